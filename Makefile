@@ -1,0 +1,67 @@
+# The documented entry points: `make run` starts the demo, `make test` runs every check.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test install install-dev lint typecheck pytest bench chromium clean serve migration schema-initial
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: set up and start the demo shop on 127.0.0.1:$(PORT)
+run: install
+	$(BIN)/kefu serve --port $(PORT)
+
+## chromium: Debian's Chromium for the browser tests (no browser download)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: browser tests will skip"; \
+	  else echo "chromium missing and not root: browser tests will skip"; fi; }
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+pytest: install-dev chromium
+	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+## test: set up and run ruff, mypy and the whole pytest suite
+test: lint typecheck pytest
+
+bench: install-dev
+	$(BIN)/kefu bench
+
+## migration: after changing kefu/store/tables, `make migration m="what changed"`
+migration: install-dev
+	KEFU_DATA_DIR=$$(mktemp -d) $(BIN)/alembic revision --autogenerate -m "$(m)"
+	$(BIN)/ruff check --fix --unsafe-fixes -q kefu/store/migrations/versions
+	$(BIN)/ruff format -q kefu/store/migrations/versions
+
+## schema-initial: rewrite migration 0001 from kefu/store/tables (only until the first release)
+schema-initial: install-dev
+	rm -f kefu/store/migrations/versions/0001_initial_schema.py
+	KEFU_DATA_DIR=$$(mktemp -d) $(BIN)/alembic revision --autogenerate --rev-id 0001 -m "initial schema"
+	$(BIN)/ruff check --fix --unsafe-fixes -q kefu/store/migrations/versions
+	$(BIN)/ruff format -q kefu/store/migrations/versions
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage

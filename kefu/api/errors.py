@@ -1,0 +1,90 @@
+"""The contract's JSON error shape for every failure: ``{"error": {"code", "message"}}``.
+
+Client mistakes are 4xx with a clear message; a bug is a 500 with a request id and a log line,
+never a stack trace to the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kefu.domain.errors import ClientError
+
+log = logging.getLogger("kefu.api")
+
+
+class ApiError(ClientError):
+    """An error the client can act on, raised by the HTTP edge itself."""
+
+
+class NotFound(ApiError):
+    status_code = 404
+    code = "not_found"
+
+
+class Unauthorized(ApiError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(ApiError):
+    status_code = 409
+    code = "conflict"
+
+
+class TooManyRequests(ApiError):
+    status_code = 429
+    code = "rate_limited"
+
+
+def error_body(code: str, message: str, request: Request | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    rid = getattr(request.state, "request_id", None) if request is not None else None
+    if rid:
+        body["error"]["request_id"] = rid
+    return body
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{loc or 'body'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ClientError)
+    async def _client_error(request: Request, exc: ClientError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, request), exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(error_body("invalid_request", _describe_validation(exc), request), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(
+            error_body(code, str(exc.detail), request), exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception(
+            "unhandled error", extra={"request_id": getattr(request.state, "request_id", "-")}
+        )
+        return JSONResponse(error_body("internal_error", "internal error", request), 500)

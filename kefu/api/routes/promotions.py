@@ -1,0 +1,38 @@
+"""``POST /api/v1/promotions/quote``: price a cart exactly, with the explanation (contract 3)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+
+from kefu.promotions.errors import InvalidCart
+from kefu.promotions.service import PromotionService
+
+router = APIRouter()
+
+
+def get_promotion_service(request: Request) -> PromotionService:
+    """The running kefu's promotion engine."""
+    service: PromotionService = request.app.state.kefu.components["promotions"]
+    return service
+
+
+@router.post("/api/v1/promotions/quote")
+async def quote_cart(
+    request: Request, service: PromotionService = Depends(get_promotion_service)
+) -> dict[str, Any]:
+    # the body is read by hand so every malformed cart gets the engine's own error codes
+    try:
+        body = json.loads(await request.body() or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidCart("the body must be JSON", "invalid_json") from exc
+    if not isinstance(body, dict):
+        raise InvalidCart('the body must be {"customer_id", "items", "coupons"?}', "invalid_json")
+    # the quote reads the database: keep it off the event loop
+    priced = await run_in_threadpool(
+        service.quote, body.get("customer_id"), body.get("items"), body.get("coupons")
+    )
+    return priced.to_wire()

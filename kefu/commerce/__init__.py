@@ -1,0 +1,1 @@
+"""Ports to the shop's systems and the embedded demo implementation."""

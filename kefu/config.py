@@ -1,0 +1,56 @@
+"""Settings from the environment (contract section 4)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    DEMO = "demo"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KEFU_", extra="ignore")
+
+    mode: Mode = Mode.DEMO
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, validation_alias="PORT")
+    log_level: str = "INFO"
+    max_message_chars: int = 2000
+    # secret for agent tokens and signed customer identities; demo mode derives one if unset
+    secret_key: str = "kefu-demo-secret-change-me"
+    agent_token_ttl_s: int = 8 * 3600
+    wechat_token: str = "kefu-wechat-demo-token"
+    webhook_secret: str = "kefu-webhook-demo-secret"
+    webhook_max_skew_s: int = 300
+    seed_demo: bool = True  # seed the demo shop into a new, empty database
+    model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The configured database, SQLite in the data dir when none is set."""
+        if self.database_url:
+            url = self.database_url
+            # psycopg 3 is the driver we ship; plain postgresql:// URLs should just work
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{(self.data_dir / 'kefu.db').resolve()}"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.model_dir or self.data_dir / "models"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

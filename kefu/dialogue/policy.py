@@ -1,0 +1,70 @@
+"""The handoff policy (data/dialogue/policy.json): when a person must take over."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kefu.domain.handoff import HandoffReason
+from kefu.resources import data_path
+
+
+@dataclass(frozen=True)
+class HandoffPolicy:
+    anger_threshold: float
+    abuse_anger: float
+    unresolved_turns: int
+    low_confidence: float
+    low_confidence_turns: int
+    fragment_confidence: float
+    dispute_amount: Decimal
+    dispute_intents: frozenset[str]
+    handoff_intents: dict[str, HandoffReason]
+    order_intents: frozenset[str]
+    shipping_hours: int
+    peak_shipping_hours: int
+    restock_days_default: int
+    kb_min_score_out_of_scope: float  # an off-topic message needs a clear knowledge-base hit
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> HandoffPolicy:
+        with (path or data_path("dialogue", "policy.json")).open(encoding="utf-8") as f:
+            raw: dict[str, Any] = json.load(f)
+        return cls(
+            anger_threshold=float(raw["anger_threshold"]),
+            abuse_anger=float(raw["abuse_anger"]),
+            unresolved_turns=int(raw["unresolved_turns"]),
+            low_confidence=float(raw["low_confidence"]),
+            low_confidence_turns=int(raw["low_confidence_turns"]),
+            fragment_confidence=float(raw["fragment_confidence"]),
+            dispute_amount=Decimal(raw["dispute_amount"]),
+            dispute_intents=frozenset(raw["dispute_intents"]),
+            handoff_intents={k: HandoffReason(v) for k, v in raw["handoff_intents"].items()},
+            order_intents=frozenset(raw["order_intents"]),
+            shipping_hours=int(raw["shipping_hours"]),
+            peak_shipping_hours=int(raw["peak_shipping_hours"]),
+            restock_days_default=int(raw["restock_days_default"]),
+            kb_min_score_out_of_scope=float(raw["kb_min_score_out_of_scope"]),
+        )
+
+    def asked_reason(self, intent: str) -> HandoffReason | None:
+        """Intents that always go to a person: asking for one, complaints."""
+        return self.handoff_intents.get(intent)
+
+    def is_angry(self, anger: float) -> bool:
+        return anger >= self.anger_threshold
+
+    def too_many_unresolved(self, unresolved: int) -> bool:
+        return unresolved >= self.unresolved_turns
+
+    def is_low_confidence(self, confidence: float) -> bool:
+        return confidence < self.low_confidence
+
+    def too_often_unsure(self, low_confidence_turns: int) -> bool:
+        return low_confidence_turns >= self.low_confidence_turns
+
+    def is_high_value_dispute(self, intent: str, order_value: Decimal, disputed: bool) -> bool:
+        return disputed and intent in self.dispute_intents and order_value >= self.dispute_amount

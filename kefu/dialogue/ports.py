@@ -1,0 +1,76 @@
+"""What the dialogue needs from its neighbours; kefu.nlu, kefu.knowledge, kefu.promotions and
+kefu.desk provide the real ones, tests may hand in small fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class Understanding(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def normalized(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def intent(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def ranked(self) -> Sequence[tuple[str, float]]: ...
+    @property
+    def entities(self) -> Mapping[str, Any]: ...
+    @property
+    def product_skus(self) -> Sequence[str]: ...
+    @property
+    def sentiment(self) -> str: ...
+    @property
+    def anger(self) -> float: ...
+
+
+class Nlu(Protocol):
+    def parse(self, text: str, now: datetime | None = None) -> Understanding: ...
+
+
+class KbHit(Protocol):
+    @property
+    def answer(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+class KbResult(Protocol):
+    @property
+    def decision(self) -> Any: ...  # "answer" | "suggest" | "fallback" (a StrEnum)
+    @property
+    def hits(self) -> Sequence[Any]: ...
+
+
+class Knowledge(Protocol):
+    def search(
+        self,
+        text: str,
+        lang: str = "zh-CN",
+        channel: str | None = None,
+        now: datetime | None = None,
+        k: int = 3,
+        *,
+        customer_id: str | None = None,
+        conversation_id: str | None = None,
+        record: bool = True,
+    ) -> Any: ...
+
+
+class Promotions(Protocol):
+    def answer(
+        self,
+        topic: Any,
+        lang: str,
+        skus: Iterable[str] = (),
+        qty: int | None = None,
+        customer_id: str | None = None,
+        rule_refs: Sequence[str] = (),
+    ) -> str: ...

@@ -1,0 +1,67 @@
+"""Change the delivery address: only while paid and not shipped; show the change, confirm, do it."""
+
+from __future__ import annotations
+
+from kefu.dialogue.context import Outcome, TurnContext
+from kefu.dialogue.orders import resolve_order
+from kefu.dialogue.skills.policy_answer import policy_answer
+from kefu.domain.conversations import ReplyKind
+from kefu.domain.orders import Order, OrderStatus
+
+CHANGEABLE = (OrderStatus.PAID, OrderStatus.GROUP_FORMING, OrderStatus.AWAITING_BALANCE)
+
+
+def mask_address(address: str) -> str:
+    """Enough of the old address to recognise it, not enough to read it out."""
+    keep = max(4, len(address) // 3)
+    return address[:keep] + "***" if len(address) > keep else address
+
+
+def extract_address(ctx: TurnContext, whole_message: bool) -> str | None:
+    """The new address written after a lead-in (改成 / change it to), or the whole message when
+    the bot has just asked for it and it looks like an address."""
+    text = ctx.text.strip()
+    lowered = text.lower()
+    for lead in ctx.services.lexicon.words("address_lead"):
+        at = lowered.find(lead)
+        if at >= 0:
+            rest = text[at + len(lead) :].strip(" :：,，。.")
+            if len(rest) >= 4:
+                return rest
+    if whole_message and len(text) >= 6 and ctx.services.lexicon.has("address_marks", lowered):
+        return text.strip(" 。.")
+    return None
+
+
+def ask_confirm(ctx: TurnContext, order: Order, new_address: str) -> Outcome:
+    ctx.state.pending = {"action": "change_address", "order_id": order.id, "address": new_address}
+    ctx.state.awaiting = None
+    reply = ctx.say(
+        "address.confirm",
+        ReplyKind.CLARIFY,
+        old=mask_address(order.address) if order.address else "-",
+        new=new_address,
+        **ctx.order_facts(order),
+    )
+    return Outcome([reply], order=order)
+
+
+def handle(ctx: TurnContext) -> Outcome:
+    general = policy_answer(ctx)
+    if general is not None:
+        return general
+    awaiting = ctx.state.awaiting or {}
+    order = resolve_order(ctx, relevant=lambda o: o.status in CHANGEABLE)
+    if isinstance(order, Outcome):
+        return order
+    facts = ctx.order_facts(order)
+    if order.status.is_shipped:
+        ctx.state.pending = {"action": "handoff", "reason": "needs_person", "order_id": order.id}
+        return Outcome([ctx.say("address.shipped", **facts)], order=order)
+    if order.status not in CHANGEABLE and order.status is not OrderStatus.UNPAID:
+        return Outcome([ctx.say("address.wrong_state", **facts)], order=order)
+    new_address = extract_address(ctx, whole_message=awaiting.get("slot") == "address")
+    if new_address is None:
+        ctx.state.awaiting = {"intent": "change_address", "slot": "address", "order_id": order.id}
+        return Outcome([ctx.say("address.ask", ReplyKind.CLARIFY, **facts)], order=order)
+    return ask_confirm(ctx, order, new_address)

@@ -1,0 +1,105 @@
+"""Returns, refunds and exchanges: eligibility from the delivery time, the 7-day window, the
+excluded products, the quality path (photo needed); creates the request and a ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kefu.commerce.port import ActionResult, Refusal
+from kefu.dialogue.context import Outcome, Reply, TurnContext
+from kefu.dialogue.orders import PickKind, pick_order, resolve_order
+from kefu.dialogue.skills.policy_answer import is_general_question
+from kefu.domain.conversations import ReplyKind
+from kefu.domain.desk import TicketKind
+from kefu.domain.orders import Order, OrderStatus
+
+
+def product_policy(ctx: TurnContext, skus: list[str]) -> Outcome:
+    """A question about products the customer has not ordered: the catalogue's return rule."""
+    replies = []
+    for sku in skus:
+        product = ctx.product(sku)
+        if product is None:
+            continue
+        name = ctx.product_name(sku)
+        if product.no_reason_exclusion is not None:
+            reason = ctx.render(f"exclusion.{product.no_reason_exclusion.value}")
+            replies.append(ctx.say("return.product_excluded", name=name, reason=reason))
+        else:
+            replies.append(ctx.say("return.product_ok", name=name))
+    return Outcome(replies or [ctx.say("return.policy")])
+
+
+def _refusal(ctx: TurnContext, order: Order, result: ActionResult, exchange: bool) -> Outcome:
+    facts: dict[str, Any] = ctx.order_facts(order)
+    refusal = result.refusal
+    if refusal is Refusal.NOT_DELIVERED and order.status is OrderStatus.PAID and not exchange:
+        # not shipped yet: cancelling refunds at once, which is what the customer wants
+        ctx.state.pending = {"action": "cancel", "order_id": order.id}
+        return Outcome([ctx.say("return.not_shipped", ReplyKind.CLARIFY, **facts)], order=order)
+    if refusal is Refusal.EXCLUDED_ITEM:
+        skus = result.detail.get("skus", [])
+        facts["names"] = ctx.render("list_sep").join(ctx.product_name(s) for s in skus)
+    if order.delivered_at is not None:
+        facts["days"] = max(0, (ctx.now - order.delivered_at).days)
+    key = refusal.value if refusal else "wrong_state"
+    return Outcome([ctx.say(f"aftersales.{key}", **facts)], order=order)
+
+
+def _after_sales(ctx: TurnContext, exchange: bool) -> Outcome:
+    quality = ctx.has("quality")
+    pick = pick_order(ctx, relevant=lambda o: o.delivered_at is not None)
+    if pick.kind is PickKind.OTHER_PRODUCT:
+        return product_policy(ctx, pick.skus)
+    if is_general_question(ctx) and pick.kind is not PickKind.FOUND:
+        answer = ctx.kb_answer()
+        if answer:
+            return Outcome([Reply(answer)])
+    order = resolve_order(ctx, relevant=lambda o: o.delivered_at is not None)
+    if isinstance(order, Outcome):
+        return order
+    skus = [s for s in ctx.mentioned_skus() if s in order.skus]
+    commerce = ctx.services.commerce
+    reason = ctx.text[:200]
+    if exchange:
+        sku = skus[0] if skus else order.items[0].sku
+        size = ctx.u.entities.get("size")
+        result = commerce.open_exchange(
+            ctx.customer.id, order.id, sku, reason, quality, ctx.now, new_size=size
+        )
+    else:
+        result = commerce.open_return(ctx.customer.id, order.id, skus, reason, quality, ctx.now)
+    if not result.ok or result.request is None:
+        return _refusal(ctx, order, result, exchange)
+    request = result.request
+    kind = (
+        TicketKind.QUALITY if quality else (TicketKind.EXCHANGE if exchange else TicketKind.RETURN)
+    )
+    facts: dict[str, Any] = ctx.order_facts(order)
+    facts.update(request_id=request.id, amount=str(request.amount or ""))
+    ticket = ctx.open_ticket(
+        kind,
+        order,
+        ctx.services.templates.render("zh-CN", "agent.request", **facts, reason=reason),
+        {"request_id": request.id, "quality_problem": quality},
+    )
+    facts["ticket_id"] = ticket or ""
+    replies = [
+        ctx.say("exchange.created" if exchange else "return.created", ReplyKind.ACTION, **facts)
+    ]
+    if quality:
+        replies.append(ctx.say("aftersales.photo", ReplyKind.ACTION))
+    elif not exchange:
+        payer = "shop" if request.details.get("shop_pays_return_shipping") else "customer"
+        replies.append(ctx.say(f"return.shipping_{payer}"))
+    if not exchange:
+        replies.append(ctx.say("return.refund_timing"))
+    return Outcome(replies, order=order)
+
+
+def handle_return(ctx: TurnContext) -> Outcome:
+    return _after_sales(ctx, exchange=False)
+
+
+def handle_exchange(ctx: TurnContext) -> Outcome:
+    return _after_sales(ctx, exchange=True)

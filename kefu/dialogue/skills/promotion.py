@@ -1,0 +1,62 @@
+"""Promotions and coupons, answered by the promotion engine from the live rules."""
+
+from __future__ import annotations
+
+import logging
+
+from kefu.dialogue.context import Outcome, Reply, TurnContext
+
+log = logging.getLogger("kefu.dialogue")
+
+# which topic wins when a question touches several (the more specific first)
+_TOPIC_ORDER = (
+    "presale",
+    "group_buy",
+    "flash_sale",
+    "compare",
+    "stacking",
+    "cross_store_eligibility",
+    "free_shipping",
+    "price",
+    "coupon",
+)
+
+
+def choose_topic(ctx: TurnContext, refs: list[str], skus: list[str]) -> str:
+    found = set(ctx.services.lexicon.topic("promo_topics", ctx.norm))
+    if ctx.intent == "coupon":
+        found.add("coupon")
+    for topic in _TOPIC_ORDER:
+        if topic not in found:
+            continue
+        if topic == "stacking" and len(refs) < 2 and not skus:
+            continue
+        if topic in ("cross_store_eligibility", "price") and not skus:
+            continue
+        return topic
+    return "campaign_summary"
+
+
+def handle(ctx: TurnContext) -> Outcome:
+    promotions = ctx.services.promotions
+    if promotions is None:
+        answer = ctx.kb_answer(strict=False)
+        return Outcome([Reply(answer)]) if answer else Outcome([ctx.say("fallback")], False)
+    refs = ctx.services.lexicon.topic("promo_refs", ctx.norm)
+    skus = ctx.mentioned_skus()
+    topic = choose_topic(ctx, refs, skus)
+    qty = ctx.u.entities.get("quantity")
+    try:
+        text = promotions.answer(
+            topic,
+            ctx.lang,
+            skus=skus,
+            qty=int(qty) if qty else None,
+            customer_id=ctx.customer.id,
+            rule_refs=refs,
+        )
+    except Exception:  # an engine failure must not cost the customer an answer
+        log.exception("promotion answer failed for topic %s", topic)
+        answer = ctx.kb_answer(strict=False)
+        return Outcome([Reply(answer)]) if answer else Outcome([ctx.say("fallback")], False)
+    return Outcome([Reply(ctx.services.templates.localize(ctx.lang, text))])

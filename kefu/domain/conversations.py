@@ -1,0 +1,104 @@
+"""Conversations and their messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class ConversationStatus(StrEnum):
+    BOT = "bot"
+    WAITING_AGENT = "waiting_agent"
+    WITH_AGENT = "with_agent"
+    CLOSED = "closed"
+
+
+class Sender(StrEnum):
+    CUSTOMER = "customer"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class ReplyKind(StrEnum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    ACTION = "action"
+    HANDOFF = "handoff"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: str
+    conversation_id: str
+    sender: Sender
+    text: str
+    at: datetime
+    kind: str | None = None  # reply kind for bot messages
+    channel: str | None = None
+    agent_id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0  # position in the conversation, 1-based; resume after it on reconnect
+
+
+@dataclass(slots=True)
+class Conversation:
+    id: str
+    customer_id: str
+    channel: str
+    status: ConversationStatus
+    lang: str
+    created_at: datetime
+    updated_at: datetime
+    state: dict[str, Any] = field(default_factory=dict)  # dialogue state, owned by kefu.dialogue
+    agent_id: str | None = None
+    priority: int = 0
+    handoff_reason: str | None = None
+    summary: str | None = None
+    skill: str | None = None
+    waiting_since: datetime | None = None
+    closed_at: datetime | None = None
+    version: int = 0  # optimistic lock; 0 = not stored yet
+
+
+class ConversationStore(Protocol):
+    """Persistence of conversations and messages (kefu.store.conversation_repo implements it)."""
+
+    def get(self, conversation_id: str) -> Conversation | None: ...
+    def latest_open(self, customer_id: str) -> Conversation | None:
+        """The customer's most recent conversation that is not closed, on any channel."""
+        ...
+
+    def create(self, conversation: Conversation) -> None: ...
+    def save(self, conversation: Conversation) -> None:
+        """Persist status, state and routing fields; raises ConcurrentUpdate on a lost race."""
+        ...
+
+    def append_message(
+        self,
+        conversation_id: str,
+        sender: Sender,
+        text: str,
+        at: datetime,
+        *,
+        kind: str | None = None,
+        channel: str | None = None,
+        agent_id: str | None = None,
+        intent: str | None = None,
+        confidence: float | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> Message: ...
+    def messages(
+        self, conversation_id: str, after_seq: int = 0, limit: int = 500
+    ) -> list[Message]: ...
+    def record_event(
+        self, conversation_id: str, kind: str, at: datetime, actor: str, detail: dict[str, Any]
+    ) -> None: ...
+    def of_customer(self, customer_id: str, limit: int = 20) -> list[Conversation]: ...
+
+
+class ConcurrentUpdate(Exception):
+    """Another worker changed the conversation first; reload and retry."""

@@ -1,0 +1,16 @@
+"""Errors a client can act on: edges turn them into a 4xx ``{"error": {code, message}}``."""
+
+from __future__ import annotations
+
+
+class ClientError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status_code:
+            self.status_code = status_code

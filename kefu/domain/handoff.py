@@ -1,0 +1,72 @@
+"""What the bot hands to the service desk: handoffs to people and tickets from bot actions.
+
+The dialogue depends on ``DeskPort``; kefu.desk implements it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+from kefu.domain.desk import TicketKind
+
+
+class HandoffReason(StrEnum):
+    ASKED_FOR_HUMAN = "asked_for_human"
+    COMPLAINT = "complaint"
+    ANGER = "anger"
+    UNRESOLVED = "unresolved"  # three consecutive unresolved turns
+    HIGH_VALUE_DISPUTE = "high_value_dispute"  # dispute on an order of 1,000 yuan or more
+    LOW_CONFIDENCE = "low_confidence"  # repeated low-confidence understanding
+    NEEDS_PERSON = "needs_person"  # an action only a person can do (e.g. address after shipping)
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffRequest:
+    conversation_id: str
+    customer_id: str
+    channel: str
+    reason: HandoffReason
+    lang: str
+    at: datetime
+    summary: str
+    intent: str | None = None
+    entities: dict[str, Any] = field(default_factory=dict)
+    vip: str = "normal"
+    order_ids: tuple[str, ...] = ()
+    order_value: Decimal | None = None  # the disputed order's value, if any
+    sentiment: str = "neutral"
+    anger: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffOutcome:
+    priority: int
+    skill: str
+    queue_position: int
+    expected_wait_s: int
+    ticket_id: str | None = None
+    agents_online: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRequest:
+    kind: TicketKind
+    customer_id: str
+    description: str
+    at: datetime
+    order_id: str | None = None
+    conversation_id: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    attachments: tuple[str, ...] = ()
+    priority: int = 0
+
+
+class DeskPort(Protocol):
+    def hand_off(self, request: HandoffRequest) -> HandoffOutcome: ...
+    def open_ticket(self, request: TicketRequest) -> str:
+        """Create a ticket for work the bot started (returns, invoices, stalled parcels)."""
+        ...

@@ -1,0 +1,55 @@
+"""Which answer text a customer gets: their channel and language, zh-TW converted from zh-CN."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+import opencc
+
+from kefu.knowledge.entry import KbEntry
+
+
+@lru_cache(maxsize=1)
+def _to_taiwan() -> opencc.OpenCC:
+    # s2twp: traditional characters with Taiwan phrasing (软件 -> 軟體), not just a character map
+    return opencc.OpenCC("s2twp")
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("tw2sp")
+
+
+@lru_cache(maxsize=4096)
+def to_taiwan(text: str) -> str:
+    return str(_to_taiwan().convert(text))
+
+
+@lru_cache(maxsize=4096)
+def to_simplified(text: str) -> str:
+    return str(_to_simplified().convert(text))
+
+
+def pick_language(answers: Mapping[str, str], lang: str) -> str | None:
+    """The text for ``lang``, converting between Chinese scripts, else any language written."""
+    if lang in answers:
+        return answers[lang]
+    if lang == "zh-TW" and "zh-CN" in answers:
+        return to_taiwan(answers["zh-CN"])
+    if lang == "zh-CN" and "zh-TW" in answers:
+        return to_simplified(answers["zh-TW"])
+    # nothing in the customer's script: any written answer beats none
+    for other in ("en", "zh-CN", "zh-TW"):
+        if other in answers:
+            return answers[other]
+    return None
+
+
+def answer_for(entry: KbEntry, lang: str, channel: str | None = None) -> str:
+    """The channel's own answer when the entry has one, else the general answer."""
+    if channel and channel in entry.channel_answers:
+        text = pick_language(entry.channel_answers[channel], lang)
+        if text:
+            return text
+    return pick_language(entry.answers, lang) or ""

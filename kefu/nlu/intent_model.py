@@ -1,0 +1,160 @@
+"""Intent classifier: TF-IDF over text features + a linear SVM with softmax calibration.
+
+A linear SVM trains in well under a second here (logistic regression took ~10 s for the same
+accuracy); a softmax over its scores with a temperature fitted on held-out template groups gives
+calibrated probabilities. Training uses scikit-learn; prediction is a few numpy operations over the
+stored weights, so a loaded model needs neither scikit-learn nor its import time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MIN_DF = 2
+C = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class IntentModel:
+    labels: tuple[str, ...]
+    vocab: dict[str, int]
+    idf: np.ndarray  # (F,)
+    coef: np.ndarray  # (F, L) float32
+    intercept: np.ndarray  # (L,)
+    temperature: float
+
+    def _vector(self, feats: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        counts = Counter(f for f in feats if f in self.vocab)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        cols = np.fromiter((self.vocab[f] for f in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(
+            (1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(counts)
+        )
+        weights = tf * self.idf[cols]
+        weights /= float(np.linalg.norm(weights)) or 1.0
+        return cols, weights
+
+    def probabilities(self, feats: Sequence[str]) -> np.ndarray:
+        cols, weights = self._vector(feats)
+        logits = self.intercept + weights @ self.coef[cols]
+        logits = logits / self.temperature
+        logits -= logits.max()
+        exp = np.exp(logits)
+        return exp / exp.sum()
+
+    def save(self, path: Path) -> None:
+        words = np.array(sorted(self.vocab, key=self.vocab.__getitem__))
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(
+            tmp,
+            labels=np.array(self.labels),
+            words=words,
+            idf=self.idf,
+            coef=self.coef,
+            intercept=self.intercept,
+            temperature=np.array([self.temperature]),
+        )
+        tmp.replace(path)  # atomic: a second process never reads half a model
+
+    @classmethod
+    def load(cls, path: Path) -> IntentModel:
+        with np.load(path, allow_pickle=False) as data:
+            words = data["words"].tolist()
+            return cls(
+                labels=tuple(data["labels"].tolist()),
+                vocab={w: i for i, w in enumerate(words)},
+                idf=data["idf"].astype(np.float32),
+                coef=data["coef"].astype(np.float32),
+                intercept=data["intercept"].astype(np.float32),
+                temperature=float(data["temperature"][0]),
+            )
+
+
+def _tfidf_matrix(docs: Sequence[Sequence[str]], vocab: dict[str, int], idf: np.ndarray) -> object:
+    from scipy.sparse import csr_matrix
+
+    indptr, indices, values = [0], [], []
+    for feats in docs:
+        counts = Counter(f for f in feats if f in vocab)
+        row = [(vocab[f], (1.0 + math.log(c)) * idf[vocab[f]]) for f, c in counts.items()]
+        norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
+        for col, v in row:
+            indices.append(col)
+            values.append(v / norm)
+        indptr.append(len(indices))
+    return csr_matrix((values, indices, indptr), shape=(len(docs), len(vocab)), dtype=np.float64)
+
+
+def _fit(
+    docs: Sequence[Sequence[str]], labels: Sequence[str], label_order: Sequence[str]
+) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
+    from sklearn.svm import LinearSVC
+
+    df: Counter[str] = Counter()
+    for feats in docs:
+        df.update(set(feats))
+    kept = sorted(f for f, n in df.items() if n >= MIN_DF)
+    vocab = {f: i for i, f in enumerate(kept)}
+    n = len(docs)
+    idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in kept], dtype=np.float64)
+    x = _tfidf_matrix(docs, vocab, idf)
+    clf = LinearSVC(C=C, class_weight="balanced")
+    clf.fit(x, list(labels))
+    order = [list(clf.classes_).index(lbl) for lbl in label_order]
+    coef = clf.coef_[order].T.astype(np.float32)
+    intercept = clf.intercept_[order].astype(np.float32)
+    return vocab, idf.astype(np.float32), coef, intercept
+
+
+def _best_temperature(probs_logits: np.ndarray, gold: np.ndarray) -> float:
+    """Temperature that minimises held-out log loss (a one-parameter calibration)."""
+    best_t, best_loss = 1.0, math.inf
+    for t in np.geomspace(0.02, 3.0, 60):
+        z = probs_logits / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        loss = -float(logp[np.arange(len(gold)), gold].mean())
+        if loss < best_loss:
+            best_t, best_loss = float(t), loss
+    return best_t
+
+
+def held_out_mask(groups: Sequence[str], share: float, seed: int = 13) -> list[bool]:
+    """Hold out whole groups (template lines), so held-out phrasings are unseen in training."""
+    rng = np.random.default_rng(seed)
+    chosen = {g for g in sorted(set(groups)) if rng.random() < share}
+    return [g in chosen for g in groups]
+
+
+def train_intent_model(
+    docs: Sequence[Sequence[str]],
+    labels: Sequence[str],
+    groups: Sequence[str],
+    label_order: Sequence[str],
+    calibration_share: float = 0.2,
+) -> IntentModel:
+    """Fit on all examples; the temperature comes from a fit that held out some groups."""
+    label_order = tuple(lbl for lbl in label_order if lbl in set(labels))
+    held = held_out_mask(groups, calibration_share)
+    fit_docs = [d for d, h in zip(docs, held, strict=True) if not h]
+    fit_labels = [lbl for lbl, h in zip(labels, held, strict=True) if not h]
+    vocab, idf, coef, intercept = _fit(fit_docs, fit_labels, label_order)
+    probe = IntentModel(label_order, vocab, idf, coef, intercept, 1.0)
+    held_docs = [d for d, h in zip(docs, held, strict=True) if h]
+    logits = np.stack([_logits(probe, d) for d in held_docs])
+    gold = np.array([label_order.index(lbl) for lbl, h in zip(labels, held, strict=True) if h])
+    temperature = _best_temperature(logits, gold)
+    vocab, idf, coef, intercept = _fit(docs, labels, label_order)
+    return IntentModel(label_order, vocab, idf, coef, intercept, temperature)
+
+
+def _logits(model: IntentModel, feats: Sequence[str]) -> np.ndarray:
+    cols, weights = model._vector(feats)
+    return np.asarray(model.intercept + weights @ model.coef[cols], dtype=np.float64)

@@ -1,0 +1,173 @@
+"""Key-value with expiry, set-once, counters, rate limits and pub/sub across workers.
+
+One worker uses ``InProcessState``; several workers (or machines) point ``KEFU_REDIS_URL`` at Redis
+and get ``RedisState`` with the same behaviour, so scaling out is configuration, not code.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, Protocol
+
+Handler = Callable[[str], None]
+
+
+class SharedState(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str, ttl_s: float | None = None) -> None: ...
+    def set_once(self, key: str, value: str, ttl_s: float) -> bool:
+        """Store only if absent; True when this call stored it (de-duplication, locks)."""
+        ...
+
+    def incr(self, key: str, ttl_s: float | None = None) -> int: ...
+    def allow(self, key: str, limit: int, window_s: float) -> bool:
+        """Fixed-window rate limit: at most ``limit`` calls per ``window_s`` for ``key``."""
+        ...
+
+    def publish(self, channel: str, message: str) -> None: ...
+    def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
+        """Call ``handler`` per message on ``channel`` until the returned function is called."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class InProcessState:
+    """Thread-safe single-process implementation."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._data: dict[str, tuple[str, float | None]] = {}
+        self._subs: dict[str, list[Handler]] = defaultdict(list)
+        self._lock = threading.Lock()
+
+    def _live(self, key: str) -> str | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires is not None and expires <= self._clock():
+            del self._data[key]
+            return None
+        return value
+
+    def _expiry(self, ttl_s: float | None) -> float | None:
+        return None if ttl_s is None else self._clock() + ttl_s
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            return self._live(key)
+
+    def set(self, key: str, value: str, ttl_s: float | None = None) -> None:
+        with self._lock:
+            self._data[key] = (value, self._expiry(ttl_s))
+
+    def set_once(self, key: str, value: str, ttl_s: float) -> bool:
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            self._data[key] = (value, self._expiry(ttl_s))
+            return True
+
+    def incr(self, key: str, ttl_s: float | None = None) -> int:
+        with self._lock:
+            current = self._live(key)
+            n = int(current) + 1 if current is not None else 1
+            expires = self._data[key][1] if current is not None else self._expiry(ttl_s)
+            self._data[key] = (str(n), expires)
+            return n
+
+    def allow(self, key: str, limit: int, window_s: float) -> bool:
+        bucket = int(self._clock() // window_s)
+        return self.incr(f"rl:{key}:{bucket}", ttl_s=window_s) <= limit
+
+    def publish(self, channel: str, message: str) -> None:
+        with self._lock:
+            handlers = list(self._subs.get(channel, ()))
+        for h in handlers:
+            h(message)
+
+    def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
+        with self._lock:
+            self._subs[channel].append(handler)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if handler in self._subs.get(channel, []):
+                    self._subs[channel].remove(handler)
+
+        return unsubscribe
+
+    def close(self) -> None:
+        with self._lock:
+            self._subs.clear()
+
+
+class RedisState:
+    """The same behaviour over Redis, shared by every worker on every machine."""
+
+    def __init__(self, url: str, prefix: str = "kefu:") -> None:
+        import redis
+
+        self._redis: Any = redis.Redis.from_url(url, decode_responses=True)
+        self._prefix = prefix
+        self._threads: list[Any] = []
+
+    def _k(self, key: str) -> str:
+        return self._prefix + key
+
+    def ping(self) -> bool:
+        return bool(self._redis.ping())
+
+    def get(self, key: str) -> str | None:
+        value = self._redis.get(self._k(key))
+        return None if value is None else str(value)
+
+    def set(self, key: str, value: str, ttl_s: float | None = None) -> None:
+        px = None if ttl_s is None else max(1, int(ttl_s * 1000))
+        self._redis.set(self._k(key), value, px=px)
+
+    def set_once(self, key: str, value: str, ttl_s: float) -> bool:
+        return bool(self._redis.set(self._k(key), value, nx=True, px=max(1, int(ttl_s * 1000))))
+
+    def incr(self, key: str, ttl_s: float | None = None) -> int:
+        pipe = self._redis.pipeline()
+        pipe.incr(self._k(key))
+        if ttl_s is not None:
+            # NX: the first increment of a window sets its expiry; later ones keep it
+            pipe.pexpire(self._k(key), max(1, int(ttl_s * 1000)), nx=True)
+        n, *_ = pipe.execute()
+        return int(n)
+
+    def allow(self, key: str, limit: int, window_s: float) -> bool:
+        bucket = int(time.time() // window_s)
+        return self.incr(f"rl:{key}:{bucket}", ttl_s=window_s) <= limit
+
+    def publish(self, channel: str, message: str) -> None:
+        self._redis.publish(self._k(channel), message)
+
+    def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(**{self._k(channel): lambda m: handler(str(m["data"]))})
+        thread = pubsub.run_in_thread(sleep_time=0.05, daemon=True)
+        self._threads.append(thread)
+
+        def unsubscribe() -> None:
+            thread.stop()
+            thread.join(timeout=2)  # let the reader leave the socket before closing it
+            pubsub.close()
+
+        return unsubscribe
+
+    def close(self) -> None:
+        for t in self._threads:
+            t.stop()
+            t.join(timeout=2)
+        self._redis.close()
+
+
+def make_shared_state(redis_url: str | None) -> SharedState:
+    return RedisState(redis_url) if redis_url else InProcessState()

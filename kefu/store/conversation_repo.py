@@ -1,0 +1,213 @@
+"""Conversations and messages in the database; a message is committed before it is acknowledged."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from kefu.domain.conversations import (
+    ConcurrentUpdate,
+    Conversation,
+    ConversationStatus,
+    Message,
+    Sender,
+)
+from kefu.store.db import Database
+from kefu.store.tables.conversations import ConversationEventRow, ConversationRow, MessageRow
+
+
+def conversation_from_row(row: ConversationRow) -> Conversation:
+    return Conversation(
+        id=row.id,
+        customer_id=row.customer_id,
+        channel=row.channel,
+        status=ConversationStatus(row.status),
+        lang=row.lang,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        state=dict(row.state or {}),
+        agent_id=row.agent_id,
+        priority=row.priority,
+        handoff_reason=row.handoff_reason,
+        summary=row.summary,
+        skill=row.skill,
+        waiting_since=row.waiting_since,
+        closed_at=row.closed_at,
+        version=row.version,
+    )
+
+
+def message_from_row(row: MessageRow) -> Message:
+    return Message(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        sender=Sender(row.sender),
+        text=row.text,
+        at=row.at,
+        kind=row.kind,
+        channel=row.channel,
+        agent_id=row.agent_id,
+        meta=dict(row.meta or {}),
+        seq=row.seq,
+    )
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:20]}"
+
+
+_FIELDS = (
+    "status",
+    "lang",
+    "state",
+    "agent_id",
+    "priority",
+    "handoff_reason",
+    "summary",
+    "skill",
+    "waiting_since",
+    "closed_at",
+    "updated_at",
+    "channel",
+)
+
+
+class SqlConversations:
+    """Implements ``kefu.domain.conversations.ConversationStore``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        with self.db.session() as s:
+            row = s.get(ConversationRow, conversation_id)
+            return conversation_from_row(row) if row else None
+
+    def latest_open(self, customer_id: str) -> Conversation | None:
+        with self.db.session() as s:
+            row = s.scalar(
+                select(ConversationRow)
+                .where(
+                    ConversationRow.customer_id == customer_id,
+                    ConversationRow.status != ConversationStatus.CLOSED.value,
+                )
+                .order_by(ConversationRow.updated_at.desc())
+                .limit(1)
+            )
+            return conversation_from_row(row) if row else None
+
+    def of_customer(self, customer_id: str, limit: int = 20) -> list[Conversation]:
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(ConversationRow)
+                .where(ConversationRow.customer_id == customer_id)
+                .order_by(ConversationRow.updated_at.desc())
+                .limit(limit)
+            )
+            return [conversation_from_row(r) for r in rows]
+
+    def create(self, conversation: Conversation) -> None:
+        with self.db.session() as s:
+            row = ConversationRow(
+                id=conversation.id,
+                customer_id=conversation.customer_id,
+                created_at=conversation.created_at,
+                **{f: getattr(conversation, f) for f in _FIELDS},
+            )
+            row.status = conversation.status.value
+            s.add(row)
+            s.flush()
+            conversation.version = row.version
+            s.add(
+                ConversationEventRow(
+                    conversation_id=conversation.id,
+                    at=conversation.created_at,
+                    kind="created",
+                    actor=conversation.customer_id,
+                    detail={"channel": conversation.channel},
+                )
+            )
+
+    def save(self, conversation: Conversation) -> None:
+        values: dict[str, Any] = {f: getattr(conversation, f) for f in _FIELDS}
+        values["status"] = conversation.status.value
+        values["version"] = conversation.version + 1
+        with self.db.session() as s:
+            result = s.execute(
+                update(ConversationRow)
+                .where(
+                    ConversationRow.id == conversation.id,
+                    ConversationRow.version == conversation.version,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise ConcurrentUpdate(conversation.id)
+        conversation.version += 1
+
+    def append_message(
+        self,
+        conversation_id: str,
+        sender: Sender,
+        text: str,
+        at: datetime,
+        *,
+        kind: str | None = None,
+        channel: str | None = None,
+        agent_id: str | None = None,
+        intent: str | None = None,
+        confidence: float | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> Message:
+        with self.db.session() as s:
+            # the row lock of this UPDATE orders concurrent writers of one conversation
+            seq = s.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == conversation_id)
+                .values(last_seq=ConversationRow.last_seq + 1)
+                .returning(ConversationRow.last_seq)
+                .execution_options(synchronize_session=False)
+            ).scalar_one_or_none()
+            if seq is None:
+                raise KeyError(f"no conversation {conversation_id}")
+            row = MessageRow(
+                id=new_id("m"),
+                conversation_id=conversation_id,
+                seq=seq,
+                sender=sender.value,
+                text=text,
+                kind=kind,
+                channel=channel,
+                agent_id=agent_id,
+                intent=intent,
+                confidence=confidence,
+                meta=meta or {},
+                at=at,
+            )
+            s.add(row)
+            s.flush()
+            return message_from_row(row)
+
+    def messages(self, conversation_id: str, after_seq: int = 0, limit: int = 500) -> list[Message]:
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(MessageRow)
+                .where(MessageRow.conversation_id == conversation_id, MessageRow.seq > after_seq)
+                .order_by(MessageRow.seq)
+                .limit(limit)
+            )
+            return [message_from_row(r) for r in rows]
+
+    def record_event(
+        self, conversation_id: str, kind: str, at: datetime, actor: str, detail: dict[str, Any]
+    ) -> None:
+        with self.db.session() as s:
+            s.add(
+                ConversationEventRow(
+                    conversation_id=conversation_id, at=at, kind=kind, actor=actor, detail=detail
+                )
+            )

@@ -1,0 +1,46 @@
+"""Inbound de-duplication, outbound deliveries with retries, and the shop's sensitive words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kefu.store.tables.base import Base
+
+
+class InboundReceiptRow(Base):
+    """A platform's message id seen once (WeChat retries the same MsgId up to three times)."""
+
+    __tablename__ = "inbound_receipts"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class OutboundDeliveryRow(Base):
+    __tablename__ = "outbound_deliveries"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class SensitiveWordRow(Base):
+    __tablename__ = "sensitive_words"
+
+    word: Mapped[str] = mapped_column(String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32))  # profanity | absolute_claim | custom
+    replacement: Mapped[str | None] = mapped_column(String(64))

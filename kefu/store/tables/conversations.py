@@ -1,0 +1,77 @@
+"""Conversations, their messages, and every state change as a row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kefu.store.tables.base import Base
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        Index("ix_conversations_status_priority", "status", "priority"),
+        Index("ix_conversations_customer", "customer_id", "updated_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="bot")
+    lang: Mapped[str] = mapped_column(String(8), default="zh-CN")
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    agent_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    priority: Mapped[int] = mapped_column(default=0)
+    handoff_reason: Mapped[str | None] = mapped_column(String(32))
+    summary: Mapped[str | None] = mapped_column(Text)
+    skill: Mapped[str | None] = mapped_column(String(32))
+    waiting_since: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    # optimistic locking: two workers never overwrite each other's turn
+    version: Mapped[int] = mapped_column(default=1)
+    # the last message's position; bumped atomically so concurrent writers never clash
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        Index("ix_messages_at", "at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    sender: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    agent_id: Mapped[str | None] = mapped_column(String(32))
+    intent: Mapped[str | None] = mapped_column(String(32), index=True)
+    confidence: Mapped[float | None]
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime]
+
+
+class ConversationEventRow(Base):
+    """Status changes, handoffs, assignments, transfers: replayable history of a conversation."""
+
+    __tablename__ = "conversation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64), default="system")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

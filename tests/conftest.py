@@ -1,0 +1,123 @@
+"""Shared fixtures: real SQLite, PostgreSQL and Redis (never mocks of them).
+
+PostgreSQL and Redis suites run when KEFU_TEST_POSTGRES_URL / KEFU_TEST_REDIS_URL are set (CI sets
+them); without a server they skip with the reason, unless KEFU_REQUIRE_SERVICES=1 makes that a
+failure, as in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from kefu.config import Settings
+from kefu.store.db import Database
+from kefu.wiring import Kefu
+
+# Trained models are keyed by a hash of their data and code: one cache serves every test.
+os.environ.setdefault("KEFU_MODEL_DIR", os.path.join(tempfile.gettempdir(), "kefu-test-models"))
+
+POSTGRES_URL = os.environ.get("KEFU_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("KEFU_TEST_REDIS_URL")
+REQUIRE = os.environ.get("KEFU_REQUIRE_SERVICES") == "1"
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRE:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+def _pg_admin_url() -> str:
+    assert POSTGRES_URL
+    url = POSTGRES_URL
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A brand-new PostgreSQL database for one test, dropped afterwards."""
+    if not POSTGRES_URL:
+        _unavailable("KEFU_TEST_POSTGRES_URL not set: PostgreSQL tests skipped")
+    admin_url = _pg_admin_url()
+    name = f"kefu_t_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # server down
+        _unavailable(f"PostgreSQL not reachable: {exc}")
+    base = admin_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    if not REDIS_URL:
+        _unavailable("KEFU_TEST_REDIS_URL not set: Redis tests skipped")
+    import redis
+
+    assert REDIS_URL
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except Exception as exc:
+        _unavailable(f"Redis not reachable: {exc}")
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using this runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kefu.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=database_url)
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path)
+
+
+@pytest.fixture
+def kefu(settings: Settings) -> Iterator[Kefu]:
+    """A running kefu with the demo shop seeded, on each backend."""
+    k = Kefu.start(settings)
+    yield k
+    k.close()
+
+
+@pytest.fixture
+def db(kefu: Kefu) -> Database:
+    return kefu.db
+
+
+@pytest.fixture
+def client(kefu: Kefu) -> Iterator[TestClient]:
+    from kefu.api.app import create_app
+
+    with TestClient(create_app(kefu=kefu), raise_server_exceptions=False) as c:
+        yield c

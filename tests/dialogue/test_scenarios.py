@@ -1,0 +1,58 @@
+"""Our own conversation scenarios (another voice than the dev set) on the real components."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from kefu.config import Settings
+from kefu.dialogue import Dialogue
+from kefu.dialogue.evaluate import check_turn, run_scenario
+from kefu.nlu import NluPipeline
+from kefu.wiring import Kefu
+from tests.dialogue.conftest import MODELS
+
+SCENARIOS = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "scenarios_own.jsonl").read_text("utf-8").splitlines()
+    if line.strip()
+]
+
+
+@contextmanager
+def fresh(tmp: Path, nlu: NluPipeline) -> Iterator[Dialogue]:
+    kefu = Kefu.start(Settings(data_dir=tmp, model_dir=MODELS))
+    kefu.components["nlu"] = nlu
+    try:
+        yield kefu.components["dialogue"]
+    finally:
+        kefu.close()
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["id"] for s in SCENARIOS])
+def test_scenario(scenario: dict, tmp_path: Path, real_nlu: NluPipeline) -> None:
+    with fresh(tmp_path, real_nlu) as dialogue:
+        result = run_scenario(dialogue, scenario)
+    assert result.passed, "\n".join(result.reasons + [f"{a} -> {b}" for a, b in result.transcript])
+
+
+def test_every_intent_family_and_handoff_rule_is_covered() -> None:
+    intents = {t["expect"].get("intent") for s in SCENARIOS for t in s["turns"]}
+    assert {
+        "order_status", "logistics", "change_address", "cancel_order", "return_refund",
+        "refund_status", "invoice", "price_protection", "product_info", "stock", "promotion",
+        "coupon", "account", "greeting", "other", "complaint", "human_agent",
+    } <= intents  # fmt: skip
+
+
+def test_language_checks_fail_on_the_wrong_script() -> None:
+    from kefu.dialogue.context import Reply
+    from kefu.dialogue.engine import TurnResult
+
+    result = TurnResult("c", "m", [Reply("简体回复")], "other", 1.0, {}, "neutral", False, "bot")
+    assert check_turn({"traditional": True}, result)
+    assert check_turn({"english": True}, result)

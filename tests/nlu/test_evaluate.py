@@ -1,0 +1,29 @@
+import json
+from pathlib import Path
+
+from kefu.nlu import NluPipeline
+from kefu.nlu.evaluate import evaluate_intents, format_report
+
+
+def test_report_counts_accuracy_languages_entities_and_confusions(
+    nlu: NluPipeline, tmp_path: Path
+) -> None:
+    rows = [
+        {"text": "转人工", "intent": "human_agent", "entities": {}, "lang": "zh-CN"},
+        {
+            "text": "ZT7788990011 到哪了",
+            "intent": "logistics",
+            "entities": {"tracking_no": "ZT7788990011"},
+            "lang": "zh-CN",
+        },
+        {"text": "thanks a lot", "intent": "cancel_order", "entities": {}, "lang": "en"},
+    ]
+    path = tmp_path / "mini.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    report = evaluate_intents(nlu, path)
+    assert report.total == 3 and report.correct == 2
+    assert report.lang_accuracy("en") == 0.0 and report.lang_accuracy("zh-CN") == 1.0
+    assert report.entity_exact_match == 1.0
+    assert report.confusions == [("cancel_order", "greeting", 1)]
+    text = format_report(report)
+    assert "intent accuracy: 0.667" in text and "cancel_order -> greeting: 1" in text

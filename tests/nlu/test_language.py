@@ -1,0 +1,20 @@
+import pytest
+
+from kefu.nlu import normalize
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("快递到哪了", "zh-CN"),
+        ("包裹現在到哪裡了", "zh-TW"),
+        ("可以幫我改地址嗎", "zh-TW"),
+        ("Where is my parcel?", "en"),
+        ("my 羽绒服 has not arrived yet", "en"),
+        ("ok 谢谢", "zh-CN"),
+        ("E2026111100001", "zh-CN"),
+        ("hi", "en"),
+    ],
+)
+def test_language_follows_the_script_the_customer_writes(text: str, lang: str) -> None:
+    assert normalize(text).lang == lang
