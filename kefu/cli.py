@@ -86,6 +86,34 @@ def bench(
     raise typer.Exit(1 if failed else 0)
 
 
+@eval_app.command("nlu")
+def eval_nlu(
+    file: str = typer.Argument(..., help="Labelled messages, one JSON object a line."),
+) -> None:
+    """Intent accuracy, per-label precision/recall/F1, per-language accuracy and top confusions."""
+    from pathlib import Path
+
+    from kefu.commerce.embedded import EmbeddedCommerce
+    from kefu.nlu.evaluate import evaluate_intents, format_report
+    from kefu.store.commerce_repo import SqlOrderBook
+    from kefu.store.db import Database
+    from kefu.store.seed import prepare_database
+    from kefu.wiring import shared_nlu
+
+    path = Path(file)
+    if not path.is_file():
+        raise typer.BadParameter(f"no such file: {file}")
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database.from_url(settings.sqlalchemy_url)
+    prepare_database(db, seed=settings.seed_demo)  # the catalogue feeds the product gazetteer
+    products = EmbeddedCommerce(SqlOrderBook(db)).list_products()
+    db.dispose()
+    settings.model_cache_dir.mkdir(parents=True, exist_ok=True)
+    pipeline = shared_nlu(products, settings.model_cache_dir)
+    typer.echo(format_report(evaluate_intents(pipeline, path)))
+
+
 @eval_app.command("conversations")
 def eval_conversations(
     file: str = typer.Argument(..., help="Scenarios, one JSON object a line."),
@@ -123,6 +151,28 @@ def eval_conversations(
     results = run_all(load_scenarios(Path(file)), fresh_dialogue)
     typer.echo(report(results, verbose=verbose))
     raise typer.Exit(0 if all(r.passed for r in results) else 1)
+
+
+@app.command("desk-jobs")
+def desk_jobs(
+    every: float = typer.Option(0, help="Seconds between runs; 0 runs once and exits."),
+) -> None:
+    """SLA escalations, response-timeout reassignments and offline hand-backs (run from cron)."""
+    import time
+    from datetime import UTC, datetime
+
+    from kefu.wiring import Kefu
+
+    kefu = Kefu.start(get_settings())
+    try:
+        while True:
+            result = kefu.components["desk"].run_jobs(datetime.now(UTC))
+            typer.echo(f"{datetime.now(UTC).isoformat(timespec='seconds')} {result}")
+            if every <= 0:
+                break
+            time.sleep(every)
+    finally:
+        kefu.close()
 
 
 @app.command()

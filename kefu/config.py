@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, validation_alias="PORT")
     log_level: str = "INFO"
     max_message_chars: int = 2000
+    # messages one customer may send per minute before 429: a person types far slower, a loop not
+    customer_messages_per_minute: int = 30
     # secret for agent tokens and signed customer identities; demo mode derives one if unset
     secret_key: str = "kefu-demo-secret-change-me"
     agent_token_ttl_s: int = 8 * 3600

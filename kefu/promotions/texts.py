@@ -6,6 +6,7 @@ Money is shown as the customer would say it (80 not 80.00; 39.50 stays), times i
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -42,6 +43,12 @@ def plain_amount(value: Decimal) -> str:
     return str(cents.quantize(Decimal(1))) if cents == cents.to_integral_value() else str(cents)
 
 
+@lru_cache(maxsize=4096)
+def _fields(template: str) -> frozenset[str]:
+    """The names a template fills in: only those facts need formatting (quotes are hot)."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
 def ordinal_en(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -54,17 +61,19 @@ class Texts:
         raw = json.loads((directory / name).read_text(encoding="utf-8"))
         self._by_lang: dict[str, dict[str, Any]] = {k: v for k, v in raw.items() if k in LANGS}
         self.tz = ZoneInfo(tz)
+        self._templates: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def table(self, lang: str) -> dict[str, Any]:
         return self._by_lang.get(lang) or self._by_lang[DEFAULT_LANG]
 
     def template(self, lang: str, *path: str) -> str:
-        if len(path) == 1:
-            return str(self.table(lang)[path[0]])
-        node: Any = self.table(lang)
-        for key in path:
-            node = node[key]
-        return str(node)
+        found = self._templates.get((lang, path))
+        if found is None:
+            node: Any = self.table(lang)
+            for key in path:
+                node = node[key]
+            found = self._templates[(lang, path)] = str(node)
+        return found
 
     def money(self, lang: str, value: Decimal) -> str:
         return self.template(lang, "money").format(value=plain_amount(value))
@@ -85,8 +94,9 @@ class Texts:
 
     def render(self, lang: str, path: tuple[str, ...], facts: Mapping[str, Any]) -> str:
         """Fill a template; Decimals become money and datetimes local times."""
-        shown = {k: self._show(lang, v) for k, v in facts.items()}
-        return self.template(lang, *path).format(**shown)
+        template = self.template(lang, *path)
+        shown = {k: self._show(lang, facts[k]) for k in _fields(template) if k in facts}
+        return template.format(**shown)
 
     def _show(self, lang: str, value: Any) -> Any:
         if isinstance(value, Decimal):
