@@ -95,6 +95,22 @@ class SqlAgents:
         with self.db.session() as s:
             s.add(_agent_row(agent, password_hash))
 
+    def update(self, agent: Agent, password_hash: str | None = None) -> bool:
+        """Save an agent's profile (name, role, skills, langs, max_chats; the status goes through
+        ``set_status``), and a new password hash when given. False for an unknown id."""
+        values: dict[str, Any] = {
+            "name": agent.name,
+            "role": agent.role.value,
+            "skills": [s.value for s in agent.skills],
+            "langs": list(agent.langs),
+            "max_chats": agent.max_chats,
+        }
+        if password_hash is not None:
+            values["password_hash"] = password_hash
+        with self.db.session() as s:
+            result = s.execute(update(AgentRow).where(AgentRow.id == agent.id).values(**values))
+            return _rowcount(result) == 1
+
     def set_status(self, agent_id: str, status: AgentStatus, at: datetime) -> None:
         with self.db.session() as s:
             s.execute(
