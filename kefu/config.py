@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     wechat_token: str = "kefu-wechat-demo-token"
     webhook_secret: str = "kefu-webhook-demo-secret"
     webhook_max_skew_s: int = 300
+    # WeChat customer-service API for replies that miss the 5 s passive window (and agent replies);
+    # unset: such deliveries are only recorded (demo), never sent
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = None
+    wechat_reply_budget_s: float = 4.5
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+import weakref
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +20,32 @@ from kefu.domain.conversations import (
 )
 from kefu.store.db import Database
 from kefu.store.tables.conversations import ConversationEventRow, ConversationRow, MessageRow
+
+log = logging.getLogger("kefu.store")
+
+MessageListener = Callable[[Message], None]
+# per database, so every repository over it (dialogue, desk) announces to the same listeners
+_listeners: weakref.WeakKeyDictionary[Database, list[MessageListener]] = weakref.WeakKeyDictionary()
+
+
+def on_new_message(db: Database, listener: MessageListener) -> Callable[[], None]:
+    """Call ``listener`` with each message stored in ``db``, after it commits (realtime wake-ups,
+    outbound delivery); returns the function that stops it."""
+    _listeners.setdefault(db, []).append(listener)
+
+    def stop() -> None:
+        if listener in _listeners.get(db, []):
+            _listeners[db].remove(listener)
+
+    return stop
+
+
+def _announce(db: Database, message: Message) -> None:
+    for listener in list(_listeners.get(db, ())):
+        try:
+            listener(message)
+        except Exception:  # the message is stored; a failing listener must not undo the turn
+            log.exception("new-message listener failed")
 
 
 def conversation_from_row(row: ConversationRow) -> Conversation:
@@ -190,7 +219,9 @@ class SqlConversations:
             )
             s.add(row)
             s.flush()
-            return message_from_row(row)
+            message = message_from_row(row)
+        _announce(self.db, message)
+        return message
 
     def messages(self, conversation_id: str, after_seq: int = 0, limit: int = 500) -> list[Message]:
         with self.db.session() as s:

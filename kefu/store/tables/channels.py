@@ -38,6 +38,18 @@ class OutboundDeliveryRow(Base):
     created_at: Mapped[datetime]
 
 
+class ChannelCallbackRow(Base):
+    """Where a webhook platform wants later messages for one of its users (agent replies, notices):
+    the ``callback_url`` of that user's latest inbound event."""
+
+    __tablename__ = "channel_callbacks"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel_user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    callback_url: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
 class SensitiveWordRow(Base):
     __tablename__ = "sensitive_words"
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 08:02:05.093479
+Create Date: 2026-11-23 08:06:11.124435
 """
 
 from collections.abc import Sequence
@@ -32,6 +32,14 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("last_seen_at", kefu.store.tables.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agents")),
+    )
+    op.create_table(
+        "channel_callbacks",
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("channel_user_id", sa.String(length=128), nullable=False),
+        sa.Column("callback_url", sa.Text(), nullable=False),
+        sa.Column("updated_at", kefu.store.tables.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("channel", "channel_user_id", name=op.f("pk_channel_callbacks")),
     )
     op.create_table(
         "customers",
@@ -672,5 +680,6 @@ def downgrade() -> None:
     op.drop_table("kb_entries")
     op.drop_table("inbound_receipts")
     op.drop_table("customers")
+    op.drop_table("channel_callbacks")
     op.drop_table("agents")
     # ### end Alembic commands ###

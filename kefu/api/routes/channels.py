@@ -1,0 +1,71 @@
+"""Inbound channel endpoints: the WeChat official account and the signed JSON webhooks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from kefu.api.errors import Forbidden
+from kefu.channels.hub import channels_of, close_channels
+from kefu.channels.wechat import BadWechatMessage, signature_ok
+from kefu.domain.errors import ClientError
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the channels with the app: wake-ups for chat sockets and outbound delivery of agent
+    replies must work before the first channel request arrives."""
+    kefu = app.state.kefu
+    await run_in_threadpool(channels_of, kefu)
+    try:
+        yield
+    finally:
+        await run_in_threadpool(close_channels, kefu)
+
+
+router = APIRouter(lifespan=lifespan)
+
+
+class BadWechatBody(ClientError):
+    code = "invalid_message"
+
+
+def _check_wechat(request: Request) -> None:
+    q = request.query_params
+    token = request.app.state.kefu.settings.wechat_token
+    if not signature_ok(token, q.get("signature"), q.get("timestamp"), q.get("nonce")):
+        raise Forbidden("bad WeChat signature")
+
+
+@router.get("/channels/wechat")
+async def wechat_verify(request: Request) -> Response:
+    """WeChat's server URL check: echo ``echostr`` when the signature is ours."""
+    _check_wechat(request)
+    return PlainTextResponse(request.query_params.get("echostr", ""))
+
+
+@router.post("/channels/wechat")
+async def wechat_message(request: Request) -> Response:
+    _check_wechat(request)
+    body = await request.body()
+    channels = channels_of(request.app.state.kefu)
+    try:
+        answer = await run_in_threadpool(channels.wechat.handle, body)
+    except BadWechatMessage as exc:
+        raise BadWechatBody(str(exc)) from None
+    if answer == "success":
+        return PlainTextResponse(answer)
+    return Response(answer, media_type="application/xml")
+
+
+@router.post("/channels/webhook/{platform}")
+async def webhook_message(platform: str, request: Request) -> Response:
+    body = await request.body()
+    channels = channels_of(request.app.state.kefu)
+    answer = await run_in_threadpool(channels.webhook.handle, platform, dict(request.headers), body)
+    headers = {"X-Kefu-Replay": "true"} if answer.replayed else None
+    return JSONResponse(answer.body, answer.status, headers=headers)

@@ -1,0 +1,2 @@
+"""Channel adapters: WeChat official account, signed webhooks, outbound delivery, and the glue
+that announces stored messages to sockets and other channels."""

@@ -1,0 +1,168 @@
+"""The channels of one running kefu, and what happens when any message is stored:
+
+- a wake-up on the conversation's pub/sub channel, so chat sockets on every worker read the new
+  messages from the database (the source of truth, by ``seq``);
+- a person's message (agent reply, desk notice) in a conversation whose customer last wrote on
+  WeChat or a webhook platform is queued for outbound delivery there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from kefu.channels.outbound import (
+    CallbackSender,
+    OutboundSender,
+    Outbox,
+    RecordingSender,
+    WechatCustomerServiceSender,
+)
+from kefu.channels.webhook import PLATFORMS
+from kefu.channels.webhook_inbound import WebhookInbound
+from kefu.channels.wechat_inbound import WechatInbound
+from kefu.desk.events import conversation_channel
+from kefu.dialogue import Dialogue, Turn, TurnResult
+from kefu.domain.conversations import Message, Sender
+from kefu.store.channel_repo import SqlChannelStore
+from kefu.store.conversation_repo import on_new_message
+from kefu.wiring import Kefu
+
+log = logging.getLogger("kefu.channels")
+
+COMPONENT = "channels"
+HTTP_TIMEOUT_S = 5.0
+_PEOPLE = (Sender.AGENT, Sender.SYSTEM)
+_start_lock = threading.Lock()
+
+
+def stored_event(message: Message) -> str:
+    """The wake-up published per stored message (sockets re-read the database by seq)."""
+    return json.dumps(
+        {
+            "type": "stored",
+            "conversation_id": message.conversation_id,
+            "seq": message.seq,
+            "sender": message.sender.value,
+        }
+    )
+
+
+class Channels:
+    def __init__(self, kefu: Kefu, senders: dict[str, OutboundSender] | None = None) -> None:
+        settings = kefu.settings
+        self.kefu = kefu
+        self.store = SqlChannelStore(kefu.db)
+        self.http = httpx.Client(timeout=HTTP_TIMEOUT_S)
+        self.outbox = Outbox(self.store, senders or self._default_senders())
+        self.wechat = WechatInbound(
+            self._turn,
+            kefu.commerce,
+            self.store,
+            kefu.state,
+            self.outbox,
+            budget_s=settings.wechat_reply_budget_s,
+        )
+        self.webhook = WebhookInbound(
+            self._turn, self.store, settings.webhook_secret, settings.webhook_max_skew_s
+        )
+        self._stop_listening = on_new_message(kefu.db, self.on_message)
+
+    def _default_senders(self) -> dict[str, OutboundSender]:
+        settings = self.kefu.settings
+        senders: dict[str, OutboundSender] = {
+            p: CallbackSender(settings.webhook_secret, self.http) for p in PLATFORMS
+        }
+        if settings.wechat_app_id and settings.wechat_app_secret:
+            senders["wechat"] = WechatCustomerServiceSender(
+                settings.wechat_app_id, settings.wechat_app_secret, self.kefu.state, self.http
+            )
+        else:
+            senders["wechat"] = RecordingSender()
+        return senders
+
+    @property
+    def dialogue(self) -> Dialogue:
+        dialogue: Dialogue = self.kefu.components["dialogue"]
+        return dialogue
+
+    def _turn(self, turn: Turn) -> TurnResult:
+        return self.dialogue.handle(turn)
+
+    # ---- every stored message ----------------------------------------------------------------
+    def on_message(self, message: Message) -> None:
+        self.kefu.state.publish(
+            conversation_channel(message.conversation_id), stored_event(message)
+        )
+        if message.sender in _PEOPLE:
+            self.route_to_channel(message)
+
+    def route_to_channel(self, message: Message, now: datetime | None = None) -> str | None:
+        """Queue a person's message for the customer's non-web channel; the delivery id."""
+        route = self.store.reply_route(message.conversation_id)
+        if route is None:
+            return None
+        customer_id, channel = route
+        now = now or datetime.now(UTC)
+        if channel == "wechat":
+            if message.kind == "survey":  # rating is a web widget feature; WeChat cannot show it
+                return None
+            open_id = self.store.identity_of(customer_id, "wechat")
+            if open_id is None:
+                return None
+            return self.outbox.enqueue("wechat", open_id, {"text": message.text}, now)
+        if channel in PLATFORMS:
+            user_id = self.store.identity_of(customer_id, channel)
+            url = self.store.callback(channel, user_id) if user_id else None
+            if user_id is None or url is None:
+                log.info("no callback for %s on %s: agent reply not pushed", customer_id, channel)
+                return None
+            return self.outbox.enqueue(channel, url, _callback_payload(message, user_id), now)
+        return None  # web: the chat socket shows it
+
+    def close(self) -> None:
+        self._stop_listening()
+        self.outbox.close()
+        self.http.close()
+
+
+def _callback_payload(message: Message, user_id: str) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "user_id": user_id,
+        "conversation_id": message.conversation_id,
+        "message": {
+            "id": message.id,
+            "seq": message.seq,
+            "sender": message.sender.value,
+            "text": message.text,
+            "at": message.at.isoformat(),
+            "kind": message.kind,
+        },
+    }
+
+
+def channels_of(kefu: Kefu) -> Channels:
+    """The channels of this kefu, started on first use (API lifespan, CLI jobs, tests)."""
+    with _start_lock:
+        found = kefu.components.get(COMPONENT)
+        if found is None:
+            found = kefu.components[COMPONENT] = Channels(kefu)
+    assert isinstance(found, Channels)
+    return found
+
+
+def close_channels(kefu: Kefu) -> None:
+    found = kefu.components.pop(COMPONENT, None)
+    if isinstance(found, Channels):
+        found.close()
+
+
+def deliver_due(kefu: Kefu, now: datetime | None = None) -> dict[str, int]:
+    """The outbound worker for a job runner or CLI: send what is due, retry what failed."""
+    return channels_of(kefu).outbox.deliver_due(now or datetime.now(UTC))

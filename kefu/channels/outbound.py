@@ -1,0 +1,249 @@
+"""Messages kefu sends on its own initiative (agent replies, late bot replies, notices) to channels
+that cannot hold a socket open: stored first in ``outbound_deliveries``, then sent, and retried
+with exponential backoff until the channel takes them or they are given up.
+
+``deliver_due(now)`` is the worker the lead's job runner calls; a fresh delivery is also tried
+at once in the background so the customer does not wait for the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import httpx
+
+from kefu.channels.webhook import signed_headers
+from kefu.runtime.shared import SharedState
+from kefu.store.channel_repo import Delivery, SqlChannelStore
+
+log = logging.getLogger("kefu.channels")
+
+
+class DeliveryFailed(Exception):
+    """The channel did not take the message; ``permanent`` ones are not retried."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+class OutboundSender(Protocol):
+    def send(self, delivery: Delivery) -> None:
+        """Hand the delivery to the channel; raise DeliveryFailed when it was not taken."""
+        ...
+
+
+@dataclass
+class RecordingSender:
+    """Keeps what would have been sent: tests, and demo mode with no WeChat account set up."""
+
+    sent: list[Delivery] = field(default_factory=list)
+    fail_times: int = 0  # fail this many attempts first (retry tests)
+
+    def send(self, delivery: Delivery) -> None:
+        if self.fail_times > 0:
+            self.fail_times -= 1
+            raise DeliveryFailed("recording sender told to fail")
+        self.sent.append(delivery)
+
+
+class WechatCustomerServiceSender:
+    """WeChat's customer-service message API (客服消息): text to an OpenID within 48 hours of
+    the customer's last message. The access token is shared by every worker through the state."""
+
+    API = "https://api.weixin.qq.com/cgi-bin"
+    # errcodes that mean "this token is no good": fetch a new one and retry later
+    _TOKEN_ERRORS = frozenset({40001, 40014, 42001})
+    # the customer is out of the 48-hour window or unfollowed: retrying will not help
+    _PERMANENT = frozenset({43004, 45015, 45047, 40003})
+
+    def __init__(
+        self, app_id: str, app_secret: str, state: SharedState, client: httpx.Client
+    ) -> None:
+        self.app_id = app_id
+        self.app_secret = app_secret
+        self.state = state
+        self.client = client
+
+    def _token_key(self) -> str:
+        return f"wechat:access_token:{self.app_id}"
+
+    def _access_token(self) -> str:
+        cached = self.state.get(self._token_key())
+        if cached:
+            return cached
+        params = {
+            "grant_type": "client_credential",
+            "appid": self.app_id,
+            "secret": self.app_secret,
+        }
+        data = self._call("GET", f"{self.API}/token", params=params)
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise DeliveryFailed(f"no access token: {data.get('errcode')} {data.get('errmsg')}")
+        # renew a few minutes early: a token that expires mid-send costs a retry
+        expires = float(data.get("expires_in", 7200))
+        self.state.set(self._token_key(), token, ttl_s=max(60.0, expires - 300))
+        return token
+
+    def _call(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self.client.request(method, url, **kwargs)
+            data = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise DeliveryFailed(f"WeChat API unreachable: {exc}") from None
+        if not isinstance(data, dict):
+            raise DeliveryFailed("WeChat API answered something other than JSON")
+        return data
+
+    def send(self, delivery: Delivery) -> None:
+        token = self._access_token()
+        body = {
+            "touser": delivery.target,
+            "msgtype": "text",
+            "text": {"content": str(delivery.payload.get("text", ""))},
+        }
+        data = self._call(
+            "POST",
+            f"{self.API}/message/custom/send",
+            params={"access_token": token},
+            content=json.dumps(body, ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        code = int(data.get("errcode", 0) or 0)
+        if code == 0:
+            return
+        if code in self._TOKEN_ERRORS:
+            self.state.set(self._token_key(), "", ttl_s=1)
+        raise DeliveryFailed(
+            f"WeChat errcode {code}: {data.get('errmsg')}", permanent=code in self._PERMANENT
+        )
+
+
+class CallbackSender:
+    """POSTs the delivery's payload to the webhook platform's ``callback_url``, signed."""
+
+    def __init__(self, secret: str, client: httpx.Client) -> None:
+        self.secret = secret
+        self.client = client
+
+    def send(self, delivery: Delivery) -> None:
+        body = json.dumps(
+            {"delivery_id": delivery.id, **delivery.payload}, ensure_ascii=False
+        ).encode()
+        try:
+            response = self.client.post(
+                delivery.target,
+                content=body,
+                headers=signed_headers(self.secret, body, time.time()),
+            )
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(f"callback unreachable: {exc}") from None
+        if response.status_code >= 300:
+            # 4xx other than throttling means the platform will never take it
+            permanent = 400 <= response.status_code < 500 and response.status_code not in (
+                408,
+                429,
+            )
+            raise DeliveryFailed(f"callback answered {response.status_code}", permanent=permanent)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    first_delay_s: float = 5.0
+    max_delay_s: float = 3600.0
+    max_attempts: int = 8
+    lease_s: float = 60.0  # how long one attempt may take before another worker retries it
+
+    def delay_after(self, attempts: int) -> float:
+        return float(min(self.max_delay_s, self.first_delay_s * 2 ** max(0, attempts - 1)))
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Outbox:
+    def __init__(
+        self,
+        store: SqlChannelStore,
+        senders: Mapping[str, OutboundSender],
+        policy: RetryPolicy | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.store = store
+        self.senders = dict(senders)
+        self.policy = policy or RetryPolicy()
+        self.clock = clock
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    def enqueue(self, channel: str, target: str, payload: dict[str, Any], now: datetime) -> str:
+        """Store the delivery and try it at once in the background."""
+        delivery_id = self.store.enqueue(channel, target, payload, now)
+        self._background(delivery_id)
+        return delivery_id
+
+    def _background(self, delivery_id: str) -> None:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kefu-outbox")
+            pool = self._pool
+        # shutting down: deliver_due picks the delivery up later
+        with contextlib.suppress(RuntimeError):
+            pool.submit(self._try_now, delivery_id)
+
+    def _try_now(self, delivery_id: str) -> None:
+        delivery = self.store.get(delivery_id)
+        if delivery is not None:
+            self.attempt(delivery, self.clock())
+
+    def deliver_due(self, now: datetime, limit: int = 100) -> dict[str, int]:
+        """Send every delivery that is due; counts of sent, retrying and given-up ones."""
+        counts = {"sent": 0, "retrying": 0, "failed": 0}
+        for delivery in self.store.due(now, limit):
+            outcome = self.attempt(delivery, now)
+            if outcome is not None:
+                counts[outcome] += 1
+        return counts
+
+    def attempt(self, delivery: Delivery, now: datetime) -> str | None:
+        """One try; None when another worker holds it or it is not due."""
+        if not self.store.claim(delivery, now, self.policy.lease_s):
+            return None
+        attempts = delivery.attempts + 1
+        sender = self.senders.get(delivery.channel)
+        try:
+            if sender is None:
+                raise DeliveryFailed(f"no sender for channel {delivery.channel}")
+            sender.send(delivery)
+        except DeliveryFailed as exc:
+            give_up = exc.permanent or attempts >= self.policy.max_attempts
+            retry_at = (
+                None if give_up else now + timedelta(seconds=self.policy.delay_after(attempts))
+            )
+            self.store.mark_failed(delivery.id, str(exc), retry_at)
+            log.warning("delivery %s attempt %d failed: %s", delivery.id, attempts, exc)
+            return "failed" if give_up else "retrying"
+        except Exception as exc:  # a bug in a sender: keep the delivery, retry it later
+            log.exception("delivery %s crashed", delivery.id)
+            retry_at = now + timedelta(seconds=self.policy.delay_after(attempts))
+            self.store.mark_failed(delivery.id, f"internal error: {type(exc).__name__}", retry_at)
+            return "retrying"
+        self.store.mark_sent(delivery.id)
+        return "sent"
+
+    def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)

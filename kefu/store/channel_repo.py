@@ -1,0 +1,286 @@
+"""What the channel adapters keep in the database: inbound receipts (de-duplication of platform
+retries), outbound deliveries with retries, webhook callback addresses, and guest customers for
+channel users the shop has never seen."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from kefu.domain.conversations import Sender
+from kefu.store.db import Database
+from kefu.store.tables.channels import ChannelCallbackRow, InboundReceiptRow, OutboundDeliveryRow
+from kefu.store.tables.commerce import ChannelIdentityRow, CustomerRow
+from kefu.store.tables.conversations import ConversationRow, MessageRow
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A platform message seen before; ``reply_text`` is None while its turn is still running."""
+
+    channel: str
+    external_id: str
+    reply_text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: str
+    channel: str
+    target: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+
+
+def _delivery(row: OutboundDeliveryRow) -> Delivery:
+    return Delivery(
+        id=row.id,
+        channel=row.channel,
+        target=row.target,
+        payload=dict(row.payload or {}),
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+    )
+
+
+class SqlChannelStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---- inbound receipts --------------------------------------------------------------------
+    def claim_receipt(self, channel: str, external_id: str, at: datetime) -> bool:
+        """Record a platform message id; False when another request recorded it first."""
+        try:
+            with self.db.session() as s:
+                s.add(InboundReceiptRow(channel=channel, external_id=external_id, at=at))
+            return True
+        except IntegrityError:
+            return False
+
+    def receipt(self, channel: str, external_id: str) -> Receipt | None:
+        with self.db.session() as s:
+            row = s.scalar(
+                select(InboundReceiptRow).where(
+                    InboundReceiptRow.channel == channel,
+                    InboundReceiptRow.external_id == external_id,
+                )
+            )
+            return Receipt(row.channel, row.external_id, row.reply_text) if row else None
+
+    def settle_receipt(self, channel: str, external_id: str, reply_text: str) -> None:
+        """What the message was answered with ("" when the answer went out another way)."""
+        with self.db.session() as s:
+            s.execute(
+                update(InboundReceiptRow)
+                .where(
+                    InboundReceiptRow.channel == channel,
+                    InboundReceiptRow.external_id == external_id,
+                )
+                .values(reply_text=reply_text)
+            )
+
+    def forget_receipt(self, channel: str, external_id: str) -> None:
+        """Let a retry run the message again (its first run crashed before answering)."""
+        with self.db.session() as s:
+            s.execute(
+                delete(InboundReceiptRow).where(
+                    InboundReceiptRow.channel == channel,
+                    InboundReceiptRow.external_id == external_id,
+                )
+            )
+
+    # ---- outbound deliveries -----------------------------------------------------------------
+    def enqueue(self, channel: str, target: str, payload: dict[str, Any], at: datetime) -> str:
+        delivery_id = f"d{uuid.uuid4().hex[:20]}"
+        with self.db.session() as s:
+            s.add(
+                OutboundDeliveryRow(
+                    id=delivery_id,
+                    channel=channel,
+                    target=target,
+                    payload=payload,
+                    status=PENDING,
+                    attempts=0,
+                    next_attempt_at=at,
+                    created_at=at,
+                )
+            )
+        return delivery_id
+
+    def due(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(OutboundDeliveryRow)
+                .where(
+                    OutboundDeliveryRow.status == PENDING,
+                    OutboundDeliveryRow.next_attempt_at <= now,
+                )
+                .order_by(OutboundDeliveryRow.next_attempt_at)
+                .limit(limit)
+            )
+            return [_delivery(r) for r in rows]
+
+    def get(self, delivery_id: str) -> Delivery | None:
+        with self.db.session() as s:
+            row = s.get(OutboundDeliveryRow, delivery_id)
+            return _delivery(row) if row else None
+
+    def all(self, channel: str | None = None) -> list[Delivery]:
+        with self.db.session() as s:
+            query = select(OutboundDeliveryRow).order_by(OutboundDeliveryRow.created_at)
+            if channel is not None:
+                query = query.where(OutboundDeliveryRow.channel == channel)
+            return [_delivery(r) for r in s.scalars(query)]
+
+    def claim(self, delivery: Delivery, now: datetime, lease_s: float) -> bool:
+        """Take a due delivery for one attempt. The lease moves ``next_attempt_at`` on, so two
+        workers never send it at once, and a worker that dies mid-send is retried after it."""
+        with self.db.session() as s:
+            result = s.execute(
+                update(OutboundDeliveryRow)
+                .where(
+                    OutboundDeliveryRow.id == delivery.id,
+                    OutboundDeliveryRow.status == PENDING,
+                    OutboundDeliveryRow.attempts == delivery.attempts,
+                    OutboundDeliveryRow.next_attempt_at <= now,
+                )
+                .values(
+                    attempts=delivery.attempts + 1,
+                    next_attempt_at=now + timedelta(seconds=lease_s),
+                )
+            )
+            return int(getattr(result, "rowcount", 0)) == 1
+
+    def mark_sent(self, delivery_id: str) -> None:
+        self._set(delivery_id, status=SENT, last_error=None)
+
+    def mark_failed(self, delivery_id: str, error: str, retry_at: datetime | None) -> None:
+        """A failed attempt: retried at ``retry_at``, or given up for good when it is None."""
+        if retry_at is None:
+            self._set(delivery_id, status=FAILED, last_error=error[:2000])
+        else:
+            self._set(delivery_id, next_attempt_at=retry_at, last_error=error[:2000])
+
+    def _set(self, delivery_id: str, **values: Any) -> None:
+        with self.db.session() as s:
+            s.execute(
+                update(OutboundDeliveryRow)
+                .where(OutboundDeliveryRow.id == delivery_id)
+                .values(**values)
+            )
+
+    # ---- webhook callback addresses ----------------------------------------------------------
+    def remember_callback(self, channel: str, user_id: str, url: str, at: datetime) -> None:
+        with self.db.session() as s:
+            row = s.get(ChannelCallbackRow, (channel, user_id))
+            if row is None:
+                s.add(
+                    ChannelCallbackRow(
+                        channel=channel, channel_user_id=user_id, callback_url=url, updated_at=at
+                    )
+                )
+            else:
+                row.callback_url = url
+                row.updated_at = at
+
+    def callback(self, channel: str, user_id: str) -> str | None:
+        with self.db.session() as s:
+            row = s.get(ChannelCallbackRow, (channel, user_id))
+            return row.callback_url if row else None
+
+    # ---- where replies go ----
+    def reply_route(self, conversation_id: str) -> tuple[str, str | None] | None:
+        """The conversation's customer and the channel they last wrote on (None: no such
+        conversation); replies from people go back where the customer is."""
+        with self.db.session() as s:
+            customer_id = s.scalar(
+                select(ConversationRow.customer_id).where(ConversationRow.id == conversation_id)
+            )
+            if customer_id is None:
+                return None
+            channel = s.scalar(
+                select(MessageRow.channel)
+                .where(
+                    MessageRow.conversation_id == conversation_id,
+                    MessageRow.sender == Sender.CUSTOMER.value,
+                )
+                .order_by(MessageRow.seq.desc())
+                .limit(1)
+            )
+            if channel is None:
+                channel = s.scalar(
+                    select(ConversationRow.channel).where(ConversationRow.id == conversation_id)
+                )
+            return str(customer_id), channel
+
+    # ---- channel identities ------------------------------------------------------------------
+    def identity_of(self, customer_id: str, channel: str) -> str | None:
+        """The customer's user id on a channel (their WeChat OpenID, app user id)."""
+        with self.db.session() as s:
+            found: str | None = s.scalar(
+                select(ChannelIdentityRow.channel_user_id)
+                .where(
+                    ChannelIdentityRow.customer_id == customer_id,
+                    ChannelIdentityRow.channel == channel,
+                )
+                .order_by(ChannelIdentityRow.id)
+                .limit(1)
+            )
+            return found
+
+    def bind_guest(self, channel: str, channel_user_id: str, name: str, at: datetime) -> str:
+        """The customer behind a channel user, creating a guest customer on first contact.
+        Two first messages at once both end with the one customer that won the insert."""
+        existing = self._customer_of(channel, channel_user_id)
+        if existing is not None:
+            return existing
+        customer_id = f"G{uuid.uuid4().hex[:12].upper()}"
+        try:
+            with self.db.session() as s:
+                s.add(
+                    CustomerRow(
+                        id=customer_id,
+                        name=name,
+                        vip="normal",
+                        phone="",
+                        lang="zh-CN",
+                        is_new_customer=True,
+                        created_at=at,
+                    )
+                )
+                s.flush()
+                s.add(
+                    ChannelIdentityRow(
+                        customer_id=customer_id, channel=channel, channel_user_id=channel_user_id
+                    )
+                )
+        except IntegrityError:
+            winner = self._customer_of(channel, channel_user_id)
+            if winner is None:
+                raise
+            return winner
+        return customer_id
+
+    def _customer_of(self, channel: str, channel_user_id: str) -> str | None:
+        with self.db.session() as s:
+            found: str | None = s.scalar(
+                select(ChannelIdentityRow.customer_id).where(
+                    ChannelIdentityRow.channel == channel,
+                    ChannelIdentityRow.channel_user_id == channel_user_id,
+                )
+            )
+            return found
