@@ -153,26 +153,40 @@ def eval_conversations(
     raise typer.Exit(0 if all(r.passed for r in results) else 1)
 
 
-@app.command("desk-jobs")
-def desk_jobs(
+@app.command()
+def jobs(
     every: float = typer.Option(0, help="Seconds between runs; 0 runs once and exits."),
 ) -> None:
-    """SLA escalations, response-timeout reassignments and offline hand-backs (run from cron)."""
+    """Periodic work: SLA escalations, stale-offer reassignment, due outbound deliveries (cron)."""
     import time
     from datetime import UTC, datetime
 
+    from kefu.channels.hub import deliver_due
     from kefu.wiring import Kefu
 
     kefu = Kefu.start(get_settings())
     try:
         while True:
-            result = kefu.components["desk"].run_jobs(datetime.now(UTC))
-            typer.echo(f"{datetime.now(UTC).isoformat(timespec='seconds')} {result}")
+            now = datetime.now(UTC)
+            desk = kefu.components["desk"].run_jobs(now)
+            sent = deliver_due(kefu, now)
+            typer.echo(f"{now.isoformat(timespec='seconds')} desk {desk} deliveries {sent}")
             if every <= 0:
                 break
             time.sleep(every)
     finally:
         kefu.close()
+
+
+@app.command()
+def token(
+    customer: str = typer.Argument(..., help="Customer id to sign, e.g. C1001."),
+    ttl: int = typer.Option(3600, help="Seconds the token stays valid."),
+) -> None:
+    """Print a signed customer identity for the web widget (required in production mode)."""
+    from kefu.api.identity import token_for
+
+    typer.echo(token_for(get_settings(), customer, ttl))
 
 
 @app.command()
