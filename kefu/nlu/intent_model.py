@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -77,40 +78,46 @@ class IntentModel:
             )
 
 
-def _tfidf_matrix(docs: Sequence[Sequence[str]], vocab: dict[str, int], idf: np.ndarray) -> object:
+def _tfidf_matrix(docs: Sequence[Sequence[str]], vocab: dict[str, int], idf: np.ndarray) -> Any:
     from scipy.sparse import csr_matrix
 
-    indptr, indices, values = [0], [], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    counts: list[int] = []
     for feats in docs:
-        counts = Counter(f for f in feats if f in vocab)
-        row = [(vocab[f], (1.0 + math.log(c)) * idf[vocab[f]]) for f, c in counts.items()]
-        norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
-        for col, v in row:
-            indices.append(col)
-            values.append(v / norm)
+        tf = Counter(f for f in feats if f in vocab)
+        indices.extend(vocab[f] for f in tf)
+        counts.extend(tf.values())
         indptr.append(len(indices))
-    return csr_matrix((values, indices, indptr), shape=(len(docs), len(vocab)), dtype=np.float64)
+    cols = np.asarray(indices, dtype=np.int64)
+    values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * idf[cols]
+    x = csr_matrix((values, cols, np.asarray(indptr)), shape=(len(docs), len(vocab)))
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return csr_matrix(x.multiply(1.0 / norms[:, None]))
 
 
-def _fit(
-    docs: Sequence[Sequence[str]], labels: Sequence[str], label_order: Sequence[str]
-) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
-    from sklearn.svm import LinearSVC
-
+def _vocabulary(docs: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndarray]:
     df: Counter[str] = Counter()
     for feats in docs:
         df.update(set(feats))
     kept = sorted(f for f, n in df.items() if n >= MIN_DF)
-    vocab = {f: i for i, f in enumerate(kept)}
     n = len(docs)
     idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in kept], dtype=np.float64)
-    x = _tfidf_matrix(docs, vocab, idf)
+    return {f: i for i, f in enumerate(kept)}, idf
+
+
+def _fit(
+    x: Any, labels: Sequence[str], label_order: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.svm import LinearSVC
+
     clf = LinearSVC(C=C, class_weight="balanced")
     clf.fit(x, list(labels))
     order = [list(clf.classes_).index(lbl) for lbl in label_order]
     coef = clf.coef_[order].T.astype(np.float32)
     intercept = clf.intercept_[order].astype(np.float32)
-    return vocab, idf.astype(np.float32), coef, intercept
+    return coef, intercept
 
 
 def _best_temperature(probs_logits: np.ndarray, gold: np.ndarray) -> float:
@@ -140,21 +147,20 @@ def train_intent_model(
     label_order: Sequence[str],
     calibration_share: float = 0.2,
 ) -> IntentModel:
-    """Fit on all examples; the temperature comes from a fit that held out some groups."""
+    """Fit on all examples; the temperature comes from a fit that held out some groups.
+
+    Both fits share one vocabulary and TF-IDF matrix (built once: it is most of the training time);
+    held-out rows only lend the vocabulary words whose weights the calibration fit leaves at zero.
+    """
     label_order = tuple(lbl for lbl in label_order if lbl in set(labels))
-    held = held_out_mask(groups, calibration_share)
-    fit_docs = [d for d, h in zip(docs, held, strict=True) if not h]
-    fit_labels = [lbl for lbl, h in zip(labels, held, strict=True) if not h]
-    vocab, idf, coef, intercept = _fit(fit_docs, fit_labels, label_order)
-    probe = IntentModel(label_order, vocab, idf, coef, intercept, 1.0)
-    held_docs = [d for d, h in zip(docs, held, strict=True) if h]
-    logits = np.stack([_logits(probe, d) for d in held_docs])
-    gold = np.array([label_order.index(lbl) for lbl, h in zip(labels, held, strict=True) if h])
+    vocab, idf = _vocabulary(docs)
+    x = _tfidf_matrix(docs, vocab, idf)
+    held = np.asarray(held_out_mask(groups, calibration_share))
+    fit_rows = np.flatnonzero(~held)
+    coef, intercept = _fit(x[fit_rows], [labels[int(i)] for i in fit_rows], label_order)
+    held_rows = np.flatnonzero(held)
+    logits = np.asarray(x[held_rows] @ coef, dtype=np.float64) + intercept
+    gold = np.array([label_order.index(labels[int(i)]) for i in held_rows])
     temperature = _best_temperature(logits, gold)
-    vocab, idf, coef, intercept = _fit(docs, labels, label_order)
-    return IntentModel(label_order, vocab, idf, coef, intercept, temperature)
-
-
-def _logits(model: IntentModel, feats: Sequence[str]) -> np.ndarray:
-    cols, weights = model._vector(feats)
-    return np.asarray(model.intercept + weights @ model.coef[cols], dtype=np.float64)
+    coef, intercept = _fit(x, labels, label_order)
+    return IntentModel(label_order, vocab, idf.astype(np.float32), coef, intercept, temperature)

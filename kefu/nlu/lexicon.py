@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from kefu.resources import data_path
+
+_LATIN = re.compile(r"[a-z]")
 
 
 def nlu_data_dir() -> Path:
@@ -30,11 +33,24 @@ class Lexicon:
     synonyms: dict[str, str]
     # Longest misspelling first so "退宽款" style overlaps resolve to the longer fix.
     typos: tuple[tuple[str, str], ...]
+    # Whole English words as customers type them (chat-speak, misspellings) -> the usual spelling.
+    en_words: dict[str, str] = field(default_factory=dict)
+    _en_pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.en_words:
+            alt = "|".join(re.escape(w) for w in sorted(self.en_words, key=len, reverse=True))
+            object.__setattr__(
+                self, "_en_pattern", re.compile(rf"(?<![a-z0-9'])(?:{alt})(?![a-z0-9'])")
+            )
 
     def fix_typos(self, text: str) -> str:
         for wrong, right in self.typos:
             if wrong in text:
                 text = text.replace(wrong, right)
+        # Most Chinese messages hold no Latin letters; skip the word pass for them.
+        if self._en_pattern is not None and _LATIN.search(text):
+            text = self._en_pattern.sub(lambda m: self.en_words[m.group()], text)
         return text
 
 
@@ -46,4 +62,5 @@ def load_lexicon() -> Lexicon:
         domain_terms=tuple(raw["domain_terms"]),
         synonyms=dict(raw["synonyms"]),
         typos=tuple(typos),
+        en_words={k.lower(): v.lower() for k, v in raw.get("en_words", {}).items()},
     )

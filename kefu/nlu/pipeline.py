@@ -30,7 +30,7 @@ from kefu.nlu.training_data import load_training_set, training_fingerprint
 log = logging.getLogger(__name__)
 
 # Bump when a change to the pipeline's code changes what the trained model means.
-MODEL_VERSION = "nlu-3"
+MODEL_VERSION = "nlu-4"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,18 @@ from pathlib import Path
 
 from kefu.nlu.labels import INTENT_LABELS
 from kefu.nlu.lexicon import nlu_data_dir
-from kefu.nlu.templates import expand_lines
+from kefu.nlu.templates import expand, expand_lines
 
 # Per-template expansion caps: Chinese carries the shop's real traffic, English has public data too.
 _LIMITS = {"zh": 14, "en": 10}
 _NOISY_SHARE = 0.2
+# Share of template examples that also appear behind an intent-neutral lead-in ("是这样的，我上周
+# 买了…"): customers often give background before the ask, and without these copies a long
+# message reads like the long out-of-scope sentences of the public data.
+_CONTEXT_SHARE = 0.25
+_CONTEXT_SLOT = {"zh": "ctx", "en": "ctx_en"}
+# A lead-in about an order says nothing about these labels' meaning; keep them short and clean.
+_NO_CONTEXT = {"greeting", "other"}
 _SEED = 20261111
 
 
@@ -27,7 +34,7 @@ _SEED = 20261111
 class Example:
     text: str
     label: str
-    source: str  # "zh", "en", "zh-noisy", "bitext", "clinc150"
+    source: str  # "zh", "en", "zh-noisy", "zh-ctx", "en-ctx", "bitext", "clinc150"
     # Examples expanded from one template line share a group; held-out checks split by group so
     # they measure generalization to new phrasings, not to new slot fillers.
     group: str
@@ -56,6 +63,17 @@ def _noisy(text: str, homophones: dict[str, list[str]], rng: random.Random) -> s
         return None
     i = rng.choice(spots)
     return text[:i] + rng.choice(homophones[text[i]]) + text[i + 1 :]
+
+
+def _with_context(
+    text: str, lang: str, slots: dict[str, list[str]], rng: random.Random
+) -> str | None:
+    leads = slots.get(_CONTEXT_SLOT.get(lang, ""), [])
+    if not leads:
+        return None
+    lead = expand(rng.choice(leads), slots, 1, rng)[0]
+    joiner = "" if lang == "zh" or lead.endswith(" ") else " "
+    return (lead + joiner + text).strip()
 
 
 def template_files(data_dir: Path | None = None) -> list[Path]:
@@ -95,6 +113,10 @@ def load_training_set(data_dir: Path | None = None) -> list[Example]:
                 noisy = _noisy(text, homophones, rng)
                 if noisy:
                     examples.append(Example(noisy, label, "zh-noisy", group))
+            if label not in _NO_CONTEXT and rng.random() < _CONTEXT_SHARE:
+                longer = _with_context(text, lang, slots, rng)
+                if longer:
+                    examples.append(Example(longer, label, f"{lang}-ctx", group))
     for path in public_files(data_dir):
         for i, (text, label) in enumerate(_read_public(path)):
             examples.append(Example(text, label, path.stem, f"{path.stem}:{i}"))
