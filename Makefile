@@ -11,8 +11,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
+$(VENV)/.installed: $(BIN)/python pyproject.toml kefu/web/package-lock.json
 	$(BIN)/pip install --quiet -e .
+	sh kefu/web/build_assets.sh
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml

@@ -9,10 +9,25 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from kefu import __version__
 from kefu.api.errors import install_error_handlers
-from kefu.api.routes import agent, health, knowledge, messages, promotions
+from kefu.api.routes import (
+    admin_agents,
+    admin_words,
+    agent,
+    analytics,
+    channels,
+    health,
+    knowledge,
+    messages,
+    nlu,
+    pages,
+    promotions,
+    promotions_admin,
+    realtime,
+)
 from kefu.config import Settings, get_settings
 from kefu.logging_setup import configure_logging, request_id_var
 from kefu.wiring import Kefu
@@ -29,6 +44,9 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = kefu is None
         app.state.kefu = kefu or Kefu.start(settings)
+        if owned:
+            # load the NLU model before taking traffic: the first customer should not wait for it
+            await run_in_threadpool(lambda: app.state.kefu.components["dialogue"].nlu)
         try:
             yield
         finally:
@@ -66,4 +84,13 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(messages.router)
     app.include_router(knowledge.router)
     app.include_router(agent.router)
+    app.include_router(pages.router)
+    app.mount("/static", pages.static_files(), name="static")
+    app.include_router(analytics.router)
+    app.include_router(promotions_admin.router)
+    app.include_router(admin_words.router)
+    app.include_router(admin_agents.router)
+    app.include_router(nlu.router)
+    app.include_router(channels.router)
+    app.include_router(realtime.router)
     return app
