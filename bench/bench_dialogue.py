@@ -32,6 +32,11 @@ MIX = [
     ("C1006", "羽绒服175 70公斤穿啥码"),
     ("C1005", "寄到台灣要幾天？"),
     ("C1002", "谢谢"),
+    # the voice set's paths: confirmations, codes inside Chinese, pushback on a big order
+    ("C1001", "耳机那单取消吧"),
+    ("C1001", "算了，不改了"),
+    ("C1001", "税号 91310000MA1FL4XQ3B"),
+    ("C1003", "X12手机买了以后降价了，可以补差价不"),
 ]
 
 

@@ -22,10 +22,10 @@ def handle_pending(ctx: TurnContext) -> Outcome | None:
     pending = ctx.state.pending or {}
     ctx.state.pending = None
     lexicon = ctx.services.lexicon
-    if lexicon.is_no(ctx.text):
+    if lexicon.is_no(ctx.norm):
         ctx.intent = ACTION_INTENTS.get(str(pending.get("action")), ctx.intent)
         return Outcome([ctx.say("confirm.dropped")])
-    if not lexicon.is_yes(ctx.text):
+    if not lexicon.is_yes(ctx.norm):
         return None
     ctx.intent = ACTION_INTENTS.get(str(pending.get("action")), ctx.intent)
     try:

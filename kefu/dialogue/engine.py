@@ -23,7 +23,7 @@ from kefu.dialogue.errors import (
     UnknownCustomer,
 )
 from kefu.dialogue.lexicon import Lexicon
-from kefu.dialogue.orders import find_reference
+from kefu.dialogue.orders import PickKind, find_reference
 from kefu.dialogue.policy import HandoffPolicy
 from kefu.dialogue.ports import Nlu, Understanding
 from kefu.dialogue.safety import SafetyFilter
@@ -31,7 +31,7 @@ from kefu.dialogue.skills import SKILLS
 from kefu.dialogue.skills.address import extract_address
 from kefu.dialogue.skills.invoice import extract_company, extract_tax_id
 from kefu.dialogue.state import DialogueState
-from kefu.dialogue.texts import Templates, script_neutral
+from kefu.dialogue.texts import Templates, has_traditional, script_neutral
 from kefu.domain.conversations import (
     ConcurrentUpdate,
     Conversation,
@@ -48,6 +48,10 @@ log = logging.getLogger("kefu.dialogue")
 
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HAS_WORDS = re.compile(r"[A-Za-z]{2,}|[\u3400-\u9fff]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# letters and digits together: order ids, tax ids, tracking numbers, models ("X12", "65W")
+_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]*\d[A-Za-z0-9]*(?![A-Za-z0-9])")
 _PEOPLE = (ConversationStatus.WAITING_AGENT, ConversationStatus.WITH_AGENT)
 
 
@@ -339,12 +343,21 @@ class Dialogue:
         )
 
     def _language(self, text: str, u: Understanding, state: DialogueState) -> str:
-        """The message's language; a message that shows none (an order id, "ok") keeps the
-        conversation's, and so does Chinese that reads the same in both scripts."""
-        if not _HAS_WORDS.search(text):
+        """The message's language; a message that shows none (an order id, "ok", "好的") keeps
+        the conversation's, and so does Chinese that reads the same in both scripts. Codes (tax
+        ids, tracking numbers, "X12") are not English words."""
+        plain = _CODE.sub(" ", text)
+        short = (u.normalized or text).lower()
+        if not _HAS_WORDS.search(plain) or self.lexicon.is_yes(short) or self.lexicon.is_no(short):
             return state.lang
         lang = u.lang if u.lang in ("zh-CN", "zh-TW", "en") else state.lang
-        if lang == "zh-CN" and state.lang == "zh-TW" and script_neutral(text):
+        han = len(_HAN.findall(plain))
+        latin = len(_LATIN_WORD.findall(plain))
+        if lang == "en" and han >= latin:
+            lang = "zh-TW" if has_traditional(plain) else "zh-CN"
+        elif lang != "en" and latin >= max(3, han):
+            lang = "en"  # English with a product name in Chinese is still English
+        if lang == "zh-CN" and state.lang == "zh-TW" and script_neutral(plain):
             return "zh-TW"
         return lang
 
@@ -357,18 +370,20 @@ class Dialogue:
             confirmed = handle_pending(ctx)
             if confirmed is not None:
                 return self._after_skill(ctx, confirmed)
-        anger = float(u.anger)
-        if self.safety.is_abusive(u.text):
-            anger = max(anger, policy.abuse_anger)
-        reason = policy.asked_reason(u.intent)
-        if reason is None and policy.is_angry(anger):
+        continued = self._continuation(ctx)
+        # an unsure "complaint" that answers the bot or corrects it ("搞错了，是耳机那个") is
+        # the conversation going on; anger still reaches a person
+        going_on = continued is not None and float(u.confidence) < policy.fragment_confidence
+        reason = None if going_on else policy.asked_reason(u.intent)
+        if reason is None and not going_on and self._sounds_like_complaint(ctx):
+            reason = HandoffReason.COMPLAINT
+        if reason is None and policy.is_angry(self._anger(ctx)):
             reason = HandoffReason.ANGER
         if reason is not None:
             replies = []
             if reason in (HandoffReason.COMPLAINT, HandoffReason.ANGER):
                 replies.append(ctx.say("complaint.sorry"))
             return Outcome(replies, handoff=reason)
-        continued = self._continuation(ctx)
         if continued is not None:
             ctx.intent = continued
             state.low_confidence = 0
@@ -383,6 +398,23 @@ class Dialogue:
         skill = SKILLS.get(ctx.intent, SKILLS["other"])
         return self._after_skill(ctx, skill(ctx))
 
+    def _anger(self, ctx: TurnContext) -> float:
+        """The NLU's anger, raised by abuse and by exasperated words the model may underrate."""
+        anger = float(ctx.u.anger)
+        if self.safety.is_abusive(ctx.u.text):
+            anger = max(anger, self.policy.abuse_anger)
+        if ctx.has("anger_words"):
+            anger += self.policy.anger_word_boost
+        return anger
+
+    def _sounds_like_complaint(self, ctx: TurnContext) -> bool:
+        """A negative message the NLU nearly called a complaint is one: the two labels are close
+        neighbours, and a missed complaint costs more than an early person."""
+        if ctx.u.sentiment != "negative":
+            return False
+        ranked = dict(ctx.u.ranked)
+        return float(ranked.get("complaint", 0.0)) >= self.policy.complaint_runner_up
+
     def _clarify(self, ctx: TurnContext) -> Outcome:
         answer = ctx.kb_answer(min_score=self.policy.kb_min_score_out_of_scope)
         if answer:
@@ -396,10 +428,22 @@ class Dialogue:
         state.unresolved = 0 if outcome.resolved else state.unresolved + 1
         if outcome.handoff is not None:
             return outcome
-        disputed = outcome.disputed or ctx.u.sentiment == "negative" or ctx.has("dispute")
-        if outcome.order is not None and policy.is_high_value_dispute(
-            ctx.intent, outcome.order.goods_total, disputed
-        ):
+        # a dispute is pushback, not any negative word: "降价了" alone is a question
+        explicit = ctx.has("dispute")
+        disputed = (
+            outcome.disputed
+            or explicit
+            or (ctx.u.sentiment == "negative" and self._anger(ctx) >= policy.dispute_anger)
+        )
+        order = outcome.order
+        intent = ctx.intent
+        if order is None and explicit:
+            # pushback the skill did not read as about an order ("凭什么不管" under product_info)
+            ref = find_reference(ctx)
+            if ref is not None and ref.kind is PickKind.FOUND and ref.order is not None:
+                order, intent = ref.order, "complaint"
+        if order is not None and policy.is_high_value_dispute(intent, order.goods_total, disputed):
+            outcome.order = order
             outcome.handoff = HandoffReason.HIGH_VALUE_DISPUTE
         elif policy.too_many_unresolved(state.unresolved):
             outcome.handoff = HandoffReason.UNRESOLVED
@@ -433,7 +477,10 @@ class Dialogue:
             ctx.has("correction") or (not confident_elsewhere and len(ctx.text.strip()) <= 20)
         ):
             ref = find_reference(ctx)
-            if ref is not None and (ctx.has("correction") or ref.order is not None):
+            # an order id that is not theirs still continues: the answer is "not found"
+            if ref is not None and (
+                ctx.has("correction") or ref.order is not None or ref.kind is PickKind.NOT_FOUND
+            ):
                 return last
         return None
 

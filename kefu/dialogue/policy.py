@@ -16,6 +16,9 @@ from kefu.resources import data_path
 class HandoffPolicy:
     anger_threshold: float
     abuse_anger: float
+    anger_word_boost: float  # exasperated words ("干什么吃的") the anger model underrates
+    complaint_runner_up: float  # complaint this likely, in a negative message, is a complaint
+    dispute_anger: float  # negative and at least this angry: pushback on a decision
     unresolved_turns: int
     low_confidence: float
     low_confidence_turns: int
@@ -27,6 +30,7 @@ class HandoffPolicy:
     shipping_hours: int
     peak_shipping_hours: int
     restock_days_default: int
+    courier_by_category: dict[str, str]  # who will carry an order that has not shipped yet
     kb_min_score_out_of_scope: float  # an off-topic message needs a clear knowledge-base hit
 
     @classmethod
@@ -36,6 +40,9 @@ class HandoffPolicy:
         return cls(
             anger_threshold=float(raw["anger_threshold"]),
             abuse_anger=float(raw["abuse_anger"]),
+            anger_word_boost=float(raw["anger_word_boost"]),
+            complaint_runner_up=float(raw["complaint_runner_up"]),
+            dispute_anger=float(raw["dispute_anger"]),
             unresolved_turns=int(raw["unresolved_turns"]),
             low_confidence=float(raw["low_confidence"]),
             low_confidence_turns=int(raw["low_confidence_turns"]),
@@ -47,8 +54,16 @@ class HandoffPolicy:
             shipping_hours=int(raw["shipping_hours"]),
             peak_shipping_hours=int(raw["peak_shipping_hours"]),
             restock_days_default=int(raw["restock_days_default"]),
+            courier_by_category={str(k): str(v) for k, v in raw["courier_by_category"].items()},
             kb_min_score_out_of_scope=float(raw["kb_min_score_out_of_scope"]),
         )
+
+    def planned_courier(self, categories: list[str]) -> str:
+        """The courier an order will ship with: the first category with its own courier."""
+        for category in categories:
+            if category in self.courier_by_category:
+                return self.courier_by_category[category]
+        return self.courier_by_category["default"]
 
     def asked_reason(self, intent: str) -> HandoffReason | None:
         """Intents that always go to a person: asking for one, complaints."""

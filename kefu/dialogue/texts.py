@@ -38,6 +38,17 @@ def script_neutral(text: str) -> bool:
     return str(_s2t().convert(text)) == text
 
 
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=8192)
+def has_traditional(text: str) -> bool:
+    """True when some character is written in its traditional form."""
+    return str(_t2s().convert(text)) != text
+
+
 class _Facts(dict[str, Any]):
     def __missing__(self, key: str) -> str:  # a missing fact shows as nothing, never a crash
         return ""

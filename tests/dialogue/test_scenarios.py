@@ -16,11 +16,15 @@ from kefu.nlu import NluPipeline
 from kefu.wiring import Kefu
 from tests.dialogue.conftest import MODELS
 
-SCENARIOS = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "scenarios_own.jsonl").read_text("utf-8").splitlines()
-    if line.strip()
-]
+
+def _load(name: str) -> list[dict]:
+    lines = (Path(__file__).parent / name).read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+SCENARIOS = _load("scenarios_own.jsonl")
+# a second voice: other customers, phrasings and multi-turn paths, written from shop.json's facts
+VOICE_SCENARIOS = _load("scenarios_voice.jsonl")
 
 
 @contextmanager
@@ -38,6 +42,21 @@ def test_scenario(scenario: dict, tmp_path: Path, real_nlu: NluPipeline) -> None
     with fresh(tmp_path, real_nlu) as dialogue:
         result = run_scenario(dialogue, scenario)
     assert result.passed, "\n".join(result.reasons + [f"{a} -> {b}" for a, b in result.transcript])
+
+
+@pytest.mark.parametrize("scenario", VOICE_SCENARIOS, ids=[s["id"] for s in VOICE_SCENARIOS])
+def test_voice_scenario(scenario: dict, tmp_path: Path, real_nlu: NluPipeline) -> None:
+    with fresh(tmp_path, real_nlu) as dialogue:
+        result = run_scenario(dialogue, scenario)
+    assert result.passed, "\n".join(result.reasons + [f"{a} -> {b}" for a, b in result.transcript])
+
+
+def test_the_voice_set_speaks_for_every_demo_customer_in_every_language() -> None:
+    customers = {s.get("customer_id") for s in VOICE_SCENARIOS}
+    assert {"C1001", "C1002", "C1003", "C1004", "C1005", "C1006"} <= customers
+    expects = [t["expect"] for s in VOICE_SCENARIOS for t in s["turns"]]
+    assert any(e.get("english") for e in expects)
+    assert any(e.get("traditional") for e in expects)
 
 
 def test_every_intent_family_and_handoff_rule_is_covered() -> None:

@@ -17,19 +17,38 @@ def mask_address(address: str) -> str:
     return address[:keep] + "***" if len(address) > keep else address
 
 
+_STRIP = " :：,，。.?？!！"
+
+
+def _looks_like_address(ctx: TurnContext, text: str) -> bool:
+    lexicon = ctx.services.lexicon
+    return len(text) >= 6 and (
+        lexicon.has("address_marks", text.lower()) or any(ch.isdigit() for ch in text)
+    )
+
+
 def extract_address(ctx: TurnContext, whole_message: bool) -> str | None:
     """The new address written after a lead-in (改成 / change it to), or the whole message when
     the bot has just asked for it and it looks like an address."""
     text = ctx.text.strip()
     lowered = text.lower()
-    for lead in ctx.services.lexicon.words("address_lead"):
+    lexicon = ctx.services.lexicon
+    for lead in lexicon.words("address_lead"):
         at = lowered.find(lead)
         if at >= 0:
-            rest = text[at + len(lead) :].strip(" :：,，。.")
+            rest = text[at + len(lead) :].strip(_STRIP)
             if len(rest) >= 4:
                 return rest
-    if whole_message and len(text) >= 6 and ctx.services.lexicon.has("address_marks", lowered):
-        return text.strip(" 。.")
+    # a looser lead ("... my order to 22 Nathan Road"): the last one followed by an address
+    for lead in lexicon.words("address_lead_loose"):
+        at = lowered.rfind(lead)
+        while at >= 0:
+            rest = text[at + len(lead) :].strip(_STRIP)
+            if _looks_like_address(ctx, rest):
+                return rest
+            at = lowered.rfind(lead, 0, at)
+    if whole_message and len(text) >= 6 and lexicon.has("address_marks", lowered):
+        return text.strip(_STRIP)
     return None
 
 

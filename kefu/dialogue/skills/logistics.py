@@ -21,7 +21,19 @@ def handle(ctx: TurnContext) -> Outcome:
         return order
     shipment = order.shipment
     if shipment is None:  # not shipped yet: the order's own state says when it will
-        return Outcome(order_status.describe(ctx, order), order=order)
+        replies = order_status.describe(ctx, order)
+        if ctx.has("courier_words"):
+            categories = [p.category.value for i in order.items if (p := ctx.product(i.sku))]
+            courier = ctx.services.policy.planned_courier(categories)
+            replies.insert(
+                0,
+                ctx.say(
+                    "logistics.courier_planned",
+                    courier=ctx.render(f"courier.{courier}"),
+                    **ctx.order_facts(order),
+                ),
+            )
+        return Outcome(replies, order=order)
     facts = ctx.order_facts(order)
     facts.update(
         courier=ctx.render(f"courier.{shipment.courier.value}"), tracking_no=shipment.tracking_no

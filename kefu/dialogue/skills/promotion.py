@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from kefu.dialogue.context import Outcome, Reply, TurnContext
+from kefu.dialogue.skills import order_status
+from kefu.domain.orders import Order, OrderStatus
 
 log = logging.getLogger("kefu.dialogue")
 
@@ -37,6 +39,20 @@ def choose_topic(ctx: TurnContext, refs: list[str], skus: list[str]) -> str:
     return "campaign_summary"
 
 
+# deals that live on in an order: its state answers "拼上了没" / "尾款付多少" for this customer
+_OPEN_DEALS = (OrderStatus.GROUP_FORMING, OrderStatus.AWAITING_BALANCE)
+
+
+def own_deal_order(ctx: TurnContext, skus: list[str]) -> Order | None:
+    """The customer's open group-buy or presale order for a product the message names, unless
+    the message asks about the rules in general."""
+    if not skus or (ctx.has("general_question") and not ctx.has("my_order")):
+        return None
+    return next(
+        (o for o in ctx.orders() if o.status in _OPEN_DEALS and set(o.skus) & set(skus)), None
+    )
+
+
 def handle(ctx: TurnContext) -> Outcome:
     promotions = ctx.services.promotions
     if promotions is None:
@@ -59,4 +75,8 @@ def handle(ctx: TurnContext) -> Outcome:
         log.exception("promotion answer failed for topic %s", topic)
         answer = ctx.kb_answer(strict=False)
         return Outcome([Reply(answer)]) if answer else Outcome([ctx.say("fallback")], False)
-    return Outcome([Reply(ctx.services.templates.localize(ctx.lang, text))])
+    replies = [Reply(ctx.services.templates.localize(ctx.lang, text))]
+    order = own_deal_order(ctx, skus)
+    if order is not None:
+        return Outcome(order_status.describe(ctx, order) + replies, order=order)
+    return Outcome(replies)
