@@ -65,6 +65,7 @@ def to_simplified(text: str) -> str:
     return str(_t2s().convert(text))
 
 
+@lru_cache(maxsize=16384)
 def _char_forms(ch: str) -> str:
     """Half-width, lower-case form of one character ('' when it is noise such as an emoji)."""
     if ch in "\n\t\r\u3000" or ch.isspace():
