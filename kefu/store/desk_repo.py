@@ -9,9 +9,21 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from kefu.commerce.port import CommercePort
@@ -202,6 +214,34 @@ def entry_from_row(row: DeskQueueRow) -> QueueEntry:
 _WAITING = DeskQueueRow.state == SeatState.WAITING
 
 
+@lru_cache(maxsize=16)
+def _head_statement(skill_groups: int) -> Select[DeskQueueRow]:
+    """The most urgent entry an agent may take, in one round trip.
+
+    One index seek per group (routed to the agent, then each unrouted skill group), each a LIMIT 1
+    branch of a UNION, then the smallest of those. Built once per group count with bound
+    parameters: building the statement costs more than running it.
+    """
+    va = DeskQueueRow.virtual_arrival
+    unrouted = DeskQueueRow.routed_to.is_(None)
+    groups = [and_(_WAITING, DeskQueueRow.routed_to == bindparam("agent"))] + [
+        and_(_WAITING, DeskQueueRow.skill == bindparam(f"skill{i}"), unrouted)
+        for i in range(skill_groups)
+    ]
+    branches = [
+        select(DeskQueueRow.conversation_id, va).where(g).order_by(va).limit(1).subquery()
+        for g in groups
+    ]
+    heads = union_all(*(select(b.c.conversation_id, b.c.virtual_arrival) for b in branches))
+    first = heads.subquery()
+    return (
+        select(DeskQueueRow)
+        .join(first, first.c.conversation_id == DeskQueueRow.conversation_id)
+        .order_by(first.c.virtual_arrival)
+        .limit(1)
+    )
+
+
 class SqlDeskQueue:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -291,29 +331,11 @@ class SqlDeskQueue:
             return [entry_from_row(r) for r in rows]
 
     def head(self, agent_id: str, skills: Sequence[str]) -> QueueEntry | None:
-        # one index seek per group (routed to me, then each unrouted skill group), then the min
+        groups = list(dict.fromkeys(skills))
+        params = {"agent": agent_id, **{f"skill{i}": skill for i, skill in enumerate(groups)}}
         with self.db.session() as s:
-            heads: list[DeskQueueRow] = []
-            mine = s.scalar(
-                select(DeskQueueRow)
-                .where(_WAITING, DeskQueueRow.routed_to == agent_id)
-                .order_by(DeskQueueRow.virtual_arrival)
-                .limit(1)
-            )
-            if mine is not None:
-                heads.append(mine)
-            for skill in skills:
-                row = s.scalar(
-                    select(DeskQueueRow)
-                    .where(_WAITING, DeskQueueRow.skill == skill, DeskQueueRow.routed_to.is_(None))
-                    .order_by(DeskQueueRow.virtual_arrival)
-                    .limit(1)
-                )
-                if row is not None:
-                    heads.append(row)
-            if not heads:
-                return None
-            return entry_from_row(min(heads, key=lambda r: r.virtual_arrival))
+            found = s.execute(_head_statement(len(groups)), params).scalar()
+            return entry_from_row(found) if found is not None else None
 
     def all(self, limit: int) -> list[QueueEntry]:
         with self.db.session() as s:
