@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from decimal import Decimal
 
@@ -124,8 +125,12 @@ def request_from_row(row: AfterSalesRequestRow) -> AfterSalesRequest:
 class SqlOrderBook:
     """Implements ``kefu.commerce.embedded.OrderBook`` over the kefu database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, catalogue_ttl_s: float = 2.0) -> None:
         self.db = db
+        # the catalogue is read on most turns and quotes but changes rarely: every worker re-reads
+        # it at most every ``catalogue_ttl_s`` (stock shown may lag that long)
+        self.catalogue_ttl_s = catalogue_ttl_s
+        self._catalogue: tuple[float, tuple[Product, ...]] | None = None
 
     def customer(self, customer_id: str) -> Customer | None:
         with self.db.session() as s:
@@ -143,10 +148,14 @@ class SqlOrderBook:
             return customer_from_row(ident.customer) if ident else None
 
     def products(self) -> list[Product]:
+        cached, now = self._catalogue, time.monotonic()
+        if cached is not None and now - cached[0] < self.catalogue_ttl_s:
+            return list(cached[1])
         with self.db.session() as s:
-            return [
-                product_from_row(r) for r in s.scalars(select(ProductRow).order_by(ProductRow.sku))
-            ]
+            rows = s.scalars(select(ProductRow).order_by(ProductRow.sku))
+            products = tuple(product_from_row(r) for r in rows)
+        self._catalogue = (now, products)
+        return list(products)
 
     def product(self, sku: str) -> Product | None:
         with self.db.session() as s:
