@@ -6,7 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     wechat_reply_budget_s: float = 4.5
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
+
+    @model_validator(mode="after")
+    def _no_demo_secrets_in_production(self) -> Settings:
+        # a production shop signing tokens with the published demo key would let anyone forge
+        # a customer's identity or an agent's login
+        if self.mode is Mode.PRODUCTION:
+            for name in ("secret_key", "wechat_token", "webhook_secret"):
+                if getattr(self, name) == type(self).model_fields[name].default:
+                    raise ValueError(f"KEFU_{name.upper()} must be set in production mode")
+        return self
 
     @property
     def sqlalchemy_url(self) -> str:

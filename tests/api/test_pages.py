@@ -91,7 +91,15 @@ def test_demo_customers_list_the_demo_shop(web: TestClient) -> None:
 def test_demo_endpoints_do_not_exist_in_production(tmp_path: Path) -> None:
     from kefu.api.app import create_app
 
-    kefu = Kefu.start(Settings(data_dir=tmp_path, mode=Mode.PRODUCTION))
+    kefu = Kefu.start(
+        Settings(
+            data_dir=tmp_path,
+            mode=Mode.PRODUCTION,
+            secret_key="s",
+            wechat_token="w",
+            webhook_secret="h",
+        )
+    )
     try:
         with TestClient(create_app(kefu=kefu), raise_server_exceptions=False) as c:
             assert c.get("/api/v1/demo/customers").status_code == 404

@@ -213,6 +213,8 @@ def production(tmp_path: Path, database_url: str) -> Iterator[tuple[TestClient, 
         database_url=database_url,
         mode=Mode.PRODUCTION,
         secret_key="prod-secret",
+        wechat_token="prod-wechat",
+        webhook_secret="prod-webhook",
     )
     shop = Kefu.start(settings)
     shop.components["dialogue"].nlu  # noqa: B018
