@@ -18,13 +18,14 @@ from kefu.promotions.quote import CartItem, Quote
 from kefu.promotions.store import CustomerWallet, InMemoryRuleStore
 from tests.promotions.conftest import NOW
 
-DEV_SET = Path("/work/shared/eval/promo_dev.jsonl")
+# the shared dev set when it is mounted, else the copy kept with the tests (a CI clone may stand
+# alone); measured on, never trained on
+_SHARED_DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "promo_dev.jsonl"
+DEV_SET = _SHARED_DEV if _SHARED_DEV.exists() else Path(__file__).parent / "data" / "promo_dev.jsonl"
 NOBODY = CustomerWallet("C1005")
 
 
 def _cases() -> list[dict[str, Any]]:
-    if not DEV_SET.exists():
-        return []
     return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
 
 
@@ -39,7 +40,6 @@ def _quote(
     return quote([CartItem(s, q) for s, q in items], wallet, book, products, now, coupons)
 
 
-@pytest.mark.skipif(not DEV_SET.exists(), reason="shared dev set not mounted")
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: json.dumps(c["items"]))
 def test_dev_cart_is_priced_exactly(
     case: dict[str, Any], store: InMemoryRuleStore, book: RuleBook, products: dict[str, Product]
