@@ -21,7 +21,8 @@ from tests.promotions.conftest import NOW
 # the shared dev set when it is mounted, else the copy kept with the tests (a CI clone may stand
 # alone); measured on, never trained on
 _SHARED_DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "promo_dev.jsonl"
-DEV_SET = _SHARED_DEV if _SHARED_DEV.exists() else Path(__file__).parent / "data" / "promo_dev.jsonl"
+_KEPT_DEV = Path(__file__).parent / "data" / "promo_dev.jsonl"
+DEV_SET = _SHARED_DEV if _SHARED_DEV.exists() else _KEPT_DEV
 NOBODY = CustomerWallet("C1005")
 
 
