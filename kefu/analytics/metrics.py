@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,24 +44,43 @@ class Summary:
         return {"count": self.count, "mean": self.mean, "median": self.median, "p90": self.p90}
 
 
+SUMMARY_PERCENTILES = (50, 90)
+
+
+def percentile_ranks(count: int, q: float) -> tuple[int, int]:
+    """The two 0-based positions in a sorted sample of ``count`` that the q-th percentile
+    interpolates between (equal when it falls on one value)."""
+    rank = (count - 1) * q / 100
+    return math.floor(rank), math.ceil(rank)
+
+
+def _interpolate(at_rank: Mapping[int, float], count: int, q: float) -> float:
+    low, high = percentile_ranks(count, q)
+    rank = (count - 1) * q / 100
+    return at_rank[low] + (at_rank[high] - at_rank[low]) * (rank - low)
+
+
 def percentile(values: Sequence[float], q: float) -> float | None:
     """The q-th percentile (0-100) by linear interpolation between closest ranks."""
     if not values:
         return None
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    return _interpolate(dict(enumerate(sorted(values))), len(values), q)
+
+
+def summary_from_ranks(count: int, mean: float | None, at_rank: Mapping[int, float]) -> Summary:
+    """A summary from what a database returns instead of the whole sample: its size, its mean
+    and the sorted sample's values at the ``percentile_ranks`` of ``SUMMARY_PERCENTILES``."""
+    if not count or mean is None:
+        return Summary(0, None, None, None)
+    median, p90 = (round(_interpolate(at_rank, count, q), 3) for q in SUMMARY_PERCENTILES)
+    return Summary(count=count, mean=round(mean, 3), median=median, p90=p90)
 
 
 def summarize(values: Sequence[float]) -> Summary:
     if not values:
         return Summary(0, None, None, None)
-    return Summary(
-        count=len(values),
-        mean=round(sum(values) / len(values), 3),
-        median=round(percentile(values, 50) or 0.0, 3),
-        p90=round(percentile(values, 90) or 0.0, 3),
+    return summary_from_ranks(
+        len(values), sum(values) / len(values), dict(enumerate(sorted(values)))
     )
 
 
@@ -83,6 +102,21 @@ def volume_buckets(
     return [Bucket(start + i * size, dict(c)) for i, c in enumerate(counts)]
 
 
+def buckets_from_counts(
+    counts: Mapping[tuple[int, str], int], start: datetime, end: datetime, size: timedelta
+) -> list[Bucket]:
+    """The buckets of ``volume_buckets`` from messages already counted per (bucket index, sender),
+    as a GROUP BY returns them. A database reading times to the millisecond can round a message
+    in the window's last instant up to the next index: it is kept in the last bucket."""
+    count = max(1, math.ceil((end - start) / size))
+    per_bucket: list[dict[str, int]] = [{} for _ in range(count)]
+    for (index, sender), n in counts.items():
+        if n:
+            at = per_bucket[min(max(index, 0), count - 1)]
+            at[sender] = at.get(sender, 0) + n
+    return [Bucket(start + i * size, c) for i, c in enumerate(per_bucket)]
+
+
 def per_minute(bucket: Bucket, size: timedelta) -> float:
     return round(bucket.total / (size.total_seconds() / 60), 3)
 
@@ -91,7 +125,8 @@ def handed_off(events: Iterable[EventRecord]) -> set[str]:
     return {e.conversation_id for e in events if e.kind == "handoff"}
 
 
-def _rate(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
+    """``part / whole`` to 4 places; None (unknown, not zero) when there is no whole."""
     return round(part / whole, 4) if whole else None
 
 
@@ -102,12 +137,12 @@ def customer_conversations(messages: Iterable[MessageRecord]) -> set[str]:
 
 def handoff_rate(conversations: set[str], handoffs: set[str]) -> float | None:
     """Share of conversations handed to a person."""
-    return _rate(len(conversations & handoffs), len(conversations))
+    return share(len(conversations & handoffs), len(conversations))
 
 
 def bot_resolution_rate(conversations: set[str], handoffs: set[str]) -> float | None:
     """Share of conversations the bot finished without a person (never handed off)."""
-    return _rate(len(conversations - handoffs), len(conversations))
+    return share(len(conversations - handoffs), len(conversations))
 
 
 def first_response_seconds(messages: Iterable[MessageRecord]) -> list[float]:
@@ -143,6 +178,19 @@ def agent_first_response_seconds(
         if m.conversation_id not in first_agent or m.at < first_agent[m.conversation_id]:
             first_agent[m.conversation_id] = m.at
     return [(at - handoff_at[cid]).total_seconds() for cid, at in first_agent.items()]
+
+
+def handle_times(events: Iterable[EventRecord]) -> list[float]:
+    """Seconds from an agent accepting a conversation to closing it (a conversation requeued and
+    accepted again counts once per accept-close pair)."""
+    accepted: dict[str, datetime] = {}
+    times = []
+    for e in sorted(events, key=lambda e: e.at):
+        if e.kind == "accepted":
+            accepted.setdefault(e.conversation_id, e.at)
+        elif e.kind == "closed" and e.conversation_id in accepted:
+            times.append((e.at - accepted.pop(e.conversation_id)).total_seconds())
+    return times
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,26 +243,40 @@ class Satisfaction:
             "answered": self.answered,
             "average": self.average,
             "csat": self.csat,
-            "response_rate": _rate(self.answered, self.sent),
+            "response_rate": share(self.answered, self.sent),
             "distribution": {str(k): v for k, v in self.distribution.items()},
         }
 
 
 def satisfaction(surveys: Iterable[SurveyRecord]) -> Satisfaction:
-    items = list(surveys)
-    scores = [s.score for s in items if s.score is not None]
+    return satisfaction_from_counts(Counter(s.score for s in surveys))
+
+
+def satisfaction_from_counts(scores: Mapping[int | None, int]) -> Satisfaction:
+    """Satisfaction from the number of surveys per score (None: sent, not answered)."""
+    answered = {score: n for score, n in scores.items() if score is not None and n}
+    count = sum(answered.values())
     return Satisfaction(
-        sent=len(items),
-        answered=len(scores),
-        average=round(sum(scores) / len(scores), 3) if scores else None,
-        csat=_rate(sum(1 for s in scores if s >= 4), len(scores)),
-        distribution={n: scores.count(n) for n in range(1, 6)},
+        sent=sum(scores.values()),
+        answered=count,
+        average=round(sum(s * n for s, n in answered.items()) / count, 3) if count else None,
+        csat=share(sum(n for s, n in answered.items() if s >= 4), count),
+        distribution={n: answered.get(n, 0) for n in range(1, 6)},
     )
+
+
+def intent_counts(messages: Iterable[MessageRecord]) -> dict[str, int]:
+    """Customer messages per intent (messages without one are not counted)."""
+    return dict(Counter(m.intent for m in messages if m.sender == "customer" and m.intent))
 
 
 def top_intents(messages: Iterable[MessageRecord], limit: int = 10) -> list[tuple[str, int]]:
     """The customers' most frequent needs (each customer message's intent)."""
-    counts = Counter(m.intent for m in messages if m.sender == "customer" and m.intent)
+    return top_counts(intent_counts(messages), limit)
+
+
+def top_counts(counts: Mapping[str, int], limit: int = 10) -> list[tuple[str, int]]:
+    """The largest counts first, ties by name (in Python, so every database orders alike)."""
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 

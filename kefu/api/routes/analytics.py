@@ -35,8 +35,8 @@ async def overview(
     the busiest hour seen."""
     end = datetime.now(UTC)
     start = end - timedelta(hours=hours)
-    window = await run_in_threadpool(SqlAnalytics(kefu.db).window, start, end)
-    return build_overview(window, surge=surge, concurrency=concurrency)
+    stats = await run_in_threadpool(SqlAnalytics(kefu.db).stats, start, end)
+    return build_overview(stats, surge=surge, concurrency=concurrency)
 
 
 @router.get("/staffing")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 08:06:11.124435
+Create Date: 2026-11-23 09:03:15.091401
 """
 
 from collections.abc import Sequence
@@ -466,7 +466,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("conversation_id", "seq", name=op.f("uq_messages_conversation_id")),
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.create_index("ix_messages_at", ["at"], unique=False)
+        batch_op.create_index(
+            "ix_messages_at", ["at", "sender", "conversation_id", "seq", "intent"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_messages_intent"), ["intent"], unique=False)
 
     op.create_table(
