@@ -399,18 +399,53 @@ def _best(
     is_new: bool,
 ) -> tuple[CompiledCoupon, ...]:
     """The combination the customer pays least for; ties go to fewer coupons, then by id."""
+    # Each coupon's base before any coupon is the same in every combination: sum it once. A later
+    # coupon's base is that minus what earlier coupons took, exact while the earlier coupon's
+    # slices are among the later one's (the usual shop); otherwise allocate slice by slice.
+    total = sum(amounts, ZERO)
+    base_of = {cid: sum([amounts[i] for i in slots], ZERO) for cid, slots in eligible.items()}
+    nested = {
+        (a, b): set(eligible[a]).issubset(eligible[b]) for a in eligible for b in eligible if a != b
+    }
     best: tuple[CompiledCoupon, ...] = ()
     best_key: tuple[Decimal, int, tuple[str, ...]] | None = None
     for combo in combos:
-        outcome = _apply_coupons(combo, amounts, eligible, now, is_new, allocate=False)
-        if outcome.rejected:
+        goods = _combo_goods(combo, amounts, eligible, base_of, nested, total, now, is_new)
+        if goods is None:
             continue  # a combination with a coupon that cannot apply is not a valid choice
-        goods = outcome.goods_total
         pay = goods + _shipping_for(goods, book, now)[0]
         key = (pay, len(combo), tuple(sorted(c.rule.id for c in combo)))
         if best_key is None or key < best_key:
             best, best_key = combo, key
     return best
+
+
+def _combo_goods(
+    combo: tuple[CompiledCoupon, ...],
+    amounts: list[Decimal],
+    eligible: Mapping[str, tuple[int, ...]],
+    base_of: Mapping[str, Decimal],
+    nested: Mapping[tuple[str, str], bool],
+    total: Decimal,
+    now: datetime,
+    is_new: bool,
+) -> Decimal | None:
+    """Goods total after ``combo``'s coupons, or None when one of them cannot apply."""
+    taken = ZERO
+    before: list[str] = []
+    for coupon in combo:
+        rule = coupon.rule
+        if not rule.is_active(now) or (rule.first_order_only and not is_new):
+            return None
+        if not all(nested[(prev, rule.id)] for prev in before):
+            outcome = _apply_coupons(combo, amounts, eligible, now, is_new, allocate=True)
+            return None if outcome.rejected else outcome.goods_total
+        base = base_of[rule.id] - taken
+        if base <= 0 or base < rule.threshold:
+            return None
+        taken += min(rule.off, base)
+        before.append(rule.id)
+    return total - taken
 
 
 def _book_shares(
