@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from kefu.promotions.rules import (
     COUPON_KINDS,
@@ -24,6 +25,27 @@ class CompiledCoupon:
     slot: str
     excludes: frozenset[str]
     not_with: frozenset[str]
+
+
+_SINCE_ALWAYS = datetime.min.replace(tzinfo=UTC)
+_FOREVER = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class ActiveRules:
+    """The rules in force over [start, end), a stretch in which no rule's window opens or closes.
+
+    Every time test in pricing compares ``now`` with a window bound, so between two neighbouring
+    bounds the answers are the same: a quote can look them up instead of asking every rule.
+    """
+
+    start: datetime
+    end: datetime
+    item_rules: dict[str, ItemRule]
+    cross: CrossStoreThreshold | None
+    shipping: FreeShipping | None
+    # per-caller memo for results that depend only on these rules (e.g. a wallet's coupon sets)
+    memo: dict[object, object] = field(default_factory=dict)
 
 
 class RuleBook:
@@ -64,6 +86,15 @@ class RuleBook:
         self._shipping: tuple[FreeShipping, ...] = tuple(
             r for r in self.rules if isinstance(r, FreeShipping)
         )
+        # the instants at which some rule's answer to "active at now?" can change
+        bounds: set[datetime] = set()
+        for rule in self.rules:
+            if rule.window is not None:
+                bounds.update((rule.window.start, rule.window.end))
+            if isinstance(rule, Presale):
+                bounds.update((rule.balance_window.start, rule.balance_window.end))
+        self._bounds: list[datetime] = sorted(bounds)
+        self._active: ActiveRules | None = None
 
     def item_rule(self, sku: str, now: datetime) -> ItemRule | None:
         """The item-level rule pricing ``sku`` at ``now``, if any."""
@@ -75,6 +106,24 @@ class RuleBook:
             elif rule.is_active(now):
                 return rule
         return None
+
+    def active(self, now: datetime) -> ActiveRules:
+        """The rules in force at ``now``, cached for the stretch of time ``now`` falls in."""
+        snap = self._active
+        if snap is not None and snap.start <= now < snap.end:
+            return snap
+        k = bisect_right(self._bounds, now)
+        snap = ActiveRules(
+            start=self._bounds[k - 1] if k else _SINCE_ALWAYS,
+            end=self._bounds[k] if k < len(self._bounds) else _FOREVER,
+            item_rules={
+                sku: rule for sku in self._items if (rule := self.item_rule(sku, now)) is not None
+            },
+            cross=self.cross_store(now),
+            shipping=self.shipping(now),
+        )
+        self._active = snap  # one snapshot is enough: quotes come in time order
+        return snap
 
     def item_rules_for(self, sku: str) -> tuple[ItemRule, ...]:
         """Every item rule on ``sku``, active or not (for answers about past or coming offers)."""

@@ -14,17 +14,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from kefu.domain.catalog import Product
 from kefu.domain.money import CENT, ZERO
-from kefu.promotions.book import CompiledCoupon, RuleBook
+from kefu.promotions.book import ActiveRules, CompiledCoupon, RuleBook
 from kefu.promotions.errors import CouponConflict, CouponNotHeld, InvalidCart, UnknownProduct
 from kefu.promotions.quote import CartItem, CouponRejection, Discount, Quote, QuoteLine
 from kefu.promotions.rules import (
     BuyXGetY,
     CrossStoreThreshold,
     FlashSale,
+    FreeShipping,
     GroupBuy,
     ItemRule,
     NthItemDiscount,
@@ -56,18 +57,28 @@ def _allowed(piece: _Slice, rule_id: str, kind: str) -> bool:
 def _allocate(amount: Decimal, amounts: list[Decimal], eligible: Sequence[int]) -> list[Decimal]:
     """Split ``amount`` over the eligible slices in proportion, exactly to the cent."""
     shares = [ZERO] * len(amounts)
-    base = sum((amounts[i] for i in eligible), ZERO)
-    if not eligible or base <= 0 or amount <= 0:
+    if not eligible or amount <= 0:
+        return shares
+    base = sum([amounts[i] for i in eligible], ZERO)
+    if base <= 0:
         return shares
     given = ZERO
+    most, most_room = -1, ZERO  # the first slice with the most room left
     for i in eligible:
         share = (amount * amounts[i] / base).quantize(CENT, rounding=ROUND_DOWN)
         shares[i] = share
         given += share
+        room = amounts[i] - share
+        if most < 0 or room > most_room:
+            most, most_room = i, room
     left = amount - given
     if not left:
         return shares
-    # the leftover cents go to the slices with most room; proportional shares always leave room
+    # the leftover cents go to the slices with most room; proportional shares always leave room,
+    # usually enough in the roomiest slice alone (what the sorted walk below would do, unsorted)
+    if most_room >= left:
+        shares[most] += left
+        return shares
     for i in sorted(eligible, key=lambda j: amounts[j] - shares[j], reverse=True):
         if left <= 0:
             break
@@ -81,16 +92,23 @@ def _allocate(amount: Decimal, amounts: list[Decimal], eligible: Sequence[int]) 
 def normalize_cart(items: Iterable[CartItem], products: Mapping[str, Product]) -> list[CartItem]:
     """Validate the cart and merge repeated SKUs (the nth-item count is per SKU, not per line)."""
     merged: dict[str, int] = {}
+    given: list[CartItem] = []
+    plain = True  # every item a CartItem with an int quantity: reusable as is when not merged
     for item in items:
+        given.append(item)
         qty = item.qty
-        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+        exact_int = type(qty) is int  # the usual case, cheaper to tell than the general one
+        if plain and (not exact_int or type(item) is not CartItem):
+            plain = False
+        if (not exact_int and (isinstance(qty, bool) or not isinstance(qty, int))) or qty < 1:
             raise InvalidCart(
                 f"quantity of {item.sku} must be a positive integer", "invalid_quantity"
             )
-        if item.sku not in products:
-            raise UnknownProduct(f"unknown SKU {item.sku!r}")
-        merged[item.sku] = merged.get(item.sku, 0) + qty
-        if merged[item.sku] > MAX_QTY_PER_SKU:
+        sku = item.sku
+        if sku not in products:
+            raise UnknownProduct(f"unknown SKU {sku!r}")
+        total = merged[sku] = merged.get(sku, 0) + qty
+        if total > MAX_QTY_PER_SKU:
             raise InvalidCart(
                 f"at most {MAX_QTY_PER_SKU} of {item.sku} in one order", "quantity_too_large"
             )
@@ -98,19 +116,18 @@ def normalize_cart(items: Iterable[CartItem], products: Mapping[str, Product]) -
         raise InvalidCart("the cart is empty", "empty_cart")
     if len(merged) > MAX_LINES:
         raise InvalidCart(f"at most {MAX_LINES} different products in one quote", "cart_too_large")
+    if plain and len(merged) == len(given):
+        return given  # no SKU repeated: the (frozen) items are already the normalized cart
     return [CartItem(sku, qty) for sku, qty in merged.items()]
 
 
 def _price_line(
-    index: int, item: CartItem, price: Decimal, rule: ItemRule | None, book: RuleBook, now: datetime
+    index: int, item: CartItem, price: Decimal, rule: ItemRule, book: RuleBook, now: datetime
 ) -> tuple[QuoteLine, list[_Slice], Discount | None, Decimal]:
     """Item-level pricing of one line: the line, its slices, its discount, deposit paid earlier."""
     qty = item.qty
     subtotal = price * qty
     line = QuoteLine(item.sku, qty, price, subtotal)
-    if rule is None:
-        line.amount_after_item = subtotal
-        return line, [_Slice(index, item.sku, subtotal, None, False)], None, ZERO
     stacks = book.stacks[rule.id]
     facts: dict[str, Any] = {"sku": item.sku, "qty": qty, "price": price}
     deposit_paid = ZERO
@@ -205,14 +222,18 @@ def _coupon_eligibility(
     coupons: Iterable[CompiledCoupon], slices: list[_Slice]
 ) -> dict[str, tuple[int, ...]]:
     """The slices each coupon may take from, computed once per quote."""
-    return {
-        c.rule.id: tuple(
-            i
-            for i, s in enumerate(slices)
-            if s.sku not in c.excludes and _allowed(s, c.rule.id, c.rule.kind)
+    eligible: dict[str, tuple[int, ...]] = {}
+    for c in coupons:
+        rule_id, kind, excludes = c.rule.id, c.rule.kind, c.excludes
+        eligible[rule_id] = tuple(
+            [
+                i
+                for i, s in enumerate(slices)
+                if s.sku not in excludes
+                and (s.stacks is None or kind in s.stacks or rule_id in s.stacks)
+            ]
         )
-        for c in coupons
-    }
+    return eligible
 
 
 def _apply_coupons(
@@ -221,14 +242,9 @@ def _apply_coupons(
     eligible: Mapping[str, tuple[int, ...]],
     now: datetime,
     is_new: bool,
-    allocate: bool = True,
 ) -> _CouponOutcome:
-    """Apply coupons in the order given (store first), each on what the steps before left.
-
-    Without ``allocate`` only totals are computed, which is exact while every earlier coupon's
-    slices are among the later one's (true for the usual shop); otherwise it allocates anyway.
-    """
-    left = list(amounts) if allocate else amounts
+    """Apply coupons in the order given (store first), each on what the steps before left."""
+    left = list(amounts)
     used: list[tuple[CompiledCoupon, Decimal, Decimal, list[Decimal]]] = []
     rejected: list[CouponRejection] = []
     taken = ZERO
@@ -242,10 +258,6 @@ def _apply_coupons(
             continue
         slots = eligible[rule.id]
         base = sum([left[i] for i in slots], ZERO)
-        if not allocate and used:
-            if any(not set(eligible[c.rule.id]).issubset(slots) for c, *_ in used):
-                return _apply_coupons(chosen, amounts, eligible, now, is_new, True)
-            base -= taken
         if base <= 0:
             rejected.append(CouponRejection(rule.id, "no_eligible_items", {}))
             continue
@@ -255,20 +267,32 @@ def _apply_coupons(
             continue
         off = min(rule.off, base)
         taken += off
-        shares: list[Decimal] = []
-        if allocate:
-            shares = _allocate(off, left, slots)
-            for i in slots:
-                left[i] -= shares[i]
+        shares = _allocate(off, left, slots)
+        for i in slots:
+            left[i] -= shares[i]
         used.append((coupon, off, base, shares))
     goods = sum(amounts, ZERO) - taken
-    return _CouponOutcome(used, rejected, goods, left if allocate else None)
+    return _CouponOutcome(used, rejected, goods, left)
+
+
+# each valid coupon set with its ids sorted (the tie-break), and the distinct coupons in them
+_Combos = tuple[
+    tuple[tuple[tuple[CompiledCoupon, ...], tuple[str, ...]], ...], list[CompiledCoupon]
+]
 
 
 def _combinations(
-    wallet: CustomerWallet, book: RuleBook, now: datetime
-) -> list[tuple[CompiledCoupon, ...]]:
-    """Every valid coupon set from the wallet: at most one per slot, exclusivity respected."""
+    wallet: CustomerWallet, book: RuleBook, active: ActiveRules, now: datetime
+) -> _Combos:
+    """Every valid coupon set from the wallet: at most one per slot, exclusivity respected.
+
+    The sets depend only on the wallet and on which coupons are active, so they are kept with
+    the book's snapshot of active rules and reused while it holds.
+    """
+    key = ("coupon_sets", tuple(wallet.coupon_ids), wallet.is_new_customer)
+    known = active.memo.get(key)
+    if known is not None:
+        return cast(_Combos, known)
     store: list[CompiledCoupon | None] = [None]
     platform: list[CompiledCoupon | None] = [None]
     for coupon_id in dict.fromkeys(wallet.coupon_ids):
@@ -278,13 +302,19 @@ def _combinations(
         if coupon.rule.first_order_only and not wallet.is_new_customer:
             continue
         (store if coupon.slot == "store" else platform).append(coupon)
-    combos: list[tuple[CompiledCoupon, ...]] = []
+    combos: list[tuple[tuple[CompiledCoupon, ...], tuple[str, ...]]] = []
     for first in store:
         for second in platform:
             if first is not None and second is not None and second.rule.id in first.not_with:
                 continue
-            combos.append(tuple(c for c in (first, second) if c is not None))
-    return combos
+            combo = tuple(c for c in (first, second) if c is not None)
+            combos.append((combo, tuple(sorted(c.rule.id for c in combo))))
+    offered = list({c.rule.id: c for combo, _ in combos for c in combo}.values())
+    result: _Combos = (tuple(combos), offered)
+    if len(active.memo) >= 1024:
+        active.memo.clear()  # many different wallets: keep the memo small rather than complete
+    active.memo[key] = result
+    return result
 
 
 def _check_explicit(
@@ -311,9 +341,8 @@ def _check_explicit(
 
 
 def _shipping_for(
-    goods_total: Decimal, book: RuleBook, now: datetime
+    goods_total: Decimal, rule: FreeShipping | None
 ) -> tuple[Decimal, Decimal | None]:
-    rule = book.shipping(now)
     if rule is None:
         return ZERO, None
     return (ZERO if goods_total >= rule.threshold else rule.fee), rule.threshold
@@ -330,53 +359,65 @@ def quote(
     """Price ``cart`` for the wallet's owner at ``now``; ``coupons=None`` picks the best held."""
     book = rules if isinstance(rules, RuleBook) else RuleBook(rules)
     items = normalize_cart(cart, products)
+    active = book.active(now)
+    item_rules = active.item_rules
     lines: list[QuoteLine] = []
     slices: list[_Slice] = []
     discounts: list[Discount] = []
     deposit_paid = ZERO
     for index, item in enumerate(items):
-        line, parts, discount, deposit = _price_line(
-            index, item, products[item.sku].price, book.item_rule(item.sku, now), book, now
-        )
+        sku = item.sku
+        price = products[sku].price
+        rule = item_rules.get(sku)
+        if rule is None:
+            # most lines are at list price: priced here, without the rule machinery
+            subtotal = price * item.qty
+            lines.append(QuoteLine(sku, item.qty, price, subtotal, amount_after_item=subtotal))
+            slices.append(_Slice(index, sku, subtotal, None, False))
+            continue
+        line, parts, discount, deposit = _price_line(index, item, price, rule, book, now)
         lines.append(line)
         slices.extend(parts)
         deposit_paid += deposit
         if discount is not None:
             discounts.append(discount)
 
-    cross = book.cross_store(now)
+    cross = active.cross
     base, cross_off, cross_eligible = _cross_store(cross, slices, book)
     amounts = [s.amount for s in slices]
     if cross is not None and cross_off > 0:
         shares = _allocate(cross_off, amounts, cross_eligible)
         amounts = [a - s for a, s in zip(amounts, shares, strict=True)]
-        _book_shares(lines, slices, cross.id, shares)
+        _book_shares(lines, slices, cross.id, shares, cross_eligible)
         facts = {"every": cross.every, "off": cross.off, "base": base, "times": base // cross.every}
         discounts.append(Discount(cross.id, cross.kind, cross_off, facts))
 
     is_new = customer_wallet.is_new_customer
     if coupons is None:
-        combos = _combinations(customer_wallet, book, now)
-        eligible = _coupon_eligibility(
-            {c.rule.id: c for combo in combos for c in combo}.values(), slices
-        )
-        chosen = _best(combos, amounts, eligible, book, now, is_new)
+        combos, offered = _combinations(customer_wallet, book, active, now)
+        eligible = _coupon_eligibility(offered, slices)
+        chosen = _best(combos, amounts, eligible, active.shipping, now, is_new)
     else:
         chosen = _check_explicit(coupons, customer_wallet, book)
         eligible = _coupon_eligibility(chosen, slices)
     outcome = _apply_coupons(chosen, amounts, eligible, now, is_new)
-    for coupon, off, coupon_base, shares in outcome.used:
-        rule = coupon.rule
-        _book_shares(lines, slices, rule.id, shares)
-        facts = {"threshold": rule.threshold, "off": rule.off, "base": coupon_base}
-        discounts.append(Discount(rule.id, rule.kind, off, facts))
+    for coupon, off, coupon_base, coupon_shares in outcome.used:
+        coupon_rule = coupon.rule
+        _book_shares(lines, slices, coupon_rule.id, coupon_shares, eligible[coupon_rule.id])
+        facts = {"threshold": coupon_rule.threshold, "off": coupon_rule.off, "base": coupon_base}
+        discounts.append(Discount(coupon_rule.id, coupon_rule.kind, off, facts))
 
+    subtotal_all = ZERO
     for line in lines:
-        line.total = line.amount_after_item - sum(line.order_discounts.values(), ZERO)
+        subtotal_all += line.subtotal
+        taken = line.order_discounts
+        line.total = (
+            line.amount_after_item - sum(taken.values(), ZERO) if taken else line.amount_after_item
+        )
     goods_total = outcome.goods_total
-    shipping, threshold = _shipping_for(goods_total, book, now)
+    shipping, threshold = _shipping_for(goods_total, active.shipping)
     return Quote(
-        subtotal=sum((line.subtotal for line in lines), ZERO),
+        subtotal=subtotal_all,
         lines=lines,
         discounts=discounts,
         coupons_used=tuple(sorted(c.rule.id for c, *_ in outcome.used)),
@@ -391,10 +432,10 @@ def quote(
 
 
 def _best(
-    combos: list[tuple[CompiledCoupon, ...]],
+    combos: Sequence[tuple[tuple[CompiledCoupon, ...], tuple[str, ...]]],
     amounts: list[Decimal],
     eligible: Mapping[str, tuple[int, ...]],
-    book: RuleBook,
+    shipping: FreeShipping | None,
     now: datetime,
     is_new: bool,
 ) -> tuple[CompiledCoupon, ...]:
@@ -404,17 +445,14 @@ def _best(
     # slices are among the later one's (the usual shop); otherwise allocate slice by slice.
     total = sum(amounts, ZERO)
     base_of = {cid: sum([amounts[i] for i in slots], ZERO) for cid, slots in eligible.items()}
-    nested = {
-        (a, b): set(eligible[a]).issubset(eligible[b]) for a in eligible for b in eligible if a != b
-    }
     best: tuple[CompiledCoupon, ...] = ()
     best_key: tuple[Decimal, int, tuple[str, ...]] | None = None
-    for combo in combos:
-        goods = _combo_goods(combo, amounts, eligible, base_of, nested, total, now, is_new)
+    for combo, ids in combos:
+        goods = _combo_goods(combo, amounts, eligible, base_of, total, now, is_new)
         if goods is None:
             continue  # a combination with a coupon that cannot apply is not a valid choice
-        pay = goods + _shipping_for(goods, book, now)[0]
-        key = (pay, len(combo), tuple(sorted(c.rule.id for c in combo)))
+        pay = goods if shipping is None or goods >= shipping.threshold else goods + shipping.fee
+        key = (pay, len(combo), ids)
         if best_key is None or key < best_key:
             best, best_key = combo, key
     return best
@@ -425,33 +463,52 @@ def _combo_goods(
     amounts: list[Decimal],
     eligible: Mapping[str, tuple[int, ...]],
     base_of: Mapping[str, Decimal],
-    nested: Mapping[tuple[str, str], bool],
     total: Decimal,
     now: datetime,
     is_new: bool,
 ) -> Decimal | None:
-    """Goods total after ``combo``'s coupons, or None when one of them cannot apply."""
+    """Goods total after ``combo``'s coupons, or None when one of them cannot apply.
+
+    The combinations come from ``_combinations`` for the same ``now`` and wallet, so every coupon
+    in them is active and allowed for the customer: only the amounts are checked here.
+    """
     taken = ZERO
-    before: list[str] = []
-    for coupon in combo:
+    for n, coupon in enumerate(combo):
         rule = coupon.rule
-        if not rule.is_active(now) or (rule.first_order_only and not is_new):
-            return None
-        if not all(nested[(prev, rule.id)] for prev in before):
-            outcome = _apply_coupons(combo, amounts, eligible, now, is_new, allocate=True)
+        slots = eligible[rule.id]
+        if n and not _nested(combo[:n], slots, eligible):
+            outcome = _apply_coupons(combo, amounts, eligible, now, is_new)
             return None if outcome.rejected else outcome.goods_total
         base = base_of[rule.id] - taken
         if base <= 0 or base < rule.threshold:
             return None
         taken += min(rule.off, base)
-        before.append(rule.id)
     return total - taken
 
 
+def _nested(
+    earlier: Sequence[CompiledCoupon],
+    slots: tuple[int, ...],
+    eligible: Mapping[str, tuple[int, ...]],
+) -> bool:
+    """Whether every earlier coupon's slices are among ``slots`` (then bases just subtract)."""
+    for coupon in earlier:
+        mine = eligible[coupon.rule.id]
+        if mine != slots and not set(mine).issubset(slots):
+            return False
+    return True
+
+
 def _book_shares(
-    lines: list[QuoteLine], slices: list[_Slice], rule_id: str, shares: list[Decimal]
+    lines: list[QuoteLine],
+    slices: list[_Slice],
+    rule_id: str,
+    shares: list[Decimal],
+    eligible: Sequence[int],
 ) -> None:
-    for piece, share in zip(slices, shares, strict=True):
+    # only eligible slices can have a share: the others are skipped without looking
+    for i in eligible:
+        share = shares[i]
         if share:
-            line = lines[piece.line]
-            line.order_discounts[rule_id] = line.order_discounts.get(rule_id, ZERO) + share
+            taken = lines[slices[i].line].order_discounts
+            taken[rule_id] = taken.get(rule_id, ZERO) + share

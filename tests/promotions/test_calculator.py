@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
-from kefu.domain.catalog import Product
+from kefu.domain.catalog import Category, Product
+from kefu.domain.money import ZERO
 from kefu.promotions.book import RuleBook
 from kefu.promotions.calculator import quote
 from kefu.promotions.errors import CouponConflict, CouponNotHeld, InvalidCart, UnknownProduct
 from kefu.promotions.quote import CartItem, Quote
+from kefu.promotions.rules import PlatformCoupon
 from kefu.promotions.store import CustomerWallet, InMemoryRuleStore
 from tests.promotions.conftest import NOW
 
@@ -244,3 +246,30 @@ def test_exclusive_coupons_together_are_a_conflict(
     wallet = CustomerWallet("X", ("CPN-NEW-10", "CPN-PLAT-20"), is_new_customer=True)
     with pytest.raises(CouponConflict):
         _quote(book, products, [("P1002", 1)], wallet, ["CPN-NEW-10", "CPN-PLAT-20"])
+
+
+def test_one_rule_book_follows_the_clock_across_a_flash_sale_window(
+    book: RuleBook, products: dict[str, Product]
+) -> None:
+    # the book caches the rules in force between window bounds; quotes may go back in time too
+    (flash,) = book.item_rules_for("P2002")
+    assert flash.window is not None
+    start, end = flash.window.start, flash.window.end
+    moments = [NOW, start, end - timedelta(microseconds=1), end, start - timedelta(seconds=1)]
+    in_sale = [_quote(book, products, [("P2002", 1)], now=t).lines[0].item_rule_id for t in moments]
+    assert in_sale == [None, flash.id, flash.id, None, None]
+
+
+def test_coupon_cents_no_single_line_can_take_are_spread_over_the_next_lines(
+    products: dict[str, Product],
+) -> None:
+    tiny = {
+        sku: Product(sku, sku, sku, Category.FOOD, Decimal("0.01"), 10)
+        for sku in ("T1", "T2", "T3")
+    }
+    coupon = PlatformCoupon(id="CPN-TWO-CENTS", off=Decimal("0.02"))
+    wallet = CustomerWallet("C9", ("CPN-TWO-CENTS",))
+    result = _quote(RuleBook([coupon]), tiny, [("T1", 1), ("T2", 1), ("T3", 1)], wallet)
+    assert result.coupons_used == ("CPN-TWO-CENTS",)
+    assert [line.total for line in result.lines] == [ZERO, ZERO, Decimal("0.01")]
+    assert result.goods_total == Decimal("0.01")
