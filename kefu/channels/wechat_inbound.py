@@ -28,7 +28,10 @@ log = logging.getLogger("kefu.channels")
 
 CHANNEL = "wechat"
 EMPTY = "success"  # WeChat's "no passive reply" answer
-_IN_FLIGHT_TTL_S = 60.0
+# a worker holds a lease on the MsgId while its turn runs, renewing it; a retry that finds the
+# receipt unanswered and no live lease knows the first worker died and takes the message over
+_LEASE_S = 6.0
+_RENEW_S = 2.0
 _POLL_S = 0.05
 
 
@@ -84,9 +87,16 @@ class WechatInbound:
         if message.msg_type == "event" and message.event != "subscribe":
             return EMPTY  # unsubscribe, menu clicks, location reports: nothing to say
         key = message.dedup_key
-        first = self.state.set_once(f"wechat:msg:{key}", "1", _IN_FLIGHT_TTL_S)
-        if not first or not self.store.claim_receipt(CHANNEL, key, now):
-            return self._answer_retry(message, key, started)
+        lease = f"wechat:msg:{key}"
+        if not self.state.set_once(lease, "1", _LEASE_S):
+            return self._answer_retry(message, key, started)  # a live worker has it
+        if not self.store.claim_receipt(CHANNEL, key, now):
+            receipt = self.store.receipt(CHANNEL, key)
+            if receipt is None or receipt.reply_text is not None:
+                return self._answer_retry(message, key, started)
+            # claimed before, never answered, and nobody holds the lease: that worker died
+            # mid-turn; run the message now rather than lose it
+            log.warning("wechat message %s: taking over from a worker that stopped", key)
         self.store.bind_guest(CHANNEL, message.from_user, f"wechat:{message.from_user[-6:]}", now)
         words = message.readable_text
         if not words.strip():
@@ -95,12 +105,30 @@ class WechatInbound:
             return text_reply(message, canned, int(now.timestamp()))
         race = _Race()
         threading.Thread(
-            target=self._turn, args=(message, words, race, now), daemon=True, name="wechat-turn"
+            target=self._leased_turn,
+            args=(message, words, race, now, lease),
+            daemon=True,
+            name="wechat-turn",
         ).start()
         reply = race.wait(max(0.0, self.budget_s - (time.monotonic() - started)))
         if not reply:
             return EMPTY  # late (the outbox sends it) or nothing to say (a person has the chat)
         return text_reply(message, reply, int(time.time()))
+
+    def _leased_turn(
+        self, message: WechatMessage, words: str, race: _Race, now: datetime, lease: str
+    ) -> None:
+        done = threading.Event()
+
+        def renew() -> None:
+            while not done.wait(_RENEW_S):
+                self.state.set(lease, "1", _LEASE_S)
+
+        threading.Thread(target=renew, daemon=True, name="wechat-lease").start()
+        try:
+            self._turn(message, words, race, now)
+        finally:
+            done.set()
 
     def _turn(self, message: WechatMessage, words: str, race: _Race, now: datetime) -> None:
         key = message.dedup_key

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -124,6 +125,18 @@ def test_retries_that_arrive_while_the_first_runs_wait_for_its_answer(
     for t in threads:
         t.join()
     assert len(ran) == 1 and len(set(answers)) == 1 and answers[0]
+
+
+def test_a_retry_takes_over_a_message_whose_first_worker_died(
+    client: TestClient, channels: Channels
+) -> None:
+    # a worker claimed MsgId 7005 and died before answering: no reply stored, no live lease
+    assert channels.store.claim_receipt("wechat", "7005", datetime.now(UTC))
+    ran = _count_turns(channels)
+    retry = post_wechat(client, "oWx_c1001", "我的羽绒服到哪了", "7005")
+    assert _content(retry) and ran == ["我的羽绒服到哪了"]  # answered, not swallowed
+    again = post_wechat(client, "oWx_c1001", "我的羽绒服到哪了", "7005")
+    assert _content(again) == _content(retry) and len(ran) == 1
 
 
 def test_a_slow_turn_answers_success_and_delivers_the_reply_later(
