@@ -164,7 +164,7 @@ def bench_dev_completeness(tmp: Path) -> None:
                         print("dev completeness: POST /api/v1/messages not wired; skipped")
                         return
                     conversation_id = r.json().get("conversation_id")
-        share, count = kefu.components["desk"].bot_ticket_completeness()
+        share, count = kefu.desk.bot_ticket_completeness()
         print(
             f"ticket field completeness on dev conversations: {share:.1%} over {count} bot tickets"
         )

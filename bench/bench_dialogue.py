@@ -48,8 +48,8 @@ def main() -> None:
     models.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         kefu = Kefu.start(Settings(data_dir=Path(tmp), model_dir=models))
-        kefu.components["nlu"] = NluPipeline.load(kefu.commerce.list_products(), models)
-        dialogue: Dialogue = kefu.components["dialogue"]
+        kefu.dialogue.nlu = NluPipeline.load(kefu.commerce.list_products(), models)
+        dialogue: Dialogue = kefu.dialogue
         for customer, text in MIX:  # warm caches (embeddings, rule book, OpenCC)
             dialogue.handle(Turn("web", text, customer_id=customer))
         timings = []

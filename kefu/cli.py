@@ -16,7 +16,7 @@ app.add_typer(eval_app, name="eval")
 def _knowledge_service() -> KnowledgeService:
     from kefu.wiring import Kefu
 
-    service: KnowledgeService = Kefu.start(get_settings()).components["knowledge"]
+    service: KnowledgeService = Kefu.start(get_settings()).knowledge
     return service
 
 
@@ -128,23 +128,17 @@ def eval_conversations(
     from kefu.config import Settings
     from kefu.dialogue import Dialogue
     from kefu.dialogue.evaluate import load_scenarios, report, run_all
-    from kefu.nlu import NluPipeline
     from kefu.wiring import Kefu
 
     models = get_settings().model_cache_dir
     models.mkdir(parents=True, exist_ok=True)
-    shared: dict[str, object] = {}
 
     @contextmanager
     def fresh_dialogue() -> Iterator[Dialogue]:
         with tempfile.TemporaryDirectory() as tmp:
             kefu = Kefu.start(Settings(data_dir=Path(tmp), model_dir=models))
-            try:
-                if "nlu" not in shared:  # train or load once, share across scenarios
-                    shared["nlu"] = NluPipeline.load(kefu.commerce.list_products(), models)
-                kefu.components["nlu"] = shared["nlu"]
-                dialogue: Dialogue = kefu.components["dialogue"]
-                yield dialogue
+            try:  # the NLU is trained or loaded once per process (wiring.shared_nlu)
+                yield kefu.dialogue
             finally:
                 kefu.close()
 
@@ -168,7 +162,7 @@ def jobs(
     try:
         while True:
             now = datetime.now(UTC)
-            desk = kefu.components["desk"].run_jobs(now)
+            desk = kefu.desk.run_jobs(now)
             sent = deliver_due(kefu, now)
             typer.echo(f"{now.isoformat(timespec='seconds')} desk {desk} deliveries {sent}")
             if every <= 0:
@@ -200,7 +194,7 @@ def chat(
     from kefu.wiring import Kefu
 
     kefu = Kefu.start(get_settings())
-    dialogue: Dialogue = kefu.components["dialogue"]
+    dialogue: Dialogue = kefu.dialogue
     conversation_id: str | None = None
     try:
         while True:

@@ -1,4 +1,4 @@
-"""Builds the running service from settings: database, shared state and the core components.
+"""Builds the running service from settings: database, shared state and the core services.
 
 The API and the CLI both start kefu through ``Kefu.start`` so they see the same system.
 """
@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kefu.commerce.embedded import EmbeddedCommerce
 from kefu.commerce.port import CommercePort
@@ -29,6 +29,11 @@ from kefu.store.knowledge_repo import build_knowledge_service
 from kefu.store.promotions_repo import SqlRuleStore
 from kefu.store.safety_repo import SqlSensitiveWords
 from kefu.store.seed import prepare_database
+
+if TYPE_CHECKING:  # the channels start on first use and import this module
+    from kefu.channels.hub import Channels
+    from kefu.desk.service import Desk
+    from kefu.knowledge.service import KnowledgeService
 
 log = logging.getLogger("kefu.wiring")
 
@@ -55,12 +60,19 @@ def shared_nlu(products: Sequence[Product], cache_dir: Path | None) -> NluPipeli
 
 @dataclass
 class Kefu:
+    """The composition root: every service of one running kefu, typed and built in one place."""
+
     settings: Settings
     db: Database
     state: SharedState
     commerce: CommercePort
-    # core components, attached by ``start`` (typed loosely here to keep start-up order simple)
-    components: dict[str, Any] = field(default_factory=dict)
+    promotions: PromotionService
+    knowledge: KnowledgeService
+    desk: Desk
+    sensitive_words: SqlSensitiveWords
+    dialogue: Dialogue
+    # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
+    channels: Channels | None = None
 
     @classmethod
     def start(cls, settings: Settings | None = None) -> Kefu:
@@ -72,23 +84,36 @@ class Kefu:
             log.info("seeded the demo shop into a new database")
         state = make_shared_state(settings.redis_url)
         commerce = EmbeddedCommerce(SqlOrderBook(db))
-        kefu = cls(settings=settings, db=db, state=state, commerce=commerce)
-        # --- components: each area attaches itself here ---
-        kefu.components["promotions"] = PromotionService(SqlRuleStore(db), commerce)
-        kefu.components["knowledge"] = build_knowledge_service(db, state, settings.model_cache_dir)
-        kefu.components["desk"] = make_desk(db, commerce, state, kefu.components)
+        promotions = PromotionService(SqlRuleStore(db), commerce)
+        knowledge = build_knowledge_service(db, state, settings.model_cache_dir)
+        desk = make_desk(db, commerce, state, knowledge)
         # the shop's own sensitive words join the shipped lexicons in every worker's filter
-        kefu.components["sensitive_words"] = words = SqlSensitiveWords(db)
-        kefu.components["dialogue"] = Dialogue(
+        words = SqlSensitiveWords(db)
+        dialogue = Dialogue(
             SqlConversations(db),
             commerce,
-            components=kefu.components,  # NLU, knowledge, promotions, desk: looked up per turn
             nlu_factory=lambda: shared_nlu(commerce.list_products(), settings.model_cache_dir),
+            knowledge=knowledge,
+            promotions=promotions,
+            desk=desk,
             max_message_chars=settings.max_message_chars,
             safety=SafetyFilter(extra=words.snapshot),
         )
-        return kefu
+        return cls(
+            settings=settings,
+            db=db,
+            state=state,
+            commerce=commerce,
+            promotions=promotions,
+            knowledge=knowledge,
+            desk=desk,
+            sensitive_words=words,
+            dialogue=dialogue,
+        )
 
     def close(self) -> None:
+        if self.channels is not None:
+            self.channels.close()
+            self.channels = None
         self.state.close()
         self.db.dispose()

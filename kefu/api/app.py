@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
         app.state.kefu = kefu or Kefu.start(settings)
         if owned:
             # load the NLU model before taking traffic: the first customer should not wait for it
-            await run_in_threadpool(lambda: app.state.kefu.components["dialogue"].nlu)
+            await run_in_threadpool(lambda: app.state.kefu.dialogue.nlu)
         try:
             yield
         finally:

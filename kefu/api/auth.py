@@ -84,7 +84,7 @@ def verify_token(token: str, secret: str, now: float | None = None) -> Claims:
 
 
 def get_desk(kefu: Kefu = Depends(get_kefu)) -> Desk:
-    desk: Desk = kefu.components["desk"]
+    desk: Desk = kefu.desk
     return desk
 
 
@@ -95,7 +95,7 @@ def current_agent(request: Request, kefu: Kefu = Depends(get_kefu)) -> Agent:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("a bearer token is required")
     claims = verify_token(token.strip(), kefu.settings.secret_key)
-    desk: Desk = kefu.components["desk"]
+    desk: Desk = kefu.desk
     agent = desk.agents.get(claims.agent_id)
     if agent is None:
         raise Unauthorized("unknown agent")

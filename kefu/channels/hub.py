@@ -35,7 +35,6 @@ from kefu.wiring import Kefu
 
 log = logging.getLogger("kefu.channels")
 
-COMPONENT = "channels"
 HTTP_TIMEOUT_S = 5.0
 _PEOPLE = (Sender.AGENT, Sender.SYSTEM)
 _start_lock = threading.Lock()
@@ -88,7 +87,7 @@ class Channels:
 
     @property
     def dialogue(self) -> Dialogue:
-        dialogue: Dialogue = self.kefu.components["dialogue"]
+        dialogue: Dialogue = self.kefu.dialogue
         return dialogue
 
     def _turn(self, turn: Turn) -> TurnResult:
@@ -150,16 +149,14 @@ def _callback_payload(message: Message, user_id: str) -> dict[str, Any]:
 def channels_of(kefu: Kefu) -> Channels:
     """The channels of this kefu, started on first use (API lifespan, CLI jobs, tests)."""
     with _start_lock:
-        found = kefu.components.get(COMPONENT)
-        if found is None:
-            found = kefu.components[COMPONENT] = Channels(kefu)
-    assert isinstance(found, Channels)
-    return found
+        if kefu.channels is None:
+            kefu.channels = Channels(kefu)
+        return kefu.channels
 
 
 def close_channels(kefu: Kefu) -> None:
-    found = kefu.components.pop(COMPONENT, None)
-    if isinstance(found, Channels):
+    found, kefu.channels = kefu.channels, None
+    if found is not None:
         found.close()
 
 

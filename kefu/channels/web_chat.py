@@ -82,7 +82,7 @@ class ChatSession:
     def __init__(self, ws: WebSocket, kefu: Kefu) -> None:
         self.ws = ws
         self.kefu = kefu
-        self.dialogue: Dialogue = kefu.components["dialogue"]
+        self.dialogue: Dialogue = kefu.dialogue
         self.channel = "web"
         self.customer_id = ""
         self.conversation_id: str | None = None

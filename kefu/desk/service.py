@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -74,7 +73,7 @@ class Desk:
         commerce: CommercePort,
         publisher: Publisher,
         policy: DeskPolicy,
-        knowledge: Callable[[], Knowledge | None] = lambda: None,
+        knowledge: Knowledge | None = None,
     ) -> None:
         self.agents = agents
         self.queue = queue
@@ -84,7 +83,7 @@ class Desk:
         self.commerce = commerce
         self.publisher = publisher
         self.policy = policy
-        self.knowledge = knowledge  # looked up per use: it may be attached after the desk
+        self.knowledge = knowledge
 
     # ---- DeskPort: what the dialogue calls ----------------------------------------------------
 
@@ -471,7 +470,7 @@ class Desk:
         conversation, _ = self.check_access(agent, conversation_id)
         if not question.strip() or not answer.strip():
             raise Invalid("question and answer are required")
-        knowledge = self.knowledge()
+        knowledge = self.knowledge
         if knowledge is None:
             raise Unavailable("the knowledge base is not available")
         return knowledge.propose(

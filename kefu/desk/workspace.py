@@ -103,7 +103,7 @@ def _suggest(
         conversation.lang,
         conversation.channel,
         now,
-        knowledge=desk.knowledge(),
+        knowledge=desk.knowledge,
         orders=orders,
         customer=customer,
         messages=desk.policy.messages,

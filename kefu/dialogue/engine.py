@@ -129,8 +129,7 @@ def _json_entities(entities: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Dialogue:
-    """The conversation engine. Neighbours that start later (NLU, knowledge, promotions, desk)
-    are looked up in ``components`` on each turn unless handed in directly."""
+    """The conversation engine over its neighbours, each handed in by the composition root."""
 
     def __init__(
         self,
@@ -142,7 +141,6 @@ class Dialogue:
         knowledge: Any = None,
         promotions: Any = None,
         desk: DeskPort | None = None,
-        components: Mapping[str, Any] | None = None,
         templates: Templates | None = None,
         lexicon: Lexicon | None = None,
         policy: HandoffPolicy | None = None,
@@ -153,10 +151,12 @@ class Dialogue:
         self.store = store
         self.commerce = commerce
         self._nlu = nlu
+        # the model loads once per process and takes seconds: built on first use unless given
         self._nlu_factory = nlu_factory
         self._nlu_lock = threading.Lock()
-        self._given = {"knowledge": knowledge, "promotions": promotions, "desk": desk}
-        self._components = components if components is not None else {}
+        self.knowledge = knowledge
+        self.promotions = promotions
+        self.desk = desk
         self.templates = templates or Templates()
         self.lexicon = lexicon or Lexicon()
         self.policy = policy or HandoffPolicy.load()
@@ -165,16 +165,9 @@ class Dialogue:
         self.clock = clock
 
     # ---- neighbours --------------------------------------------------------------------------
-    def _part(self, name: str) -> Any:
-        given = self._given.get(name)
-        return given if given is not None else self._components.get(name)
-
     @property
     def nlu(self) -> Nlu:
         if self._nlu is None:
-            found = self._components.get("nlu")
-            if found is not None:
-                return found
             if self._nlu_factory is None:
                 raise RuntimeError("no NLU component configured")
             with self._nlu_lock:
@@ -182,15 +175,19 @@ class Dialogue:
                     self._nlu = self._nlu_factory()
         return self._nlu
 
+    @nlu.setter
+    def nlu(self, nlu: Nlu) -> None:
+        self._nlu = nlu
+
     def services(self) -> Services:
         return Services(
             commerce=self.commerce,
             templates=self.templates,
             lexicon=self.lexicon,
             policy=self.policy,
-            knowledge=self._part("knowledge"),
-            promotions=self._part("promotions"),
-            desk=self._part("desk"),
+            knowledge=self.knowledge,
+            promotions=self.promotions,
+            desk=self.desk,
         )
 
     # ---- validation --------------------------------------------------------------------------

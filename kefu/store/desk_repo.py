@@ -7,7 +7,7 @@ UPDATEs, so two agents on two workers never accept the same conversation.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -31,6 +31,7 @@ from kefu.desk.passwords import demo_hash
 from kefu.desk.policy import DeskPolicy, load_policy
 from kefu.desk.ports import (
     AgentLoad,
+    Knowledge,
     Publisher,
     QueueEntry,
     SeatState,
@@ -811,11 +812,10 @@ def make_desk(
     db: Database,
     commerce: CommercePort,
     publisher: Publisher,
-    components: Mapping[str, Any],
+    knowledge: Knowledge,
     policy: DeskPolicy | None = None,
 ) -> Desk:
-    """The desk over this database; the knowledge base is looked up when needed, so it may be
-    attached after the desk."""
+    """The desk over this database."""
     return Desk(
         agents=SqlAgents(db),
         queue=SqlDeskQueue(db),
@@ -825,5 +825,5 @@ def make_desk(
         commerce=commerce,
         publisher=publisher,
         policy=policy or load_policy(),
-        knowledge=lambda: components.get("knowledge"),
+        knowledge=knowledge,
     )

@@ -34,7 +34,7 @@ def _login(api: TestClient, agent_id: str) -> dict[str, str]:
 
 
 def _waiting(kefu: Kefu, customer_id: str, **kw: object) -> str:
-    desk: Desk = kefu.components["desk"]
+    desk: Desk = kefu.desk
     now = datetime.now(UTC)
     conv = new_conversation(kefu.db, customer_id, now, text="我要找人工")
     desk.hand_off(handoff(conv, now, **kw))  # type: ignore[arg-type]

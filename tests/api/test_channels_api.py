@@ -38,7 +38,7 @@ __all__ = ["database_url"]  # the fixture: SQLite, or both backends where BOTH_B
 def warm_nlu(kefu: Kefu) -> None:
     """Load the NLU before the first message, as the served app does at start: a cold model
     would eat WeChat's 5 s budget in the first test."""
-    kefu.components["dialogue"].nlu  # noqa: B018
+    kefu.dialogue.nlu  # noqa: B018
 
 
 @pytest.fixture
@@ -165,11 +165,9 @@ def test_an_unknown_openid_becomes_a_guest_customer_who_keeps_their_history(
     post_wechat(client, "oWx_brand_new", "谢谢", "7006")
     customer = kefu.commerce.find_customer_by_identity("wechat", "oWx_brand_new")
     assert customer is not None
-    conversations = kefu.components["dialogue"].store.of_customer(customer.id)
+    conversations = kefu.dialogue.store.of_customer(customer.id)
     assert len(conversations) == 1
-    texts = [
-        m["text"] for m in kefu.components["dialogue"].history(conversations[0].id, customer.id)
-    ]
+    texts = [m["text"] for m in kefu.dialogue.history(conversations[0].id, customer.id)]
     assert texts[0] == "在吗" and "谢谢" in texts
 
 
@@ -302,7 +300,7 @@ def _accept_and_reply(client: TestClient, conversation_id: str, text: str) -> No
 
 
 def _conversation_of(kefu: Kefu, customer_id: str) -> str:
-    conversations = kefu.components["dialogue"].store.of_customer(customer_id)
+    conversations = kefu.dialogue.store.of_customer(customer_id)
     assert conversations
     return str(conversations[0].id)
 

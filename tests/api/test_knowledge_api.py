@@ -95,7 +95,7 @@ def test_search_preview_answers_in_the_requested_language(client: TestClient) ->
 
 
 def test_gaps_and_proposal_review_over_http(client: TestClient) -> None:
-    kb = client.app.state.kefu.components["knowledge"]  # type: ignore[attr-defined]
+    kb = client.app.state.kefu.knowledge  # type: ignore[attr-defined]
     for text in ("你们有实体店吗", "线下有实体门店吗", "今天天气怎么样"):
         kb.search(text)
     gaps = client.get(f"{KB}/gaps").json()

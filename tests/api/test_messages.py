@@ -38,7 +38,7 @@ def nlu() -> NluPipeline:
 
 @pytest.fixture
 def api(kefu: Kefu, client: TestClient, nlu: NluPipeline) -> TestClient:
-    kefu.components["nlu"] = nlu  # trained once for the module, not per test
+    kefu.dialogue.nlu = nlu  # trained once for the module, not per test
     return client
 
 

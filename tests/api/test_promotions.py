@@ -34,7 +34,7 @@ def client() -> Iterator[TestClient]:
     app = FastAPI()
     app.include_router(router)
     service = PromotionService(demo_rule_store(NOW), _Catalog(), lambda: NOW)
-    app.state.kefu = SimpleNamespace(components={"promotions": service})
+    app.state.kefu = SimpleNamespace(promotions=service)
 
     @app.exception_handler(ClientError)
     async def _client_error(request: Request, exc: ClientError) -> JSONResponse:

@@ -24,7 +24,7 @@ Frame = dict[str, Any]
 
 @pytest.fixture(autouse=True)
 def warm_nlu(kefu: Kefu) -> None:
-    kefu.components["dialogue"].nlu  # noqa: B018
+    kefu.dialogue.nlu  # noqa: B018
 
 
 def read_until(
@@ -217,7 +217,7 @@ def production(tmp_path: Path, database_url: str) -> Iterator[tuple[TestClient, 
         webhook_secret="prod-webhook",
     )
     shop = Kefu.start(settings)
-    shop.components["dialogue"].nlu  # noqa: B018
+    shop.dialogue.nlu  # noqa: B018
     with TestClient(create_app(kefu=shop), raise_server_exceptions=False) as c:
         yield c, settings
     shop.close()
@@ -265,7 +265,7 @@ def test_a_message_stored_by_another_worker_reaches_the_socket(
     settings = Settings(data_dir=tmp_path / "w", database_url=database_url, redis_url=redis_url)
     one, two = Kefu.start(settings), Kefu.start(settings)
     for worker in (one, two):
-        worker.components["dialogue"].nlu  # noqa: B018
+        worker.dialogue.nlu  # noqa: B018
     try:
         with (
             TestClient(create_app(kefu=one)) as first,

@@ -22,7 +22,7 @@ def ensure_desk_tables(db: Database) -> None:
 
 def desk_of(kefu: Kefu) -> Desk:
     ensure_desk_tables(kefu.db)
-    desk: Desk = kefu.components["desk"]
+    desk: Desk = kefu.desk
     return desk
 
 

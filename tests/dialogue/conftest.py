@@ -95,13 +95,13 @@ def sqlite_kefu(tmp_path: Path) -> Iterator[Kefu]:
 @pytest.fixture
 def faked(sqlite_kefu: Kefu, scripted_nlu: ScriptedNlu, desk: RecordingDesk) -> Kefu:
     """The demo shop with a scripted NLU and a recording desk."""
-    sqlite_kefu.components["nlu"] = scripted_nlu
-    sqlite_kefu.components["desk"] = desk
+    sqlite_kefu.dialogue.nlu = scripted_nlu
+    sqlite_kefu.dialogue.desk = desk
     return sqlite_kefu
 
 
 @pytest.fixture
 def live(sqlite_kefu: Kefu, real_nlu: NluPipeline) -> Kefu:
     """The demo shop with every real component."""
-    sqlite_kefu.components["nlu"] = real_nlu
+    sqlite_kefu.dialogue.nlu = real_nlu
     return sqlite_kefu

@@ -13,7 +13,7 @@ from tests.dialogue.conftest import RecordingDesk, ScriptedNlu
 
 
 def say(kefu: Kefu, text: str, customer: str = "C1001", **kw: object) -> object:
-    dialogue: Dialogue = kefu.components["dialogue"]
+    dialogue: Dialogue = kefu.dialogue
     return dialogue.handle(Turn("web", text, customer_id=customer, **kw))
 
 
@@ -107,7 +107,15 @@ def test_state_survives_a_restart_on_another_worker(faked: Kefu, scripted_nlu: S
     first = say(faked, "我想退货")
     assert first.replies[0].kind.value == "clarify"  # type: ignore[attr-defined]
     # a second engine over the same database, as on another worker after a restart
-    other = Dialogue(SqlConversations(faked.db), faked.commerce, components=faked.components)
+    d = faked.dialogue
+    other = Dialogue(
+        SqlConversations(faked.db),
+        faked.commerce,
+        nlu=d.nlu,
+        knowledge=d.knowledge,
+        promotions=d.promotions,
+        desk=d.desk,
+    )
     second = other.handle(Turn("app", "羽绒服", customer_id="C1001"))
     assert second.conversation_id == first.conversation_id  # type: ignore[attr-defined]
     assert second.intent == "return_refund"
@@ -147,7 +155,7 @@ def test_cancel_needs_a_yes_before_anything_changes(faked: Kefu, scripted_nlu: S
 
 
 def test_bad_turns_change_nothing(faked: Kefu) -> None:
-    dialogue: Dialogue = faked.components["dialogue"]
+    dialogue: Dialogue = faked.dialogue
     for turn, error in [
         (Turn("web", "", customer_id="C1001"), InvalidMessage),
         (Turn("web", 42, customer_id="C1001"), InvalidMessage),

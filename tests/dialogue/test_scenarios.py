@@ -30,9 +30,9 @@ VOICE_SCENARIOS = _load("scenarios_voice.jsonl")
 @contextmanager
 def fresh(tmp: Path, nlu: NluPipeline) -> Iterator[Dialogue]:
     kefu = Kefu.start(Settings(data_dir=tmp, model_dir=MODELS))
-    kefu.components["nlu"] = nlu
+    kefu.dialogue.nlu = nlu
     try:
-        yield kefu.components["dialogue"]
+        yield kefu.dialogue
     finally:
         kefu.close()
 

@@ -20,7 +20,7 @@ POLICY_ENTRIES = {
 
 
 def _kb(kefu: Kefu) -> KnowledgeService:
-    service: KnowledgeService = kefu.components["knowledge"]
+    service: KnowledgeService = kefu.knowledge
     return service
 
 

@@ -66,8 +66,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     data_dir = tmp_path_factory.mktemp("kefu-web")
     kefu = Kefu.start(Settings(data_dir=data_dir))
     # load the NLU model and the knowledge index before the first page waits for them
-    kefu.components["dialogue"].nlu  # noqa: B018
-    kefu.components["knowledge"].search("你好", "zh-CN", None, k=1, record=False)
+    kefu.dialogue.nlu  # noqa: B018
+    kefu.knowledge.search("你好", "zh-CN", None, k=1, record=False)
     port = _free_port()
     config = uvicorn.Config(
         create_app(kefu=kefu), host="127.0.0.1", port=port, log_level="warning", ws="auto"

@@ -43,7 +43,7 @@ class WordBody(BaseModel):
 
 
 def _store(request: Request) -> SqlSensitiveWords:
-    store: SqlSensitiveWords = get_kefu(request).components["sensitive_words"]
+    store: SqlSensitiveWords = get_kefu(request).sensitive_words
     return store
 
 

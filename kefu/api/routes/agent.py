@@ -98,7 +98,7 @@ def _agent_dict(agent: Agent) -> dict[str, Any]:
 def login(body: LoginBody, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
     if not kefu.state.allow(f"agent-login:{body.agent_id}", limit=10, window_s=60):
         raise TooManyRequests("too many login attempts; wait a minute")
-    desk: Desk = kefu.components["desk"]
+    desk: Desk = kefu.desk
     stored = desk.agents.password_hash(body.agent_id)
     # verify against a dummy hash for unknown ids so timing does not reveal which ids exist
     ok = verify_password(stored or demo_hash("not-a-password"), body.password)

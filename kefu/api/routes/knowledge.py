@@ -26,7 +26,7 @@ _MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
 
 def _service(request: Request) -> KnowledgeService:
-    service: KnowledgeService = get_kefu(request).components["knowledge"]
+    service: KnowledgeService = get_kefu(request).knowledge
     return service
 
 

@@ -19,7 +19,7 @@ _FIELDS = ("channel", "text", "customer_id", "channel_user_id", "conversation_id
 
 
 def get_dialogue(request: Request) -> Dialogue:
-    dialogue: Dialogue = request.app.state.kefu.components["dialogue"]
+    dialogue: Dialogue = request.app.state.kefu.dialogue
     return dialogue
 
 

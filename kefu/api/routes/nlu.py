@@ -64,7 +64,7 @@ async def parse(request: Request, kefu: Kefu = Depends(get_kefu)) -> dict[str, A
         raise InvalidMessage("the body must be JSON") from None
     text = _text(body, limit)
     # the NLU is loaded on first use and parsing is CPU work: both off the event loop
-    u = await run_in_threadpool(lambda: kefu.components["dialogue"].nlu.parse(text))
+    u = await run_in_threadpool(lambda: kefu.dialogue.nlu.parse(text))
     return {
         "intent": u.intent,
         "confidence": round(float(u.confidence), 4),

@@ -107,7 +107,7 @@ async def demo_conversation(
     conversation_id: str, request: Request, kefu: Kefu = Depends(demo_only)
 ) -> dict[str, Any]:
     """A conversation's status for the chat page when it has to poll instead of a WebSocket."""
-    dialogue: Dialogue = kefu.components["dialogue"]
+    dialogue: Dialogue = kefu.dialogue
     customer_id = request.query_params.get("customer_id") or ""
     conversation = await run_in_threadpool(dialogue.conversation_of, conversation_id, customer_id)
     return {"conversation_id": conversation.id, "status": conversation.status.value}

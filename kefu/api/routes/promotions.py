@@ -16,7 +16,7 @@ router = APIRouter()
 
 def get_promotion_service(request: Request) -> PromotionService:
     """The running kefu's promotion engine."""
-    service: PromotionService = request.app.state.kefu.components["promotions"]
+    service: PromotionService = request.app.state.kefu.promotions
     return service
 
 

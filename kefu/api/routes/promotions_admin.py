@@ -55,7 +55,7 @@ KINDS = (
 
 
 def _service(request: Request) -> PromotionService:
-    service: PromotionService = get_kefu(request).components["promotions"]
+    service: PromotionService = get_kefu(request).promotions
     return service
 
 
