@@ -20,7 +20,9 @@ from kefu.dialogue.safety import SafetyFilter
 from kefu.domain.catalog import Product
 from kefu.nlu import NluPipeline
 from kefu.promotions.service import PromotionService
+from kefu.runtime.locks import TurnLocks, make_turn_locks
 from kefu.runtime.shared import SharedState, make_shared_state
+from kefu.store.channel_repo import SqlChannelStore
 from kefu.store.commerce_repo import SqlOrderBook
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
@@ -71,6 +73,7 @@ class Kefu:
     desk: Desk
     sensitive_words: SqlSensitiveWords
     dialogue: Dialogue
+    turn_locks: TurnLocks
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -89,6 +92,7 @@ class Kefu:
         desk = make_desk(db, commerce, state, knowledge)
         # the shop's own sensitive words join the shipped lexicons in every worker's filter
         words = SqlSensitiveWords(db)
+        turn_locks = make_turn_locks(settings.redis_url)
         dialogue = Dialogue(
             SqlConversations(db),
             commerce,
@@ -96,6 +100,8 @@ class Kefu:
             knowledge=knowledge,
             promotions=promotions,
             desk=desk,
+            locks=turn_locks,
+            guests=SqlChannelStore(db),
             max_message_chars=settings.max_message_chars,
             safety=SafetyFilter(extra=words.snapshot),
         )
@@ -109,11 +115,13 @@ class Kefu:
             desk=desk,
             sensitive_words=words,
             dialogue=dialogue,
+            turn_locks=turn_locks,
         )
 
     def close(self) -> None:
         if self.channels is not None:
             self.channels.close()
             self.channels = None
+        self.turn_locks.close()
         self.state.close()
         self.db.dispose()

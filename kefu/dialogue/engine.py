@@ -8,6 +8,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +26,7 @@ from kefu.dialogue.errors import (
 from kefu.dialogue.lexicon import Lexicon
 from kefu.dialogue.orders import PickKind, find_reference
 from kefu.dialogue.policy import HandoffPolicy
-from kefu.dialogue.ports import Nlu, Understanding
+from kefu.dialogue.ports import Guests, Nlu, TurnLocks, Understanding
 from kefu.dialogue.safety import SafetyFilter
 from kefu.dialogue.skills import SKILLS
 from kefu.dialogue.skills.address import extract_address
@@ -38,6 +39,7 @@ from kefu.domain.conversations import (
     ConversationStatus,
     ConversationStore,
     Message,
+    NewMessage,
     ReplyKind,
     Sender,
 )
@@ -141,6 +143,8 @@ class Dialogue:
         knowledge: Any = None,
         promotions: Any = None,
         desk: DeskPort | None = None,
+        locks: TurnLocks | None = None,
+        guests: Guests | None = None,
         templates: Templates | None = None,
         lexicon: Lexicon | None = None,
         policy: HandoffPolicy | None = None,
@@ -157,6 +161,8 @@ class Dialogue:
         self.knowledge = knowledge
         self.promotions = promotions
         self.desk = desk
+        self.locks = locks
+        self.guests = guests
         self.templates = templates or Templates()
         self.lexicon = lexicon or Lexicon()
         self.policy = policy or HandoffPolicy.load()
@@ -206,8 +212,11 @@ class Dialogue:
             raise UnknownChannel(f"channel must be one of {', '.join(c.value for c in Channel)}")
         return channel
 
-    def customer_for(self, channel: str, customer_id: Any, channel_user_id: Any) -> Customer:
-        """The customer behind a message: by id, or by the channel identity."""
+    def customer_for(
+        self, channel: str, customer_id: Any, channel_user_id: Any, now: datetime | None = None
+    ) -> Customer:
+        """The customer behind a message: by id, or by the channel identity; an identity no
+        customer has becomes a guest on first contact (pre-sales visitors are most of a peak)."""
         if customer_id is not None:
             if not isinstance(customer_id, str) or not customer_id.strip():
                 raise InvalidMessage("customer_id must be a non-empty string")
@@ -218,10 +227,21 @@ class Dialogue:
         if channel_user_id is not None:
             if not isinstance(channel_user_id, str) or not channel_user_id.strip():
                 raise InvalidMessage("channel_user_id must be a non-empty string")
-            found = self.commerce.find_customer_by_identity(channel, channel_user_id.strip())
-            if found is None:
+            user_id = channel_user_id.strip()
+            if len(user_id) > 128:
+                raise InvalidMessage("channel_user_id must be at most 128 characters")
+            found = self.commerce.find_customer_by_identity(channel, user_id)
+            if found is not None:
+                return found
+            if self.guests is None:
                 raise UnknownCustomer("unknown customer")
-            return found
+            guest_id = self.guests.bind_guest(
+                channel, user_id, f"{channel}:{user_id[-8:]}", now or self.clock()
+            )
+            try:
+                return self.commerce.get_customer(guest_id)
+            except CustomerNotFound:
+                raise UnknownCustomer("unknown customer") from None
         raise InvalidMessage("customer_id or channel_user_id is required")
 
     def conversation_of(self, conversation_id: Any, customer_id: str) -> Conversation:
@@ -236,6 +256,8 @@ class Dialogue:
     def _open_conversation(
         self, turn: Turn, customer: Customer, channel: str, now: datetime
     ) -> Conversation:
+        """The conversation this turn continues, or a new one (stored with the turn's messages:
+        ``version`` 0 until then)."""
         if turn.conversation_id is not None:
             found = self.conversation_of(turn.conversation_id, customer.id)
             if found.status is not ConversationStatus.CLOSED:
@@ -244,7 +266,7 @@ class Dialogue:
             latest = self.store.latest_open(customer.id)
             if latest is not None:
                 return latest
-        conversation = Conversation(
+        return Conversation(
             id=f"c{uuid.uuid4().hex[:20]}",
             customer_id=customer.id,
             channel=channel,
@@ -254,18 +276,19 @@ class Dialogue:
             updated_at=now,
             state=DialogueState(lang=customer.lang.value).to_dict(),
         )
-        self.store.create(conversation)
-        return conversation
 
     # ---- a turn ------------------------------------------------------------------------------
-    def validate(self, turn: Turn) -> tuple[str, str, Customer]:
-        """Check a turn without changing anything (raises a ClientError)."""
+    def validate(self, turn: Turn, now: datetime | None = None) -> tuple[str, str, Customer]:
+        """Check a turn (raises a ClientError); only a guest's first contact creates the guest."""
         channel = self._channel(turn.channel)
         text = self._text(turn.text)
-        customer = self.customer_for(channel, turn.customer_id, turn.channel_user_id)
+        customer = self.customer_for(channel, turn.customer_id, turn.channel_user_id, now)
         if turn.conversation_id is not None:
             self.conversation_of(turn.conversation_id, customer.id)
         return channel, text, customer
+
+    def _hold(self, customer_id: str) -> AbstractContextManager[None]:
+        return self.locks.hold(customer_id) if self.locks is not None else nullcontext()
 
     def _understand(self, text: str, now: datetime) -> Understanding:
         try:
@@ -276,11 +299,17 @@ class Dialogue:
 
     def handle(self, turn: Turn) -> TurnResult:
         now = turn.now or self.clock()
-        channel, text, customer = self.validate(turn)
+        channel, text, customer = self.validate(turn, now)
+        # one customer's turns one at a time, in arrival order, on every worker
+        with self._hold(customer.id):
+            return self._turn(turn, channel, text, customer, now)
+
+    def _turn(
+        self, turn: Turn, channel: str, text: str, customer: Customer, now: datetime
+    ) -> TurnResult:
         conversation = self._open_conversation(turn, customer, channel, now)
         u = self._understand(text, now)
-        message = self.store.append_message(
-            conversation.id,
+        said = NewMessage(
             Sender.CUSTOMER,
             text,
             now,
@@ -292,7 +321,7 @@ class Dialogue:
         state = DialogueState.from_dict(conversation.state)
         state.remember_sentiment(u.sentiment)
         if conversation.status in _PEOPLE:
-            return self._while_with_people(conversation, state, u, message, now, channel)
+            return self._while_with_people(conversation, state, u, said, now, channel)
         lang = self._language(text, u, state)
         state.lang = lang
         conversation.lang = lang
@@ -302,16 +331,18 @@ class Dialogue:
         if outcome.handoff is not None:
             from kefu.dialogue.handoff import hand_off
 
+            if conversation.version == 0:  # the desk queues a stored conversation
+                self.store.create(conversation)
             replies += hand_off(ctx, outcome.handoff, outcome)
         state.remember_intent(ctx.intent)
-        return self._finish(ctx, replies, message, outcome.handoff is not None, channel)
+        return self._finish(ctx, replies, said, outcome.handoff is not None, channel)
 
     def _while_with_people(
         self,
         conversation: Conversation,
         state: DialogueState,
         u: Understanding,
-        message: Message,
+        said: NewMessage,
         now: datetime,
         channel: str,
     ) -> TurnResult:
@@ -321,13 +352,12 @@ class Dialogue:
             lang = self._language(u.text, u, state)
             replies.append(Reply(self.templates.render(lang, "handoff.notice"), ReplyKind.NOTICE))
             state.notice_sent = True
-        stored = self._store_replies(conversation.id, replies, now, channel)
         conversation.state = state.to_dict()
         conversation.updated_at = now
-        self._save(conversation, status_changed=False)
+        stored = self._commit(conversation, said, replies, now, channel, status_changed=False)
         return TurnResult(
             conversation.id,
-            message.id,
+            stored[0].id,
             replies,
             u.intent,
             float(u.confidence),
@@ -336,7 +366,7 @@ class Dialogue:
             True,
             conversation.status.value,
             state.lang,
-            stored,
+            stored[1:],
         )
 
     def _language(self, text: str, u: Understanding, state: DialogueState) -> str:
@@ -482,33 +512,22 @@ class Dialogue:
         return None
 
     # ---- replies and persistence -------------------------------------------------------------
-    def _store_replies(
-        self, conversation_id: str, replies: list[Reply], now: datetime, channel: str
-    ) -> list[Message]:
-        return [
-            self.store.append_message(
-                conversation_id, Sender.BOT, r.text, now, kind=r.kind.value, channel=channel
-            )
-            for r in replies
-        ]
-
     def _finish(
         self,
         ctx: TurnContext,
         replies: list[Reply],
-        message: Message,
+        said: NewMessage,
         handed_off: bool,
         channel: str,
     ) -> TurnResult:
         clean = [Reply(self.safety.clean(r.text), r.kind) for r in replies if r.text]
-        stored = self._store_replies(ctx.conversation.id, clean, ctx.now, channel)
         conversation = ctx.conversation
         conversation.state = ctx.state.to_dict()
         conversation.updated_at = ctx.now
-        self._save(conversation, status_changed=handed_off)
+        stored = self._commit(conversation, said, clean, ctx.now, channel, handed_off)
         return TurnResult(
             conversation.id,
-            message.id,
+            stored[0].id,
             clean,
             ctx.intent,
             float(ctx.u.confidence),
@@ -517,15 +536,29 @@ class Dialogue:
             handed_off or conversation.status in _PEOPLE,
             conversation.status.value,
             ctx.lang,
-            stored,
+            stored[1:],
         )
 
-    def _save(self, conversation: Conversation, status_changed: bool) -> None:
-        """Save; when another worker (or the desk) changed the row meanwhile, reapply ours."""
+    def _commit(
+        self,
+        conversation: Conversation,
+        said: NewMessage,
+        replies: list[Reply],
+        now: datetime,
+        channel: str,
+        status_changed: bool,
+    ) -> list[Message]:
+        """The customer's message, the replies and the state in one unit of work. When the desk
+        (an agent accepting, a hand-off in this very turn) changed the row meanwhile, ours is
+        reapplied over the fresh row."""
+        messages = [said] + [
+            NewMessage(Sender.BOT, r.text, now, kind=r.kind.value, channel=channel) for r in replies
+        ]
+        if conversation.version == 0:
+            return self.store.commit_turn(conversation, messages, create=True)
         for _ in range(3):
             try:
-                self.store.save(conversation)
-                return
+                return self.store.commit_turn(conversation, messages)
             except ConcurrentUpdate:
                 fresh = self.store.get(conversation.id)
                 if fresh is None:
@@ -544,7 +577,7 @@ class Dialogue:
                     fresh.priority = conversation.priority
                     fresh.skill = conversation.skill
                 conversation = fresh
-        self.store.save(conversation)
+        return self.store.commit_turn(conversation, messages)
 
     # ---- the customer's view of the history --------------------------------------------------
     def history(self, conversation_id: Any, customer_id: Any) -> list[dict[str, Any]]:
@@ -555,4 +588,18 @@ class Dialogue:
         return [
             {"id": m.id, "sender": m.sender.value, "text": m.text, "at": m.at.isoformat()}
             for m in self.store.messages(conversation.id, limit=10_000)
+        ]
+
+    def conversations(self, customer_id: Any) -> list[dict[str, Any]]:
+        """The customer's conversations, newest first (contract 5)."""
+        if not isinstance(customer_id, str) or not customer_id:
+            raise InvalidMessage("customer_id is required")
+        return [
+            {
+                "id": c.id,
+                "channel": c.channel,
+                "status": c.status.value,
+                "updated_at": c.updated_at.isoformat(),
+            }
+            for c in self.store.of_customer(customer_id, limit=100)
         ]

@@ -4,6 +4,7 @@ kefu.desk provide the real ones, tests may hand in small fakes."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -74,3 +75,17 @@ class Promotions(Protocol):
         customer_id: str | None = None,
         rule_refs: Sequence[str] = (),
     ) -> str: ...
+
+
+class TurnLocks(Protocol):
+    """One customer's turns one at a time, in arrival order (kefu.runtime.locks implements it)."""
+
+    def hold(self, key: str) -> AbstractContextManager[None]: ...
+
+
+class Guests(Protocol):
+    """Guest customers for channel identities no customer has yet (pre-sales visitors)."""
+
+    def bind_guest(self, channel: str, channel_user_id: str, name: str, at: datetime) -> str:
+        """The customer id behind the identity, creating a guest on first contact."""
+        ...

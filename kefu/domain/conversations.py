@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -64,6 +65,20 @@ class Conversation:
     version: int = 0  # optimistic lock; 0 = not stored yet
 
 
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message of this turn, not stored yet: the store gives it an id and its seq."""
+
+    sender: Sender
+    text: str
+    at: datetime
+    kind: str | None = None
+    channel: str | None = None
+    intent: str | None = None
+    confidence: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
 class ConversationStore(Protocol):
     """Persistence of conversations and messages (kefu.store.conversation_repo implements it)."""
 
@@ -75,6 +90,13 @@ class ConversationStore(Protocol):
     def create(self, conversation: Conversation) -> None: ...
     def save(self, conversation: Conversation) -> None:
         """Persist status, state and routing fields; raises ConcurrentUpdate on a lost race."""
+        ...
+
+    def commit_turn(
+        self, conversation: Conversation, messages: Sequence[NewMessage], *, create: bool = False
+    ) -> list[Message]:
+        """One transaction: the conversation (created, or saved under its version) and the turn's
+        messages in order. Raises ConcurrentUpdate, writing nothing, when the row changed."""
         ...
 
     def append_message(

@@ -14,3 +14,12 @@ class ClientError(Exception):
             self.code = code
         if status_code:
             self.status_code = status_code
+
+
+class ServiceBusy(ClientError):
+    """Not the client's mistake but one it can act on: try again after ``retry_after_s``. Nothing
+    of the request was stored, so a retry cannot duplicate it."""
+
+    status_code = 503
+    code = "busy"
+    retry_after_s = 1

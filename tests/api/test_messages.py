@@ -88,7 +88,8 @@ def test_history_is_the_customers_view_and_private(api: TestClient) -> None:
         {"customer_id": "C1001", "text": 42},
         {"customer_id": "C1001", "text": ["hi"]},
         {"customer_id": "C9999", "text": "hi"},
-        {"channel_user_id": "nobody", "text": "hi"},
+        {"channel_user_id": "   ", "text": "hi"},
+        {"channel_user_id": 42, "text": "hi"},
         {"customer_id": "C1001", "text": "hi", "channel": "fax"},
         {"customer_id": "C1001", "text": "hi", "conversation_id": "'; DROP TABLE x;--"},
         {"customer_id": "C1001", "text": "x" * 2001},
@@ -154,3 +155,42 @@ def test_asking_for_a_person_waits_for_an_agent(api: TestClient) -> None:
 def test_abusive_text_is_never_echoed(api: TestClient) -> None:
     body = post(api, customer_id="C1006", text="傻逼客服，把我的地址改成傻逼路1号").json()
     assert all("傻逼" not in r["text"] for r in body["replies"])
+
+
+def test_an_unknown_visitor_becomes_a_guest_with_one_history(api: TestClient) -> None:
+    first = post(api, channel_user_id="visitor-7f3a", text="羽绒服有哪些尺码")
+    assert first.status_code == 200
+    assert first.json()["replies"] and first.json()["status"] == "bot"
+    again = post(api, channel_user_id="visitor-7f3a", text="谢谢")
+    assert again.json()["conversation_id"] == first.json()["conversation_id"]
+    other = post(api, channel_user_id="visitor-0001", text="你好")
+    assert other.json()["conversation_id"] != first.json()["conversation_id"]
+
+
+def test_a_customer_lists_their_conversations_newest_first(api: TestClient) -> None:
+    said = post(api, customer_id="C1002", text="退款咋还没到").json()
+    listed = api.get("/api/v1/conversations?customer_id=C1002")
+    assert listed.status_code == 200
+    assert listed.json()[0]["id"] == said["conversation_id"]
+    assert set(listed.json()[0]) == {"id", "channel", "status", "updated_at"}
+    assert api.get("/api/v1/conversations?customer_id=C1001").json() == []
+
+
+def test_a_burst_from_one_customer_is_answered_in_order(api: TestClient, kefu: Kefu) -> None:
+    """Five messages at once: five answers, no 500, stored in arrival order with their replies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["在吗", "在吗 在吗", "我的羽绒服到哪了", "退款咋还没到", "谢谢"]
+    with ThreadPoolExecutor(5) as pool:
+        answers = list(pool.map(lambda t: post(api, customer_id="C1001", text=t), texts))
+    assert [a.status_code for a in answers] == [200] * 5
+    assert all(a.json()["replies"] for a in answers)
+    conversation = answers[0].json()["conversation_id"]
+    assert {a.json()["conversation_id"] for a in answers} == {conversation}
+    history = api.get(f"/api/v1/conversations/{conversation}/messages?customer_id=C1001").json()
+    senders = [m["sender"] for m in history]
+    assert senders.count("customer") == 5
+    # each customer message is followed by its own replies before the next one starts
+    assert senders[0] == "customer" and senders[1] == "bot"
+    runs = "".join("c" if s == "customer" else "b" for s in senders)
+    assert "cc" not in runs

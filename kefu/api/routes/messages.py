@@ -69,3 +69,15 @@ async def conversation_messages(
         token_from(request),
     )
     return await run_in_threadpool(dialogue.history, conversation_id, customer_id)
+
+
+@router.get("/api/v1/conversations")
+async def customer_conversations(
+    request: Request, dialogue: Dialogue = Depends(get_dialogue)
+) -> list[dict[str, Any]]:
+    customer_id = identify_customer(
+        request.app.state.kefu.settings,
+        request.query_params.get("customer_id"),
+        token_from(request),
+    )
+    return await run_in_threadpool(dialogue.conversations, customer_id)

@@ -1,0 +1,128 @@
+"""Per-customer turn locks: the turns of one customer run one at a time, in arrival order.
+
+Customers do send bursts (在吗 在吗 在吗, the same question from app and web). Without a lock two
+turns of one conversation read the same state and the second one's save loses the race. Inside a
+worker the waiters queue first come, first served; across workers and machines a Redis lock
+(redis-py's own ``Lock``, with an expiry so a killed worker cannot hold a customer forever) keeps
+two workers out of one conversation at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from kefu.domain.errors import ServiceBusy
+
+# a turn takes milliseconds; a customer whose turns wait this long is stuck behind something broken
+WAIT_S = 5.0
+# a worker killed mid-turn frees its customer after this long
+HOLD_S = 15.0
+
+
+class _Fifo:
+    """A first-come, first-served lock: tickets in arrival order, one served at a time."""
+
+    __slots__ = ("cond", "next_ticket", "serving", "skipped", "users")
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition(threading.Lock())
+        self.next_ticket = 0
+        self.serving = 0
+        self.skipped: set[int] = set()  # tickets whose holders gave up waiting
+        self.users = 0
+
+
+class InProcessTurnLocks:
+    """FIFO locks per key for the threads of one process."""
+
+    def __init__(self, wait_s: float = WAIT_S) -> None:
+        self.wait_s = wait_s
+        self._locks: dict[str, _Fifo] = {}
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        with self._guard:
+            fifo = self._locks.get(key)
+            if fifo is None:
+                fifo = self._locks[key] = _Fifo()
+            fifo.users += 1
+        try:
+            with fifo.cond:
+                ticket = fifo.next_ticket
+                fifo.next_ticket += 1
+                if not fifo.cond.wait_for(lambda: fifo.serving == ticket, timeout=self.wait_s):
+                    # give the ticket back by serving past it when its turn comes
+                    _skip(fifo, ticket)
+                    raise ServiceBusy("earlier messages of this customer are still being answered")
+            try:
+                yield
+            finally:
+                with fifo.cond:
+                    fifo.serving += 1
+                    _serve_skipped(fifo)
+                    fifo.cond.notify_all()
+        finally:
+            with self._guard:
+                fifo.users -= 1
+                if fifo.users == 0:  # no one holds or waits: forget the key (no leak per customer)
+                    self._locks.pop(key, None)
+
+    def close(self) -> None:
+        """Nothing to release: the locks live in this process."""
+
+
+def _skip(fifo: _Fifo, ticket: int) -> None:
+    fifo.skipped.add(ticket)
+
+
+def _serve_skipped(fifo: _Fifo) -> None:
+    while fifo.serving in fifo.skipped:
+        fifo.skipped.discard(fifo.serving)
+        fifo.serving += 1
+
+
+class RedisTurnLocks:
+    """The same FIFO inside this worker, then a Redis lock shared by every worker."""
+
+    def __init__(self, url: str, prefix: str = "kefu:turn:", wait_s: float = WAIT_S) -> None:
+        import redis
+
+        self._redis: Any = redis.Redis.from_url(url)
+        self._prefix = prefix
+        self._local = InProcessTurnLocks(wait_s)
+        self.wait_s = wait_s
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        import redis
+
+        with self._local.hold(key):
+            lock = self._redis.lock(
+                self._prefix + key, timeout=HOLD_S, sleep=0.002, blocking_timeout=self.wait_s
+            )
+            try:
+                acquired = lock.acquire()
+            except redis.RedisError as exc:
+                raise ServiceBusy("shared state unavailable; please retry shortly") from exc
+            if not acquired:
+                raise ServiceBusy("earlier messages of this customer are still being answered")
+            try:
+                yield
+            finally:
+                # expired or Redis gone: the lock's expiry frees it anyway
+                with suppress(redis.RedisError):
+                    lock.release()
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+TurnLocks = InProcessTurnLocks | RedisTurnLocks
+
+
+def make_turn_locks(redis_url: str | None) -> TurnLocks:
+    return RedisTurnLocks(redis_url) if redis_url else InProcessTurnLocks()
