@@ -19,6 +19,7 @@ from kefu.dialogue import Dialogue
 from kefu.dialogue.safety import SafetyFilter
 from kefu.domain.catalog import Product
 from kefu.nlu import NluPipeline
+from kefu.nlu.cache import CachedNlu
 from kefu.promotions.service import PromotionService
 from kefu.runtime.locks import TurnLocks, make_turn_locks
 from kefu.runtime.shared import SharedState, make_shared_state
@@ -96,7 +97,9 @@ class Kefu:
         dialogue = Dialogue(
             SqlConversations(db),
             commerce,
-            nlu_factory=lambda: shared_nlu(commerce.list_products(), settings.model_cache_dir),
+            nlu_factory=lambda: CachedNlu(
+                shared_nlu(commerce.list_products(), settings.model_cache_dir)
+            ),
             knowledge=knowledge,
             promotions=promotions,
             desk=desk,

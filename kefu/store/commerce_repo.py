@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, Connection, bindparam, select
 
 from kefu.domain.aftersales import AfterSalesRequest, RequestKind, RequestStatus
 from kefu.domain.catalog import Category, NoReasonReturnExclusion, Product
@@ -26,23 +28,107 @@ from kefu.store.tables.commerce import (
     ChannelIdentityRow,
     CustomerRow,
     OrderEventRow,
+    OrderItemRow,
     OrderRow,
     ProductRow,
     ShipmentRow,
+    TrackingEventRow,
+)
+
+_ORDERS = OrderRow.__table__
+_ITEMS = OrderItemRow.__table__
+_EVENTS = OrderEventRow.__table__
+_SHIPMENTS = ShipmentRow.__table__
+_TRACKING = TrackingEventRow.__table__
+_CUSTOMERS = CustomerRow.__table__
+_IDENTITIES = ChannelIdentityRow.__table__
+
+# the statements of the turn's reads, built once: composing a select costs more than running it
+_IDS: BindParameter[str] = bindparam("ids", expanding=True)
+_ITEMS_OF = select(_ITEMS).where(_ITEMS.c.order_id.in_(_IDS)).order_by(_ITEMS.c.id)
+_EVENTS_OF = select(_EVENTS).where(_EVENTS.c.order_id.in_(_IDS)).order_by(_EVENTS.c.id)
+_SHIPMENTS_OF = select(_SHIPMENTS).where(_SHIPMENTS.c.order_id.in_(_IDS))
+_TRACKING_OF = select(_TRACKING).where(_TRACKING.c.order_id.in_(_IDS)).order_by(_TRACKING.c.at)
+_ORDERS_OF_CUSTOMER = (
+    select(_ORDERS)
+    .where(_ORDERS.c.customer_id == bindparam("customer_id"))
+    .order_by(_ORDERS.c.created_at.desc())
+)
+_ORDER = select(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
+_CUSTOMER = select(_CUSTOMERS).where(_CUSTOMERS.c.id == bindparam("customer_id"))
+_IDENTITIES_OF = select(_IDENTITIES.c.channel, _IDENTITIES.c.channel_user_id).where(
+    _IDENTITIES.c.customer_id == bindparam("customer_id")
+)
+_CUSTOMER_OF_IDENTITY = select(_IDENTITIES.c.customer_id).where(
+    _IDENTITIES.c.channel == bindparam("channel"),
+    _IDENTITIES.c.channel_user_id == bindparam("channel_user_id"),
 )
 
 
-def customer_from_row(row: CustomerRow) -> Customer:
-    return Customer(
-        id=row.id,
-        name=row.name,
-        vip=VipLevel(row.vip),
-        phone=row.phone,
-        lang=Lang(row.lang),
-        is_new_customer=row.is_new_customer,
-        email=row.email,
-        identities={i.channel: i.channel_user_id for i in row.identities},
-    )
+def _load_orders(conn: Connection, rows: list[Any]) -> list[Order]:
+    """Orders with their items, shipment, tracking and history in five statements whatever the
+    count: the ORM's relationship loads cost a turn several times that (one read per turn)."""
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    items: dict[str, list[OrderItem]] = defaultdict(list)
+    for i in conn.execute(_ITEMS_OF, {"ids": ids}):
+        items[i.order_id].append(
+            OrderItem(
+                sku=i.sku,
+                qty=i.qty,
+                unit_price=i.unit_price,
+                size=i.size,
+                promotion_id=i.promotion_id,
+                engraving=i.engraving,
+            )
+        )
+    history: dict[str, list[OrderEvent]] = defaultdict(list)
+    for e in conn.execute(_EVENTS_OF, {"ids": ids}):
+        history[e.order_id].append(OrderEvent(e.at, e.kind, e.detail, e.actor))
+    shipped = {s.order_id: s for s in conn.execute(_SHIPMENTS_OF, {"ids": ids})}
+    tracking: dict[str, list[TrackingEvent]] = defaultdict(list)
+    if shipped:
+        for t in conn.execute(_TRACKING_OF, {"ids": list(shipped)}):
+            tracking[t.order_id].append(TrackingEvent(t.at, t.description))
+    orders = []
+    for row in rows:
+        s = shipped.get(row.id)
+        shipment = (
+            Shipment(
+                order_id=row.id,
+                courier=Courier(s.courier),
+                tracking_no=s.tracking_no,
+                shipped_at=s.shipped_at,
+                delivered_at=s.delivered_at,
+                events=tuple(tracking.get(row.id, ())),
+            )
+            if s is not None
+            else None
+        )
+        orders.append(
+            Order(
+                id=row.id,
+                customer_id=row.customer_id,
+                status=OrderStatus(row.status),
+                items=tuple(items.get(row.id, ())),
+                created_at=row.created_at,
+                address=row.address,
+                paid_at=row.paid_at,
+                shipped_at=row.shipped_at,
+                delivered_at=row.delivered_at,
+                shipping_insurance=row.shipping_insurance,
+                deposit_paid_at=row.deposit_paid_at,
+                balance_due=row.balance_due,
+                group_members=row.group_members,
+                group_deadline=row.group_deadline,
+                return_received_at=row.return_received_at,
+                refund_amount=row.refund_amount,
+                shipment=shipment,
+                history=tuple(history.get(row.id, ())),
+            )
+        )
+    return orders
 
 
 def product_from_row(row: ProductRow) -> Product:
@@ -62,50 +148,6 @@ def product_from_row(row: ProductRow) -> Product:
         ),
         restock_days=row.restock_days,
         size_chart=dict(row.size_chart or {}),
-    )
-
-
-def order_from_row(row: OrderRow) -> Order:
-    shipment = None
-    if row.shipment is not None:
-        s = row.shipment
-        shipment = Shipment(
-            order_id=row.id,
-            courier=Courier(s.courier),
-            tracking_no=s.tracking_no,
-            shipped_at=s.shipped_at,
-            delivered_at=s.delivered_at,
-            events=tuple(TrackingEvent(e.at, e.description) for e in s.events),
-        )
-    return Order(
-        id=row.id,
-        customer_id=row.customer_id,
-        status=OrderStatus(row.status),
-        items=tuple(
-            OrderItem(
-                sku=i.sku,
-                qty=i.qty,
-                unit_price=i.unit_price,
-                size=i.size,
-                promotion_id=i.promotion_id,
-                engraving=i.engraving,
-            )
-            for i in row.items
-        ),
-        created_at=row.created_at,
-        address=row.address,
-        paid_at=row.paid_at,
-        shipped_at=row.shipped_at,
-        delivered_at=row.delivered_at,
-        shipping_insurance=row.shipping_insurance,
-        deposit_paid_at=row.deposit_paid_at,
-        balance_due=row.balance_due,
-        group_members=row.group_members,
-        group_deadline=row.group_deadline,
-        return_received_at=row.return_received_at,
-        refund_amount=row.refund_amount,
-        shipment=shipment,
-        history=tuple(OrderEvent(e.at, e.kind, e.detail, e.actor) for e in row.events),
     )
 
 
@@ -133,19 +175,28 @@ class SqlOrderBook:
         self._catalogue: tuple[float, tuple[Product, ...]] | None = None
 
     def customer(self, customer_id: str) -> Customer | None:
-        with self.db.session() as s:
-            row = s.get(CustomerRow, customer_id)
-            return customer_from_row(row) if row else None
+        with self.db.engine.connect() as conn:
+            row = conn.execute(_CUSTOMER, {"customer_id": customer_id}).first()
+            if row is None:
+                return None
+            identities = conn.execute(_IDENTITIES_OF, {"customer_id": customer_id})
+            return Customer(
+                id=row.id,
+                name=row.name,
+                vip=VipLevel(row.vip),
+                phone=row.phone,
+                lang=Lang(row.lang),
+                is_new_customer=row.is_new_customer,
+                email=row.email,
+                identities={i.channel: i.channel_user_id for i in identities},
+            )
 
     def customer_by_identity(self, channel: str, channel_user_id: str) -> Customer | None:
-        with self.db.session() as s:
-            ident = s.scalar(
-                select(ChannelIdentityRow).where(
-                    ChannelIdentityRow.channel == channel,
-                    ChannelIdentityRow.channel_user_id == channel_user_id,
-                )
+        with self.db.engine.connect() as conn:
+            customer_id = conn.scalar(
+                _CUSTOMER_OF_IDENTITY, {"channel": channel, "channel_user_id": channel_user_id}
             )
-            return customer_from_row(ident.customer) if ident else None
+        return self.customer(customer_id) if customer_id else None
 
     def products(self) -> list[Product]:
         cached, now = self._catalogue, time.monotonic()
@@ -163,26 +214,27 @@ class SqlOrderBook:
             return product_from_row(row) if row else None
 
     def orders_of(self, customer_id: str) -> list[Order]:
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(OrderRow)
-                .where(OrderRow.customer_id == customer_id)
-                .order_by(OrderRow.created_at.desc())
-            )
-            return [order_from_row(r) for r in rows]
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(_ORDERS_OF_CUSTOMER, {"customer_id": customer_id}).all()
+            return _load_orders(conn, list(rows))
 
     def order(self, order_id: str) -> Order | None:
-        with self.db.session() as s:
-            row = s.get(OrderRow, order_id)
-            return order_from_row(row) if row else None
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(_ORDER, {"order_id": order_id}).all()
+            found = _load_orders(conn, list(rows))
+            return found[0] if found else None
 
     def order_by_tracking(self, tracking_no: str) -> Order | None:
-        with self.db.session() as s:
-            ship = s.scalar(select(ShipmentRow).where(ShipmentRow.tracking_no == tracking_no))
-            if ship is None:
-                return None
-            row = s.get(OrderRow, ship.order_id)
-            return order_from_row(row) if row else None
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(
+                select(_ORDERS).where(
+                    _ORDERS.c.id.in_(
+                        select(_SHIPMENTS.c.order_id).where(_SHIPMENTS.c.tracking_no == tracking_no)
+                    )
+                )
+            ).all()
+            found = _load_orders(conn, list(rows))
+            return found[0] if found else None
 
     def requests_of(self, customer_id: str, order_id: str | None) -> list[AfterSalesRequest]:
         with self.db.session() as s:
