@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     wechat_app_id: str | None = None
     wechat_app_secret: str | None = None
     wechat_reply_budget_s: float = 4.5
+    # admission control per worker: new messages get 503 + Retry-After once the turns in hand
+    # would take longer than this to clear; optional work is shed at half of it
+    turn_budget_ms: int = 500
+    max_inflight_turns: int = 256
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
 

@@ -21,6 +21,7 @@ from kefu.domain.catalog import Product
 from kefu.nlu import NluPipeline
 from kefu.nlu.cache import CachedNlu
 from kefu.promotions.service import PromotionService
+from kefu.runtime.load import Load
 from kefu.runtime.locks import TurnLocks, make_turn_locks
 from kefu.runtime.shared import SharedState, make_shared_state
 from kefu.store.channel_repo import SqlChannelStore
@@ -75,6 +76,7 @@ class Kefu:
     sensitive_words: SqlSensitiveWords
     dialogue: Dialogue
     turn_locks: TurnLocks
+    load: Load
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -89,7 +91,10 @@ class Kefu:
         state = make_shared_state(settings.redis_url)
         commerce = EmbeddedCommerce(SqlOrderBook(db))
         promotions = PromotionService(SqlRuleStore(db), commerce)
-        knowledge = build_knowledge_service(db, state, settings.model_cache_dir)
+        load = Load(settings.turn_budget_ms / 1000, settings.max_inflight_turns)
+        knowledge = build_knowledge_service(
+            db, state, settings.model_cache_dir, overloaded=load.overloaded
+        )
         desk = make_desk(db, commerce, state, knowledge)
         # the shop's own sensitive words join the shipped lexicons in every worker's filter
         words = SqlSensitiveWords(db)
@@ -119,6 +124,7 @@ class Kefu:
             sensitive_words=words,
             dialogue=dialogue,
             turn_locks=turn_locks,
+            load=load,
         )
 
     def close(self) -> None:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from kefu import __version__
 from kefu.api.errors import install_error_handlers
+from kefu.api.middleware import RequestIdMiddleware
 from kefu.api.routes import (
     admin_agents,
     admin_words,
@@ -29,7 +28,7 @@ from kefu.api.routes import (
     realtime,
 )
 from kefu.config import Settings, get_settings
-from kefu.logging_setup import configure_logging, request_id_var
+from kefu.logging_setup import configure_logging
 from kefu.wiring import Kefu
 
 log = logging.getLogger("kefu.api")
@@ -56,27 +55,7 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app = FastAPI(title="kefu", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        request.state.request_id = rid
-        token = request_id_var.set(rid)
-        start = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            request_id_var.reset(token)
-        response.headers["x-request-id"] = rid
-        log.debug(
-            "%s %s %s %.1fms",
-            request.method,
-            request.url.path,
-            response.status_code,
-            (time.perf_counter() - start) * 1000,
-        )
-        return response
+    app.add_middleware(RequestIdMiddleware)
 
     app.include_router(health.router)
     app.include_router(promotions.router)

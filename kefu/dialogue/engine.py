@@ -18,6 +18,7 @@ from kefu.dialogue.confirm import handle_pending
 from kefu.dialogue.context import Outcome, Reply, Services, TurnContext
 from kefu.dialogue.errors import (
     ConversationNotFound,
+    IdentityRequired,
     InvalidMessage,
     MessageTooLong,
     UnknownChannel,
@@ -43,7 +44,7 @@ from kefu.domain.conversations import (
     ReplyKind,
     Sender,
 )
-from kefu.domain.customers import Channel, Customer
+from kefu.domain.customers import Channel, Customer, is_guest
 from kefu.domain.handoff import DeskPort, HandoffReason
 
 log = logging.getLogger("kefu.dialogue")
@@ -71,6 +72,9 @@ class Turn:
     channel_user_id: Any = None
     conversation_id: Any = None
     now: datetime | None = None
+    # an unverified channel identity (production without a signed token) may only be a guest:
+    # claiming a linked customer's identity must not open their orders
+    guest_only: bool = False
 
 
 @dataclass
@@ -283,6 +287,8 @@ class Dialogue:
         channel = self._channel(turn.channel)
         text = self._text(turn.text)
         customer = self.customer_for(channel, turn.customer_id, turn.channel_user_id, now)
+        if turn.guest_only and (turn.customer_id is not None or not is_guest(customer.id)):
+            raise IdentityRequired("a signed customer token is required for this customer")
         if turn.conversation_id is not None:
             self.conversation_of(turn.conversation_id, customer.id)
         return channel, text, customer

@@ -30,3 +30,10 @@ class ConversationNotFound(ClientError):
 
     status_code = 404
     code = "conversation_not_found"
+
+
+class IdentityRequired(ClientError):
+    """A channel identity that belongs to a shop customer, claimed without their signed token."""
+
+    status_code = 401
+    code = "unauthorized"

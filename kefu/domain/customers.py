@@ -49,6 +49,14 @@ class Customer:
     identities: dict[str, str] = field(default_factory=dict)  # channel -> channel user id
 
 
+GUEST_PREFIX = "G"  # guests' ids (kefu.store.channel_repo creates them); shop customers' never
+
+
+def is_guest(customer_id: str) -> bool:
+    """A visitor known only by a channel identity, not (yet) linked to a shop customer."""
+    return customer_id.startswith(GUEST_PREFIX)
+
+
 def mask_phone(phone: str) -> str:
     """Keep the last four digits only: views and logs that do not need the number see this."""
     digits = phone.strip()

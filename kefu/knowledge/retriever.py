@@ -120,6 +120,11 @@ class QueryVectors:
         self._lru: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def cached(self, text: str) -> np.ndarray | None:
+        """The vector if it was computed before; never runs the encoder."""
+        with self._lock:
+            return self._lru.get(text)
+
     def get(self, text: str) -> np.ndarray:
         with self._lock:
             vec = self._lru.get(text)
@@ -171,15 +176,27 @@ class HybridIndex:
     def _per_entry(self, per_doc: np.ndarray) -> np.ndarray:
         return np.maximum.reduceat(per_doc, self._starts)
 
-    def rank(self, text: str, now: datetime, k: int = 3) -> list[Scored]:
-        """Top ``k`` entries valid at ``now``, best first."""
+    def rank(self, text: str, now: datetime, k: int = 3, dense_new: bool = True) -> list[Scored]:
+        """Top ``k`` entries valid at ``now``, best first. Under overload (``dense_new`` false) a
+        question never embedded before is ranked on its words alone: the encoder is the costly
+        part, and a repeated question still gets its cached vector."""
         if not self.entries or self._vectors is None:
             return []
         raw, ceiling = self._bm25.scores(self._tokenize(text))
         lexical = self._per_entry(raw / ceiling if ceiling > 0 else raw)
-        cos = self._vectors @ self._queries.get(self._prepare(text))
+        prepared = self._prepare(text)
+        query = self._queries.get(prepared) if dense_new else self._queries.cached(prepared)
+        if query is None:
+            return self._ranked(lexical, np.zeros_like(lexical), lexical, now, k)
+        cos = self._vectors @ query
         dense = np.clip((self._per_entry(cos) - self._floor) / (1.0 - self._floor), 0.0, 1.0)
         fused = self.dense_weight * dense + (1.0 - self.dense_weight) * lexical
+        return self._ranked(fused, lexical, dense, now, k)
+
+    def _ranked(
+        self, fused: np.ndarray, lexical: np.ndarray, dense: np.ndarray, now: datetime, k: int
+    ) -> list[Scored]:
+        fused = fused.copy()
         if self._has_window.any():
             for i in np.flatnonzero(self._has_window):
                 if not self.entries[i].is_valid_at(now):
@@ -199,8 +216,9 @@ class HybridIndex:
         now: datetime,
         k: int,
         thresholds: Thresholds,
+        dense_new: bool = True,
     ) -> RetrievalResult:
-        ranked = self.rank(text, now, k=max(k, 2))
+        ranked = self.rank(text, now, k=max(k, 2), dense_new=dense_new)
         decision = decide([s.score for s in ranked], thresholds)
         hits = tuple(
             Hit(

@@ -57,8 +57,12 @@ class KnowledgeService:
         thresholds: Thresholds | None = None,
         dense_weight: float = 0.6,
         check_interval_s: float = 0.5,
+        overloaded: Callable[[], bool] = lambda: False,
     ) -> None:
         self.repo = repo
+        # asked per search: under overload new questions skip the sentence encoder (optional work
+        # goes first, answers stay)
+        self.overloaded = overloaded
         self.thresholds = thresholds or Thresholds()
         self._embedder = embedder
         self._tokenize = tokenize
@@ -126,7 +130,9 @@ class KnowledgeService:
             lang = "zh-CN"
         if not text.strip():
             return RetrievalResult(text, lang, channel, Decision.FALLBACK, ())
-        result = self._live.current().result(text, lang, channel, now, k, self.thresholds)
+        result = self._live.current().result(
+            text, lang, channel, now, k, self.thresholds, dense_new=not self.overloaded()
+        )
         if record and result.decision is not Decision.ANSWER:
             top = result.top
             self.log_uncovered(

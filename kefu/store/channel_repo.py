@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kefu.domain.conversations import Sender
+from kefu.domain.customers import GUEST_PREFIX
 from kefu.store.db import Database
 from kefu.store.tables.channels import ChannelCallbackRow, InboundReceiptRow, OutboundDeliveryRow
 from kefu.store.tables.commerce import ChannelIdentityRow, CustomerRow
@@ -248,7 +249,7 @@ class SqlChannelStore:
         existing = self._customer_of(channel, channel_user_id)
         if existing is not None:
             return existing
-        customer_id = f"G{uuid.uuid4().hex[:12].upper()}"
+        customer_id = f"{GUEST_PREFIX}{uuid.uuid4().hex[:12].upper()}"
         try:
             with self.db.session() as s:
                 s.add(

@@ -3,7 +3,7 @@ questions and proposals; plus the demo seeder and the builder the wiring calls."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -252,8 +252,13 @@ def build_knowledge_service(
     bus: ChangeBus | None,
     cache_dir: Path | None,
     tokenize: Tokenizer = fallback_tokenize,
+    overloaded: Callable[[], bool] = lambda: False,
 ) -> KnowledgeService:
     """The service every worker runs: SQL store, shared change bus, on-disk embedding cache."""
     return KnowledgeService(
-        SqlKnowledgeRepository(db), bus=bus, tokenize=tokenize, cache_dir=cache_dir
+        SqlKnowledgeRepository(db),
+        bus=bus,
+        tokenize=tokenize,
+        cache_dir=cache_dir,
+        overloaded=overloaded,
     )

@@ -194,3 +194,55 @@ def test_a_burst_from_one_customer_is_answered_in_order(api: TestClient, kefu: K
     assert senders[0] == "customer" and senders[1] == "bot"
     runs = "".join("c" if s == "customer" else "b" for s in senders)
     assert "cc" not in runs
+
+
+def test_an_overloaded_worker_answers_503_with_retry_after_and_stores_nothing(
+    api: TestClient, kefu: Kefu
+) -> None:
+    from kefu.store.conversation_repo import SqlConversations
+
+    kefu.load.turn_s = 1.0  # as if each turn in hand took a second of CPU
+    kefu.load.in_flight = 1
+    try:
+        refused = post(api, customer_id="C1001", text="我的羽绒服到哪了")
+    finally:
+        kefu.load.in_flight = 0
+        kefu.load.turn_s = 0.01
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "overloaded"
+    assert int(refused.headers["retry-after"]) >= 1
+    assert SqlConversations(kefu.db).of_customer("C1001") == []
+    assert post(api, customer_id="C1001", text="我的羽绒服到哪了").status_code == 200
+
+
+def test_production_visitors_are_guests_and_cannot_claim_a_customers_identity(
+    tmp_path: Path, nlu: NluPipeline
+) -> None:
+    from kefu.api.app import create_app
+    from kefu.config import Mode
+
+    settings = Settings(
+        data_dir=tmp_path,
+        mode=Mode.PRODUCTION,
+        secret_key="k" * 48,
+        wechat_token="w" * 48,
+        webhook_secret="h" * 48,
+    )
+    shop = Kefu.start(settings)
+    shop.dialogue.nlu = nlu
+    try:
+        with TestClient(create_app(kefu=shop), raise_server_exceptions=False) as c:
+            guest = c.post(
+                "/api/v1/messages",
+                json={"channel": "web", "channel_user_id": "visitor-42", "text": "羽绒服有货吗"},
+            )
+            assert guest.status_code == 200 and guest.json()["replies"]
+            # C1001's app identity: without C1001's signed token it must not open their orders
+            claimed = c.post(
+                "/api/v1/messages",
+                json={"channel": "app", "channel_user_id": "app-u-77001", "text": "我的订单到哪了"},
+            )
+            assert claimed.status_code == 401
+            assert "E2026" not in claimed.text
+    finally:
+        shop.close()

@@ -182,3 +182,32 @@ def test_gaps_group_paraphrases_and_rank_by_frequency(service: KnowledgeService)
     assert clusters[0].count >= 3
     assert "实体店" in clusters[0].representative
     assert any("招聘" in c.representative for c in clusters[1:])
+
+
+def test_under_overload_a_new_question_skips_the_encoder_but_is_still_answered(
+    repo: MemoryRepository,
+) -> None:
+    from kefu.knowledge.embedder import shared_embedder
+
+    real = shared_embedder()
+    embedded: list[str] = []
+
+    class CountingEmbedder:
+        name = real.name
+        similarity_floor = real.similarity_floor
+
+        def embed(self, texts: list[str]) -> object:
+            embedded.extend(texts)
+            return real.embed(texts)
+
+    busy = [False]
+    service = KnowledgeService(repo, embedder=CountingEmbedder(), overloaded=lambda: busy[0])  # type: ignore[arg-type]
+    service.search("退货的运费谁来出", "zh-CN", now=NOW, record=False)  # index built, warm
+    embedded.clear()
+    busy[0] = True
+    result = service.search("退货运费是谁承担的呀", "zh-CN", now=NOW, record=False)
+    assert embedded == []  # the encoder was not run for the new question
+    assert result.top is not None and result.top.entry_id == "return-shipping-fee"
+    busy[0] = False
+    service.search("退货运费是谁承担的呀", "zh-CN", now=NOW, record=False)
+    assert len(embedded) == 1  # back to hybrid retrieval once the peak passes

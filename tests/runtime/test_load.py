@@ -1,0 +1,51 @@
+"""Admission control: a worker says "later" before it falls behind; optional work goes first."""
+
+from __future__ import annotations
+
+import pytest
+
+from kefu.runtime.load import Load, Overloaded
+
+
+def test_turns_are_admitted_while_the_backlog_fits_the_budget() -> None:
+    load = Load(budget_s=0.1)
+    load.turn_s = 0.01
+    with load.admit(), load.admit():
+        assert load.in_flight == 2 and not load.overloaded()
+    assert load.in_flight == 0
+
+
+def test_optional_work_steps_aside_before_any_message_is_refused() -> None:
+    load = Load(budget_s=0.1)
+    load.turn_s = 0.01
+    held = [load.admit() for _ in range(6)]
+    for h in held:
+        h.__enter__()
+    assert load.overloaded()  # 60 ms of backlog: dense retrieval and the like step aside
+    with load.admit():  # but the message is still taken
+        pass
+    for h in held:
+        h.__exit__(None, None, None)
+
+
+def test_a_backlog_past_the_budget_is_refused_with_retry_after() -> None:
+    load = Load(budget_s=0.05)
+    load.turn_s = 0.01
+    held = [load.admit() for _ in range(6)]
+    for h in held:
+        h.__enter__()
+    with pytest.raises(Overloaded) as refused, load.admit():
+        pass
+    assert refused.value.status_code == 503 and refused.value.retry_after_s >= 1
+    assert load.rejected == 1 and load.in_flight == 6
+    for h in held:
+        h.__exit__(None, None, None)
+
+
+def test_the_turn_cost_follows_cpu_time_not_waiting() -> None:
+    load = Load()
+    load.turn_s = 0.5
+    for _ in range(200):
+        with load.measure():
+            pass  # a turn that costs next to nothing
+    assert load.turn_s < 0.01
