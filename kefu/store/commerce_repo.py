@@ -65,6 +65,23 @@ _CUSTOMER_OF_IDENTITY = select(_IDENTITIES.c.customer_id).where(
 )
 
 
+def _customer(conn: Connection, customer_id: str) -> Customer | None:
+    row = conn.execute(_CUSTOMER, {"customer_id": customer_id}).first()
+    if row is None:
+        return None
+    identities = conn.execute(_IDENTITIES_OF, {"customer_id": customer_id})
+    return Customer(
+        id=row.id,
+        name=row.name,
+        vip=VipLevel(row.vip),
+        phone=row.phone,
+        lang=Lang(row.lang),
+        is_new_customer=row.is_new_customer,
+        email=row.email,
+        identities={i.channel: i.channel_user_id for i in identities},
+    )
+
+
 def _load_orders(conn: Connection, rows: list[Any]) -> list[Order]:
     """Orders with their items, shipment, tracking and history in five statements whatever the
     count: the ORM's relationship loads cost a turn several times that (one read per turn)."""
@@ -176,27 +193,14 @@ class SqlOrderBook:
 
     def customer(self, customer_id: str) -> Customer | None:
         with self.db.engine.connect() as conn:
-            row = conn.execute(_CUSTOMER, {"customer_id": customer_id}).first()
-            if row is None:
-                return None
-            identities = conn.execute(_IDENTITIES_OF, {"customer_id": customer_id})
-            return Customer(
-                id=row.id,
-                name=row.name,
-                vip=VipLevel(row.vip),
-                phone=row.phone,
-                lang=Lang(row.lang),
-                is_new_customer=row.is_new_customer,
-                email=row.email,
-                identities={i.channel: i.channel_user_id for i in identities},
-            )
+            return _customer(conn, customer_id)
 
     def customer_by_identity(self, channel: str, channel_user_id: str) -> Customer | None:
         with self.db.engine.connect() as conn:
             customer_id = conn.scalar(
                 _CUSTOMER_OF_IDENTITY, {"channel": channel, "channel_user_id": channel_user_id}
             )
-        return self.customer(customer_id) if customer_id else None
+            return _customer(conn, customer_id) if customer_id else None
 
     def products(self) -> list[Product]:
         cached, now = self._catalogue, time.monotonic()

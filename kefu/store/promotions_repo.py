@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from kefu.promotions.rules import Rule, dump_rule, parse_rule
@@ -16,6 +16,17 @@ from kefu.store.tables.promotions import CustomerCouponRow, PromotionRuleRow
 
 # How long a worker trusts its last look at the revision: bounds staleness across workers.
 REVISION_TTL_S = 0.5
+
+
+_IS_NEW = select(CustomerRow.is_new_customer).where(CustomerRow.id == bindparam("customer_id"))
+_HELD = (
+    select(CustomerCouponRow.coupon_id)
+    .where(
+        CustomerCouponRow.customer_id == bindparam("customer_id"),
+        CustomerCouponRow.status == "held",
+    )
+    .order_by(CustomerCouponRow.coupon_id)
+)
 
 
 class SqlRuleStore:
@@ -108,19 +119,13 @@ class SqlRuleStore:
             ]
 
     def wallet(self, customer_id: str) -> CustomerWallet | None:
-        with self.db.session() as s:
-            customer = s.get(CustomerRow, customer_id)
-            if customer is None:
+        # on the turn's path (every promotion question): Core rows, statements built once
+        with self.db.engine.connect() as conn:
+            is_new = conn.execute(_IS_NEW, {"customer_id": customer_id}).first()
+            if is_new is None:
                 return None
-            held = s.scalars(
-                select(CustomerCouponRow.coupon_id)
-                .where(
-                    CustomerCouponRow.customer_id == customer_id,
-                    CustomerCouponRow.status == "held",
-                )
-                .order_by(CustomerCouponRow.coupon_id)
-            ).all()
-            return CustomerWallet(customer_id, tuple(held), customer.is_new_customer)
+            held = conn.scalars(_HELD, {"customer_id": customer_id}).all()
+            return CustomerWallet(customer_id, tuple(held), bool(is_new[0]))
 
     def revision(self) -> str:
         cached = self._revision
