@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from kefu import __version__
+from kefu.api.body_guard import BodyGuard
 from kefu.api.errors import install_error_handlers
 from kefu.api.routes import (
     admin_agents,
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
 
     app = FastAPI(title="kefu", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
+    app.add_middleware(BodyGuard)  # sizes and malformed JSON refused before any route reads
 
     @app.middleware("http")
     async def request_id(

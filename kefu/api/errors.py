@@ -47,6 +47,28 @@ class TooManyRequests(ApiError):
     status_code = 429
     code = "rate_limited"
 
+    def __init__(self, message: str, *, retry_after_s: int = 60, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_s = retry_after_s
+        # every 429 says when to come back: a well-behaved client waits instead of hammering
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class ServiceUnavailable(ApiError):
+    """A backend the service needs (Redis) is down: retry later, nothing was changed."""
+
+    status_code = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.headers = {"Retry-After": "5"}
+
 
 def error_body(code: str, message: str, request: Request | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
@@ -67,7 +89,10 @@ def _describe_validation(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ClientError)
     async def _client_error(request: Request, exc: ClientError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, request), exc.status_code)
+        headers = getattr(exc, "headers", None)
+        return JSONResponse(
+            error_body(exc.code, exc.message, request), exc.status_code, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

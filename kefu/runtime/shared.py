@@ -27,6 +27,11 @@ class SharedState(Protocol):
         """Fixed-window rate limit: at most ``limit`` calls per ``window_s`` for ``key``."""
         ...
 
+    def wait_s(self, key: str, limit: int, window_s: float) -> float:
+        """Like ``allow``, counting this call: 0 when allowed, else seconds until the window ends
+        (what a 429's Retry-After tells the client)."""
+        ...
+
     def publish(self, channel: str, message: str) -> None: ...
     def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
         """Call ``handler`` per message on ``channel`` until the returned function is called."""
@@ -81,8 +86,14 @@ class InProcessState:
             return n
 
     def allow(self, key: str, limit: int, window_s: float) -> bool:
-        bucket = int(self._clock() // window_s)
-        return self.incr(f"rl:{key}:{bucket}", ttl_s=window_s) <= limit
+        return self.wait_s(key, limit, window_s) == 0.0
+
+    def wait_s(self, key: str, limit: int, window_s: float) -> float:
+        now = self._clock()
+        bucket = int(now // window_s)
+        if self.incr(f"rl:{key}:{bucket}", ttl_s=window_s) <= limit:
+            return 0.0
+        return max((bucket + 1) * window_s - now, 0.001)
 
     def publish(self, channel: str, message: str) -> None:
         with self._lock:
@@ -143,8 +154,15 @@ class RedisState:
         return int(n)
 
     def allow(self, key: str, limit: int, window_s: float) -> bool:
-        bucket = int(time.time() // window_s)
-        return self.incr(f"rl:{key}:{bucket}", ttl_s=window_s) <= limit
+        return self.wait_s(key, limit, window_s) == 0.0
+
+    def wait_s(self, key: str, limit: int, window_s: float) -> float:
+        # wall-clock buckets: every worker on every machine agrees where a window ends
+        now = time.time()
+        bucket = int(now // window_s)
+        if self.incr(f"rl:{key}:{bucket}", ttl_s=window_s) <= limit:
+            return 0.0
+        return max((bucket + 1) * window_s - now, 0.001)
 
     def publish(self, channel: str, message: str) -> None:
         self._redis.publish(self._k(channel), message)

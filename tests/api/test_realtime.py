@@ -212,9 +212,9 @@ def production(tmp_path: Path, database_url: str) -> Iterator[tuple[TestClient, 
         data_dir=tmp_path / "prod",
         database_url=database_url,
         mode=Mode.PRODUCTION,
-        secret_key="prod-secret",
-        wechat_token="prod-wechat",
-        webhook_secret="prod-webhook",
+        secret_key="5d0b8e2f9a61c47e3b18f6a2d9c04e7b1a5f83d2",
+        wechat_token="Hn4Tq8Zr2Vx6Lm9Pw3Ky7Bc5",
+        webhook_secret="e7a93c1f50d4b82e6a0c9f71d3b58e24a6c0f19b",
     )
     shop = Kefu.start(settings)
     shop.dialogue.nlu  # noqa: B018
@@ -248,9 +248,26 @@ def test_production_needs_the_customers_own_token_everywhere(
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 4401
+    # the token goes in the first frame (or a header), never the URL that access logs keep
     with client.websocket_connect(f"/api/v1/ws/chat?customer_id=C1001&token={mine}") as ws:
+        assert ws.receive_json()["code"] == "token_in_url"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4401
+    for first in ({"type": "auth", "token": theirs}, {"type": "message", "text": "在吗"}):
+        with client.websocket_connect("/api/v1/ws/chat?customer_id=C1001") as ws:
+            ws.send_json(first)
+            assert ws.receive_json()["type"] == "error"
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+        assert closed.value.code == 4401
+    with client.websocket_connect("/api/v1/ws/chat") as ws:
+        ws.send_json({"type": "auth", "token": mine})
         ready = ws.receive_json()
     assert ready["type"] == "ready" and ready["conversation_id"] == ok.json()["conversation_id"]
+    bearer = {"Authorization": f"Bearer {mine}"}
+    with client.websocket_connect("/api/v1/ws/chat", headers=bearer) as ws:
+        assert ws.receive_json()["type"] == "ready"
 
 
 # ---- two workers: the socket on one, the message stored by the other -------------------------

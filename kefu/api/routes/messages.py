@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from kefu.api.errors import TooManyRequests
 from kefu.api.identity import identify_customer, token_from
+from kefu.api.limits import check_message
 from kefu.dialogue import Dialogue, Turn
 from kefu.dialogue.errors import InvalidMessage
 
@@ -21,17 +21,6 @@ _FIELDS = ("channel", "text", "customer_id", "channel_user_id", "conversation_id
 def get_dialogue(request: Request) -> Dialogue:
     dialogue: Dialogue = request.app.state.kefu.dialogue
     return dialogue
-
-
-def _limit_customer(request: Request, turn: Turn) -> None:
-    """Per customer, across workers (shared state): one runaway client cannot flood the bot."""
-    who = turn.customer_id if isinstance(turn.customer_id, str) else turn.channel_user_id
-    if not isinstance(who, str) or not who:
-        return  # the dialogue refuses the turn itself with a 4xx
-    kefu = request.app.state.kefu
-    limit = kefu.settings.customer_messages_per_minute
-    if not kefu.state.allow(f"messages:{turn.channel}:{who}", limit, 60):
-        raise TooManyRequests(f"at most {limit} messages a minute; please wait a moment")
 
 
 @router.post("/api/v1/messages")
@@ -51,7 +40,14 @@ async def post_message(
         request.app.state.kefu.settings, body.get("customer_id"), token
     )
     turn = Turn(**{name: body.get(name) for name in _FIELDS})
-    _limit_customer(request, turn)
+    await run_in_threadpool(
+        check_message,
+        request.app.state.kefu,
+        request,
+        turn.channel,
+        turn.customer_id,
+        turn.channel_user_id,
+    )
     # a turn reads and writes the database: keep it off the event loop
     result = await run_in_threadpool(dialogue.handle, turn)
     return result.to_wire()

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
+from kefu.api.limits import address_limit
 from kefu.promotions.errors import InvalidCart
 from kefu.promotions.service import PromotionService
 
@@ -20,7 +21,7 @@ def get_promotion_service(request: Request) -> PromotionService:
     return service
 
 
-@router.post("/api/v1/promotions/quote")
+@router.post("/api/v1/promotions/quote", dependencies=[Depends(address_limit("quotes"))])
 async def quote_cart(
     request: Request, service: PromotionService = Depends(get_promotion_service)
 ) -> dict[str, Any]:
