@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         # a production shop signing tokens with the published demo key (or a guessable one) would
         # let anyone forge a customer's identity, an agent's login or a channel's signature
         if self.mode is Mode.PRODUCTION:
+            # the demo shop's customers, orders and agents (password "demo") have no place in a
+            # real shop's database, whatever KEFU_SEED_DEMO says
+            self.seed_demo = False
             for name in ("secret_key", "wechat_token", "webhook_secret"):
                 problem = weak_secret_problem(
                     getattr(self, name), type(self).model_fields[name].default, _MIN_SECRET[name]

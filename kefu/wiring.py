@@ -25,6 +25,7 @@ from kefu.store.commerce_repo import SqlOrderBook
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
 from kefu.store.desk_repo import make_desk
+from kefu.store.first_start import ensure_safe_start
 from kefu.store.knowledge_repo import build_knowledge_service
 from kefu.store.promotions_repo import SqlRuleStore
 from kefu.store.safety_repo import SqlSensitiveWords
@@ -82,6 +83,7 @@ class Kefu:
         seeded = prepare_database(db, seed=settings.seed_demo)
         if seeded:
             log.info("seeded the demo shop into a new database")
+        ensure_safe_start(db, settings)
         state = make_shared_state(settings.redis_url)
         commerce = EmbeddedCommerce(SqlOrderBook(db))
         promotions = PromotionService(SqlRuleStore(db), commerce)
