@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu.domain.errors import ClientError
+from kefu.runtime.shared import StateUnavailable
 
 log = logging.getLogger("kefu.api")
 
@@ -105,6 +106,14 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return JSONResponse(
             error_body(code, str(exc.detail), request), exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(StateUnavailable)
+    async def _state_down(request: Request, exc: StateUnavailable) -> JSONResponse:
+        log.warning("shared state unavailable: %s", exc)
+        message = "the service is briefly unavailable (shared state); retry in a few seconds"
+        return JSONResponse(
+            error_body("state_unavailable", message, request), 503, headers={"Retry-After": "5"}
         )
 
     @app.exception_handler(Exception)
