@@ -93,4 +93,3 @@ def test_resolution_failures_are_refusals_not_crashes() -> None:
 
     with pytest.raises(UnsafeCallback):
         resolve_public("https://gone.example/", broken)
-
