@@ -6,6 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, validation_alias="PORT")
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     max_message_chars: int = 2000
     # messages one customer may send per minute before 429: a person types far slower, a loop not
     customer_messages_per_minute: int = 30

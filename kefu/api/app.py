@@ -39,7 +39,7 @@ log = logging.getLogger("kefu.api")
 def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> FastAPI:
     """The whole HTTP service; starts kefu in the lifespan unless one is handed in (tests)."""
     settings = settings or (kefu.settings if kefu else get_settings())
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
