@@ -21,7 +21,33 @@ def get_promotion_service(request: Request) -> PromotionService:
     return service
 
 
-@router.post("/api/v1/promotions/quote", dependencies=[Depends(address_limit("quotes"))])
+# the body is read by hand (the engine's own error codes); documented here for clients and the
+# schema fuzzer, which then sends carts, valid and not
+_CART = {
+    "type": "object",
+    "required": ["customer_id", "items"],
+    "properties": {
+        "customer_id": {"type": "string", "maxLength": 32},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["sku", "qty"],
+                "properties": {"sku": {"type": "string"}, "qty": {"type": "integer"}},
+            },
+        },
+        "coupons": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
+@router.post(
+    "/api/v1/promotions/quote",
+    dependencies=[Depends(address_limit("quotes"))],
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _CART}}}
+    },
+)
 async def quote_cart(
     request: Request, service: PromotionService = Depends(get_promotion_service)
 ) -> dict[str, Any]:
