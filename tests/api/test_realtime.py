@@ -16,6 +16,7 @@ from kefu.api.identity import issue_customer_token
 from kefu.config import Mode, Settings
 from kefu.wiring import Kefu
 from tests.channels.support import BOTH_BACKENDS, database_url, login
+from tests.conftest import PRODUCTION_SECRETS, demo_data_for_production
 
 __all__ = ["database_url"]  # the fixture: SQLite, or both backends where BOTH_BACKENDS says
 
@@ -208,13 +209,12 @@ def test_an_unknown_customer_or_bad_token_is_closed(
 def production(tmp_path: Path, database_url: str) -> Iterator[tuple[TestClient, Settings]]:
     from kefu.api.app import create_app
 
+    demo_data_for_production(tmp_path / "prod", database_url)
     settings = Settings(
         data_dir=tmp_path / "prod",
         database_url=database_url,
         mode=Mode.PRODUCTION,
-        secret_key="5d0b8e2f9a61c47e3b18f6a2d9c04e7b1a5f83d2",
-        wechat_token="Hn4Tq8Zr2Vx6Lm9Pw3Ky7Bc5",
-        webhook_secret="e7a93c1f50d4b82e6a0c9f71d3b58e24a6c0f19b",
+        **PRODUCTION_SECRETS,
     )
     shop = Kefu.start(settings)
     shop.dialogue.nlu  # noqa: B018
