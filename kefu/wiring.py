@@ -88,9 +88,11 @@ class Kefu:
         commerce = EmbeddedCommerce(SqlOrderBook(db))
         promotions = PromotionService(SqlRuleStore(db), commerce)
         knowledge = build_knowledge_service(db, state, settings.model_cache_dir)
-        desk = make_desk(db, commerce, state, knowledge)
-        # the shop's own sensitive words join the shipped lexicons in every worker's filter
+        # the shop's own sensitive words join the shipped lexicons in every worker's filter,
+        # for the bot's replies and the agents' alike
         words = SqlSensitiveWords(db)
+        safety = SafetyFilter(extra=words.snapshot)
+        desk = make_desk(db, commerce, state, knowledge, clean_text=safety.clean)
         dialogue = Dialogue(
             SqlConversations(db),
             commerce,
@@ -99,7 +101,7 @@ class Kefu:
             promotions=promotions,
             desk=desk,
             max_message_chars=settings.max_message_chars,
-            safety=SafetyFilter(extra=words.snapshot),
+            safety=safety,
         )
         return cls(
             settings=settings,

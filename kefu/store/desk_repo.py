@@ -7,7 +7,7 @@ UPDATEs, so two agents on two workers never accept the same conversation.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -825,6 +825,7 @@ def make_desk(
     publisher: Publisher,
     knowledge: Knowledge,
     policy: DeskPolicy | None = None,
+    clean_text: Callable[[str], str] | None = None,
 ) -> Desk:
     """The desk over this database."""
     return Desk(
@@ -837,4 +838,5 @@ def make_desk(
         publisher=publisher,
         policy=policy or load_policy(),
         knowledge=knowledge,
+        clean_text=clean_text,
     )

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from kefu.api.auth import current_agent, get_desk, issue_token
 from kefu.api.deps import get_kefu
 from kefu.api.errors import Unauthorized
+from kefu.api.identity import identify_customer, token_from
 from kefu.api.limits import check_login, login_failed, login_succeeded
 from kefu.desk import ticket_work
 from kefu.desk.errors import Invalid
@@ -329,6 +330,14 @@ def run_jobs(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_de
 
 
 @router.post("/conversations/{conversation_id}/rating")
-def rate(conversation_id: str, body: RatingBody, desk: Desk = Depends(get_desk)) -> Any:
-    survey = desk.rate(conversation_id, body.customer_id, body.score, body.comment, _now())
+def rate(
+    conversation_id: str,
+    body: RatingBody,
+    request: Request,
+    desk: Desk = Depends(get_desk),
+    kefu: Kefu = Depends(get_kefu),
+) -> Any:
+    # production: only the customer themself (their signed token) rates their conversation
+    customer_id = identify_customer(kefu.settings, body.customer_id, token_from(request))
+    survey = desk.rate(conversation_id, str(customer_id), body.score, body.comment, _now())
     return {"survey_id": survey.id, "score": survey.score, "comment": survey.comment}

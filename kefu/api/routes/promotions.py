@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
+from kefu.api.identity import identify_customer, token_from
 from kefu.api.limits import address_limit
 from kefu.promotions.errors import InvalidCart
 from kefu.promotions.service import PromotionService
@@ -58,8 +59,12 @@ async def quote_cart(
         raise InvalidCart("the body must be JSON", "invalid_json") from exc
     if not isinstance(body, dict):
         raise InvalidCart('the body must be {"customer_id", "items", "coupons"?}', "invalid_json")
+    # production: a quote only for the customer the token proves (coupons held are theirs to see)
+    customer_id = identify_customer(
+        request.app.state.kefu.settings, body.get("customer_id"), token_from(request)
+    )
     # the quote reads the database: keep it off the event loop
     priced = await run_in_threadpool(
-        service.quote, body.get("customer_id"), body.get("items"), body.get("coupons")
+        service.quote, customer_id, body.get("items"), body.get("coupons")
     )
     return priced.to_wire()
