@@ -34,6 +34,8 @@ def serve(
     """Start the HTTP service (the demo shop is seeded into a new, empty database)."""
     import uvicorn
 
+    from kefu.api.body_guard import MESSAGE_BODY_BYTES
+
     settings = get_settings()
     if workers > 1:
         # prepare the database once, before the workers race to do it
@@ -48,6 +50,7 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        ws_max_size=MESSAGE_BODY_BYTES,  # a chat frame is bounded like a message body
     )
 
 

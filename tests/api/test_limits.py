@@ -156,3 +156,32 @@ def test_the_login_lock_doubles_after_each_further_failure(shop: Kefu) -> None:
         assert _login(client, "demo") == 200
         assert _login(client, "guess") == 401  # one failure after success: no lock yet
         assert _login(client, "demo") == 200
+
+
+def test_a_webhook_user_and_the_same_customer_on_the_web_share_one_budget(shop: Kefu) -> None:
+    from tests.channels.support import post_webhook
+
+    for client in _client(shop, customer_messages_per_minute=3, ip_messages_per_minute=0):
+        codes = [
+            post_webhook(
+                client, "douyin", {"event_id": f"ev-{i}", "user_id": "dy-flood", "text": "在吗"}
+            ).status_code
+            for i in range(4)
+        ]
+        assert codes == [200, 200, 200, 429]
+        refused = post_webhook(
+            client, "douyin", {"event_id": "ev-9", "user_id": "dy-flood", "text": "在吗"}
+        )
+        assert refused.status_code == 429 and refused.headers["Retry-After"]
+        # the refused event was not settled: once the minute is over, the platform's retry runs
+        shop.state = InProcessState()
+        retried = post_webhook(
+            client, "douyin", {"event_id": "ev-3", "user_id": "dy-flood", "text": "在吗"}
+        )
+        assert retried.status_code == 200 and "X-Kefu-Replay" not in retried.headers
+        shop.state = InProcessState()
+        # a WeChat user's identity maps to C1001: the web and WeChat doors count together
+        assert _say(client, customer_id="C1001") == 200
+        assert _say(client, customer_id="C1001") == 200
+        assert _say(client, channel="wechat", channel_user_id="oWx_c1001") == 200
+        assert _say(client, customer_id="C1001") == 429
