@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from kefu import __version__
 from kefu.api.body_guard import BodyGuard
 from kefu.api.errors import install_error_handlers
+from kefu.api.openapi_errors import install_error_schema
 from kefu.api.routes import (
     admin_agents,
     admin_words,
@@ -95,4 +96,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(nlu.router)
     app.include_router(channels.router)
     app.include_router(realtime.router)
+    install_error_schema(app)
     return app
