@@ -4,6 +4,7 @@ say when to come back."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -185,3 +186,46 @@ def test_a_webhook_user_and_the_same_customer_on_the_web_share_one_budget(shop: 
         assert _say(client, customer_id="C1001") == 200
         assert _say(client, channel="wechat", channel_user_id="oWx_c1001") == 200
         assert _say(client, customer_id="C1001") == 429
+
+
+def test_a_flooding_wechat_follower_is_limited_and_the_extra_message_not_run(shop: Kefu) -> None:
+    from tests.channels.support import post_wechat
+
+    for client in _client(shop, customer_messages_per_minute=2, ip_messages_per_minute=0):
+        answers = [post_wechat(client, "oWx_flood", f"在吗{i}", f"9100{i}") for i in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 200]  # WeChat wants a reply
+        follower = shop.commerce.find_customer_by_identity("wechat", "oWx_flood")
+        assert follower is not None
+        conversation = shop.dialogue.store.latest_open(follower.id)
+        assert conversation is not None
+        texts = [m.text for m in shop.dialogue.store.messages(conversation.id, limit=50)]
+        assert "在吗0" in texts and "在吗1" in texts
+        assert "在吗2" not in texts  # refused before the turn: nothing stored, nothing answered
+
+
+@pytest.mark.redis
+def test_limits_and_login_locks_hold_across_workers_sharing_redis(
+    tmp_path: Path, redis_url: str
+) -> None:
+    db = f"sqlite:///{tmp_path / 'kefu.db'}"
+    settings = Settings(
+        data_dir=tmp_path, database_url=db, redis_url=redis_url, ip_messages_per_minute=2
+    )
+    first, second = Kefu.start(settings), Kefu.start(settings)
+    try:
+        app_a, app_b = create_app(kefu=first), create_app(kefu=second)
+        peer = ("198.51.100.80", 40000)
+        with (
+            TestClient(app_a, raise_server_exceptions=False, client=peer) as a,
+            TestClient(app_b, raise_server_exceptions=False, client=peer) as b,
+        ):
+            # the address budget is one across both workers
+            assert _say(a, customer_id="C1001") == 200
+            assert _say(b, customer_id="C1002") == 200
+            assert _say(a, customer_id="C1003") == 429
+            # wrong passwords on one worker lock the agent+address on the other
+            assert [_login(a if i % 2 else b, "guess") for i in range(5)] == [401] * 5
+            assert _retry_after(b) >= LOGIN_FIRST_LOCK_S - 1
+    finally:
+        first.close()
+        second.close()
