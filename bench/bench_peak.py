@@ -159,9 +159,9 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="kefu-peak-"))
     script = tmp / "peak.lua"
     quoted = ", ".join('"' + q + '"' for q in QUESTIONS)
-    script.write_text(LUA.replace("{QUESTIONS}", "{" + quoted + "}").replace(
-        "GUESTS", str(args.guests)
-    ))
+    script.write_text(
+        LUA.replace("{QUESTIONS}", "{" + quoted + "}").replace("GUESTS", str(args.guests))
+    )
     env = {
         **os.environ,
         "KEFU_DATA_DIR": str(tmp / "data"),

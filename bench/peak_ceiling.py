@@ -15,7 +15,9 @@ app = FastAPI()
 
 _REPLY = {
     "message_id": "m0",
-    "replies": [{"text": "亲，您的订单已发货，顺丰速运 SF1234567890，预计明天送达。", "kind": "answer"}],
+    "replies": [
+        {"text": "亲，您的订单已发货，顺丰速运 SF1234567890，预计明天送达。", "kind": "answer"}
+    ],
     "intent": "logistics",
     "confidence": 0.93,
     "entities": {},

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from kefu.config import get_settings
+from kefu.cli_admin import admin_app
+from kefu.config import Mode, get_settings
 from kefu.knowledge.cli import make_kb_app
 from kefu.knowledge.service import KnowledgeService
 
@@ -21,6 +22,7 @@ def _knowledge_service() -> KnowledgeService:
 
 
 app.add_typer(make_kb_app(_knowledge_service), name="kb")
+app.add_typer(admin_app, name="admin")
 
 
 @app.command()
@@ -31,6 +33,8 @@ def serve(
 ) -> None:
     """Start the HTTP service (the demo shop is seeded into a new, empty database)."""
     import uvicorn
+
+    from kefu.api.body_guard import MESSAGE_BODY_BYTES
 
     settings = get_settings()
     if workers > 1:
@@ -46,6 +50,7 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        ws_max_size=MESSAGE_BODY_BYTES,  # a chat frame is bounded like a message body
     )
 
 
@@ -58,6 +63,9 @@ def seed(
     from kefu.store.seed import prepare_database
 
     settings = get_settings()
+    if settings.mode is Mode.PRODUCTION:
+        typer.echo("refused: production never loads the demo shop", err=True)
+        raise typer.Exit(2)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if force and not settings.database_url:
         for suffix in ("", "-wal", "-shm"):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,9 +27,14 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, validation_alias="PORT")
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     max_message_chars: int = 2000
     # messages one customer may send per minute before 429: a person types far slower, a loop not
     customer_messages_per_minute: int = 30
+    # per client address, across customers (a script cycling ids); 0 turns it off (load tests)
+    ip_messages_per_minute: int = 300
+    # peers (load balancers) whose X-Forwarded-For names the client: addresses or CIDRs, commas
+    trusted_proxies: str = ""
     # secret for agent tokens and signed customer identities; demo mode derives one if unset
     secret_key: str = "kefu-demo-secret-change-me"
     agent_token_ttl_s: int = 8 * 3600
@@ -48,13 +55,28 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_demo_secrets_in_production(self) -> Settings:
-        # a production shop signing tokens with the published demo key would let anyone forge
-        # a customer's identity or an agent's login
+        # a production shop signing tokens with the published demo key (or a guessable one) would
+        # let anyone forge a customer's identity, an agent's login or a channel's signature
         if self.mode is Mode.PRODUCTION:
+            # the demo shop's customers, orders and agents (password "demo") have no place in a
+            # real shop's database, whatever KEFU_SEED_DEMO says
+            self.seed_demo = False
             for name in ("secret_key", "wechat_token", "webhook_secret"):
-                if getattr(self, name) == type(self).model_fields[name].default:
-                    raise ValueError(f"KEFU_{name.upper()} must be set in production mode")
+                problem = weak_secret_problem(
+                    getattr(self, name), type(self).model_fields[name].default, _MIN_SECRET[name]
+                )
+                if problem:
+                    raise ValueError(f"KEFU_{name.upper()} {problem} in production mode")
         return self
+
+    @property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        """``trusted_proxies`` parsed; a bad entry fails at start, not on the first request."""
+        return [
+            ip_network(p.strip(), strict=False)
+            for p in self.trusted_proxies.split(",")
+            if p.strip()
+        ]
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -70,6 +92,23 @@ class Settings(BaseSettings):
     @property
     def model_cache_dir(self) -> Path:
         return self.model_dir or self.data_dir / "models"
+
+
+# WeChat caps its Token at 32 characters; the others have no such bound
+_MIN_SECRET = {"secret_key": 32, "wechat_token": 24, "webhook_secret": 32}
+_MIN_DISTINCT_CHARS = 12
+_KNOWN_WEAK = ("demo", "change-me", "changeme", "password", "secret", "kefu", "123456", "qwerty")
+
+
+def weak_secret_problem(value: str, demo_default: str, min_chars: int) -> str | None:
+    """Why ``value`` is not a usable production secret, or None when it is long and random."""
+    if value == demo_default:
+        return "must be set (the demo value is public)"
+    if len(value) < min_chars:
+        return f"must be at least {min_chars} random characters (e.g. `openssl rand -hex 32`)"
+    if len(set(value)) < _MIN_DISTINCT_CHARS or any(w in value.lower() for w in _KNOWN_WEAK):
+        return "looks guessable; use a random value (e.g. `openssl rand -hex 32`)"
+    return None
 
 
 @lru_cache(maxsize=1)

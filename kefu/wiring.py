@@ -29,6 +29,7 @@ from kefu.store.commerce_repo import SqlOrderBook
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
 from kefu.store.desk_repo import make_desk
+from kefu.store.first_start import ensure_safe_start
 from kefu.store.knowledge_repo import build_knowledge_service
 from kefu.store.promotions_repo import SqlRuleStore
 from kefu.store.safety_repo import SqlSensitiveWords
@@ -88,6 +89,7 @@ class Kefu:
         seeded = prepare_database(db, seed=settings.seed_demo)
         if seeded:
             log.info("seeded the demo shop into a new database")
+        ensure_safe_start(db, settings)
         state = make_shared_state(settings.redis_url)
         commerce = EmbeddedCommerce(SqlOrderBook(db))
         promotions = PromotionService(SqlRuleStore(db), commerce)
@@ -95,9 +97,11 @@ class Kefu:
         knowledge = build_knowledge_service(
             db, state, settings.model_cache_dir, overloaded=load.overloaded
         )
-        desk = make_desk(db, commerce, state, knowledge)
-        # the shop's own sensitive words join the shipped lexicons in every worker's filter
+        # the shop's own sensitive words join the shipped lexicons in every worker's filter,
+        # for the bot's replies and the agents' alike
         words = SqlSensitiveWords(db)
+        safety = SafetyFilter(extra=words.snapshot)
+        desk = make_desk(db, commerce, state, knowledge, clean_text=safety.clean)
         turn_locks = make_turn_locks(settings.redis_url)
         dialogue = Dialogue(
             SqlConversations(db),
@@ -111,7 +115,7 @@ class Kefu:
             locks=turn_locks,
             guests=SqlChannelStore(db),
             max_message_chars=settings.max_message_chars,
-            safety=SafetyFilter(extra=words.snapshot),
+            safety=safety,
         )
         return cls(
             settings=settings,

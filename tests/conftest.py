@@ -121,3 +121,30 @@ def client(kefu: Kefu) -> Iterator[TestClient]:
 
     with TestClient(create_app(kefu=kefu), raise_server_exceptions=False) as c:
         yield c
+
+
+# ---- production mode in tests -----------------------------------------------------------------
+
+# long and random, as production demands (kefu.config refuses the demo values and short ones)
+PRODUCTION_SECRETS = {
+    "secret_key": "5d0b8e2f9a61c47e3b18f6a2d9c04e7b1a5f83d2",
+    "wechat_token": "Hn4Tq8Zr2Vx6Lm9Pw3Ky7Bc5",
+    "webhook_secret": "e7a93c1f50d4b82e6a0c9f71d3b58e24a6c0f19b",
+}
+PRODUCTION_AGENT_PASSWORD = "kv7#Qm2-zR9!pL4x"
+
+
+def demo_data_for_production(data_dir: Path, database_url: str | None = None) -> None:
+    """Seed the demo shop, then give its agents a non-published password: production never
+    seeds and refuses to start while an agent has the demo password, yet its tests want data."""
+    from kefu.desk.passwords import hash_password
+    from kefu.store.desk_repo import SqlAgents
+
+    shop = Kefu.start(Settings(data_dir=data_dir, database_url=database_url))
+    try:
+        agents = SqlAgents(shop.db)
+        new_hash = hash_password(PRODUCTION_AGENT_PASSWORD)
+        for agent in agents.all():
+            agents.update(agent, new_hash)
+    finally:
+        shop.close()

@@ -10,8 +10,10 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from kefu import __version__
+from kefu.api.body_guard import BodyGuard
 from kefu.api.errors import install_error_handlers
 from kefu.api.middleware import RequestIdMiddleware
+from kefu.api.openapi_errors import install_error_schema
 from kefu.api.routes import (
     admin_agents,
     admin_words,
@@ -37,7 +39,7 @@ log = logging.getLogger("kefu.api")
 def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> FastAPI:
     """The whole HTTP service; starts kefu in the lifespan unless one is handed in (tests)."""
     settings = settings or (kefu.settings if kefu else get_settings())
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
 
     app = FastAPI(title="kefu", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
+    app.add_middleware(BodyGuard)  # sizes and malformed JSON refused before any route reads
 
     app.add_middleware(RequestIdMiddleware)
 
@@ -72,4 +75,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(nlu.router)
     app.include_router(channels.router)
     app.include_router(realtime.router)
+    install_error_schema(app)
     return app

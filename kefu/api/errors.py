@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu.domain.errors import ClientError
+from kefu.runtime.shared import StateUnavailable
 
 log = logging.getLogger("kefu.api")
 
@@ -47,6 +48,28 @@ class TooManyRequests(ApiError):
     status_code = 429
     code = "rate_limited"
 
+    def __init__(self, message: str, *, retry_after_s: int = 60, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_s = retry_after_s
+        # every 429 says when to come back: a well-behaved client waits instead of hammering
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class ServiceUnavailable(ApiError):
+    """A backend the service needs (Redis) is down: retry later, nothing was changed."""
+
+    status_code = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.headers = {"Retry-After": "5"}
+
 
 def error_body(code: str, message: str, request: Request | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
@@ -67,9 +90,13 @@ def _describe_validation(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ClientError)
     async def _client_error(request: Request, exc: ClientError) -> JSONResponse:
+        headers = getattr(exc, "headers", None)
         retry = getattr(exc, "retry_after_s", None)
-        headers = {"Retry-After": str(retry)} if retry is not None else None
-        return JSONResponse(error_body(exc.code, exc.message, request), exc.status_code, headers)
+        if headers is None and retry is not None:
+            headers = {"Retry-After": str(retry)}
+        return JSONResponse(
+            error_body(exc.code, exc.message, request), exc.status_code, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -82,6 +109,14 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return JSONResponse(
             error_body(code, str(exc.detail), request), exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(StateUnavailable)
+    async def _state_down(request: Request, exc: StateUnavailable) -> JSONResponse:
+        log.warning("shared state unavailable: %s", exc)
+        message = "the service is briefly unavailable (shared state); retry in a few seconds"
+        return JSONResponse(
+            error_body("state_unavailable", message, request), 503, headers={"Retry-After": "5"}
         )
 
     @app.exception_handler(Exception)

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from kefu.api.limits import check_customer
 from kefu.channels.outbound import (
     CallbackSender,
     OutboundSender,
@@ -91,6 +92,9 @@ class Channels:
         return dialogue
 
     def _turn(self, turn: Turn) -> TurnResult:
+        # per customer whatever the channel; not per address: WeChat and the platforms call from
+        # a few servers of their own, shared by all of their users
+        check_customer(self.kefu, turn.channel, turn.customer_id, turn.channel_user_id)
         return self.dialogue.handle(turn)
 
     # ---- every stored message ----------------------------------------------------------------

@@ -18,9 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from kefu.channels.callback_url import Resolver, UnsafeCallback, resolve_public, system_resolver
 from kefu.channels.webhook import signed_headers
 from kefu.runtime.shared import SharedState
 from kefu.store.channel_repo import Delivery, SqlChannelStore
@@ -130,24 +132,41 @@ class WechatCustomerServiceSender:
 
 
 class CallbackSender:
-    """POSTs the delivery's payload to the webhook platform's ``callback_url``, signed."""
+    """POSTs the delivery's payload to the webhook platform's ``callback_url``, signed.
 
-    def __init__(self, secret: str, client: httpx.Client) -> None:
+    Only to public addresses: the name is resolved and checked here, at send time, and the
+    request goes to the checked address (see ``callback_url``); redirects are not followed."""
+
+    def __init__(
+        self, secret: str, client: httpx.Client, resolve: Resolver = system_resolver
+    ) -> None:
         self.secret = secret
         self.client = client
+        self.resolve = resolve
 
     def send(self, delivery: Delivery) -> None:
+        try:
+            address = resolve_public(delivery.target, self.resolve)
+        except UnsafeCallback as exc:
+            raise DeliveryFailed(f"callback refused: {exc}", permanent=True) from None
+        url, extensions = _pinned(delivery.target, address)
         body = json.dumps(
             {"delivery_id": delivery.id, **delivery.payload}, ensure_ascii=False
         ).encode()
+        host = urlsplit(delivery.target).netloc.rsplit("@", 1)[-1]
         try:
             response = self.client.post(
-                delivery.target,
+                url,
                 content=body,
-                headers=signed_headers(self.secret, body, time.time()),
+                headers={**signed_headers(self.secret, body, time.time()), "Host": host},
+                extensions=extensions,
+                follow_redirects=False,
             )
         except httpx.HTTPError as exc:
             raise DeliveryFailed(f"callback unreachable: {exc}") from None
+        if 300 <= response.status_code < 400:
+            # a redirect could lead into the private network: never followed, never retried
+            raise DeliveryFailed(f"callback redirected ({response.status_code})", permanent=True)
         if response.status_code >= 300:
             # 4xx other than throttling means the platform will never take it
             permanent = 400 <= response.status_code < 500 and response.status_code not in (
@@ -155,6 +174,16 @@ class CallbackSender:
                 429,
             )
             raise DeliveryFailed(f"callback answered {response.status_code}", permanent=permanent)
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict[str, Any]]:
+    """``url`` with its host replaced by the checked ``address``; TLS still verifies the name."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    pinned = urlunsplit(parts._replace(netloc=netloc))
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    return pinned, extensions
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from kefu.api.identity import identify_customer, token_from
+from kefu.api.limits import check_message
 from kefu.channels.hub import channels_of
+from kefu.config import Mode
 from kefu.desk.events import conversation_channel
 from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.domain.conversations import Conversation, Message, Sender
@@ -36,6 +38,7 @@ _PENDING = "pending"
 _RESEND_WAIT_S = 10.0
 _TYPING_TTL_S = 10.0
 _MAX_CLIENT_MSG_ID = 100
+_AUTH_WAIT_S = 10.0  # a client that connects and says nothing holds a socket no longer
 
 
 def typing_key(conversation_id: str) -> str:
@@ -135,7 +138,7 @@ class ChatSession:
         self.channel = channel
         try:
             claimed = identify_customer(
-                self.kefu.settings, q.get("customer_id"), token_from(self.ws)
+                self.kefu.settings, q.get("customer_id"), await self._token()
             )
         except ClientError as exc:
             raise _Refused(CLOSE_UNAUTHORIZED, exc) from None
@@ -152,6 +155,41 @@ class ChatSession:
             return await run_in_threadpool(self.dialogue.store.latest_open, customer.id)
         except ClientError as exc:
             raise _Refused(CLOSE_NOT_FOUND, exc) from None
+
+    async def _token(self) -> str | None:
+        """The customer token: an ``Authorization`` header, else the first frame
+        ``{"type": "auth", "token": "..."}``; never the URL, which proxies and access logs keep."""
+        if "token" in self.ws.query_params:
+            raise _Refused(
+                CLOSE_UNAUTHORIZED,
+                ClientError(
+                    'send the token in the first frame {"type": "auth", "token": ...}, '
+                    "never in the URL",
+                    code="token_in_url",
+                ),
+            )
+        header = token_from(self.ws)
+        if header is not None:
+            return header
+        # demo mode names the customer in the URL and sends no token: nothing to wait for
+        if self.kefu.settings.mode is not Mode.PRODUCTION and self.ws.query_params.get(
+            "customer_id"
+        ):
+            return None
+        try:
+            raw = await asyncio.wait_for(self.ws.receive_text(), _AUTH_WAIT_S)
+            frame = json.loads(raw)
+        except (TimeoutError, json.JSONDecodeError, WebSocketDisconnect, RuntimeError, KeyError):
+            frame = None
+        token = frame.get("token") if isinstance(frame, dict) else None
+        if not isinstance(frame, dict) or frame.get("type") != "auth" or not isinstance(token, str):
+            raise _Refused(
+                CLOSE_UNAUTHORIZED,
+                ClientError(
+                    'the first frame must be {"type": "auth", "token": "..."}', code="unauthorized"
+                ),
+            )
+        return token.strip() or None
 
     # ---- following one conversation ---------------------------------------------------------
     async def _follow(self, conversation_id: str) -> None:
@@ -296,9 +334,12 @@ class ChatSession:
                 conversation_id=self.conversation_id,
             )
             try:
-                result: TurnResult = await run_in_threadpool(self.dialogue.handle, turn)
+                result: TurnResult = await run_in_threadpool(self._limited_turn, turn)
             except ClientError as exc:
                 reply = error_frame(exc.code, exc.message)
+                retry_after_s = getattr(exc, "retry_after_s", None)
+                if retry_after_s is not None:
+                    reply["retry_after_s"] = retry_after_s
             except Exception:
                 log.exception("chat turn failed")
                 reply = error_frame("internal_error", "internal error")
@@ -319,6 +360,11 @@ class ChatSession:
             return reply
         finally:
             self._idle.set()
+
+    def _limited_turn(self, turn: Turn) -> TurnResult:
+        # the socket is a door like POST /messages: the same per-customer and per-address limits
+        check_message(self.kefu, self.ws, turn.channel, turn.customer_id, None)
+        return self.dialogue.handle(turn)
 
     async def _answer_resend(self, key: str) -> None:
         """A client_msg_id seen before: the first answer again, never a second message."""

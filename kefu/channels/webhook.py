@@ -16,8 +16,8 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from kefu.channels.callback_url import UnsafeCallback, check_callback_url
 from kefu.domain.errors import ClientError
 
 PLATFORMS = ("app", "douyin", "email", "api")
@@ -85,10 +85,13 @@ def verify(
 def _http_url(value: object) -> str | None:
     if value is None:
         return None
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    if not isinstance(value, str) or len(value) > 2048:
         raise BadWebhookBody("callback_url must be an http(s) URL")
-    return str(value)
+    try:
+        check_callback_url(value)  # public http(s) only; checked again after DNS at send time
+    except UnsafeCallback as exc:
+        raise BadWebhookBody(str(exc)) from None
+    return value
 
 
 def parse_event(body: bytes) -> WebhookEvent:

@@ -80,6 +80,10 @@ class WebhookInbound:
             )
             answer = WebhookAnswer(200, result.to_wire())
         except ClientError as exc:
+            if exc.status_code == 429:
+                # rate limited: nothing ran; the platform's retry later must run it, not replay this
+                self.store.forget_receipt(platform, event.event_id)
+                return WebhookAnswer(429, _error(exc.code, exc.message))
             answer = WebhookAnswer(exc.status_code, _error(exc.code, exc.message))
         except BaseException:
             # nothing was answered: let the platform's retry run it again

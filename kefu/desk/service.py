@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -74,8 +75,12 @@ class Desk:
         publisher: Publisher,
         policy: DeskPolicy,
         knowledge: Knowledge | None = None,
+        clean_text: Callable[[str], str] | None = None,
     ) -> None:
         self.agents = agents
+        # the same sensitive-word filter as the bot's replies: what a person types reaches the
+        # customer (and the platform's content checks) too
+        self.clean_text = clean_text or (lambda text: text)
         self.queue = queue
         self.tickets = tickets
         self.surveys = surveys
@@ -161,6 +166,10 @@ class Desk:
         """A ticket for work the bot started, with the order system's facts filled in."""
         customer = self.customer(request.customer_id)
         order = self._order(request.customer_id, request.order_id)
+        if request.order_id and order is None:
+            # not this customer's order (or none at all): a ticket never links another
+            # customer's order, whatever id the customer typed
+            request = _without_order(request, request.order_id)
         facts: dict[str, Any] = order_facts(order) if order is not None else {}
         if request.order_id:
             try:
@@ -310,7 +319,7 @@ class Desk:
         message = self.conversations.append_message(
             conversation_id,
             Sender.AGENT,
-            text,
+            self.clean_text(text),
             at,
             kind="answer",
             channel=conversation.channel,
@@ -722,3 +731,12 @@ class Desk:
             return self.commerce.get_order(customer_id, order_id)
         except CommerceError:
             return None
+
+
+def _without_order(request: TicketRequest, order_id: str) -> TicketRequest:
+    """``request`` with no trace of ``order_id``: neither the link nor the parsed entities."""
+    fields = dict(request.fields)
+    entities = fields.get("entities")
+    if isinstance(entities, dict) and entities.get("order_id") == order_id:
+        fields["entities"] = {k: v for k, v in entities.items() if k != "order_id"}
+    return replace(request, order_id=None, fields=fields)

@@ -10,9 +10,38 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, Protocol
+from functools import wraps
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 Handler = Callable[[str], None]
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class StateUnavailable(RuntimeError):
+    """The shared state (Redis) cannot be reached: the edges answer 503 and nothing is half done.
+
+    Each call opens a fresh connection when the last one broke, so service resumes by itself as
+    soon as Redis is back."""
+
+
+def _outage(exc: Exception) -> bool:
+    import redis.exceptions
+
+    return isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError)
+
+
+def _unavailable_when_down(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    @wraps(method)
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            if _outage(exc):
+                raise StateUnavailable(f"shared state unreachable: {exc}") from exc
+            raise
+
+    return call
 
 
 class SharedState(Protocol):
@@ -25,6 +54,11 @@ class SharedState(Protocol):
     def incr(self, key: str, ttl_s: float | None = None) -> int: ...
     def allow(self, key: str, limit: int, window_s: float) -> bool:
         """Fixed-window rate limit: at most ``limit`` calls per ``window_s`` for ``key``."""
+        ...
+
+    def wait_s(self, key: str, limit: int, window_s: float) -> float:
+        """Like ``allow``, counting this call: 0 when allowed, else seconds until the window ends
+        (what a 429's Retry-After tells the client)."""
         ...
 
     def publish(self, channel: str, message: str) -> None: ...
@@ -81,8 +115,14 @@ class InProcessState:
             return n
 
     def allow(self, key: str, limit: int, window_s: float) -> bool:
-        bucket = int(self._clock() // window_s)
-        return self.incr(f"rl:{key}:{bucket}", ttl_s=window_s) <= limit
+        return self.wait_s(key, limit, window_s) == 0.0
+
+    def wait_s(self, key: str, limit: int, window_s: float) -> float:
+        now = self._clock()
+        bucket = int(now // window_s)
+        if self.incr(f"rl:{key}:{bucket}", ttl_s=window_s) <= limit:
+            return 0.0
+        return max((bucket + 1) * window_s - now, 0.001)
 
     def publish(self, channel: str, message: str) -> None:
         with self._lock:
@@ -112,27 +152,35 @@ class RedisState:
     def __init__(self, url: str, prefix: str = "kefu:") -> None:
         import redis
 
-        self._redis: Any = redis.Redis.from_url(url, decode_responses=True)
+        # bounded waits: a Redis that hangs must turn into a 503, not into stuck workers
+        self._redis: Any = redis.Redis.from_url(
+            url, decode_responses=True, socket_connect_timeout=2.0, socket_timeout=5.0
+        )
         self._prefix = prefix
         self._threads: list[Any] = []
 
     def _k(self, key: str) -> str:
         return self._prefix + key
 
+    @_unavailable_when_down
     def ping(self) -> bool:
         return bool(self._redis.ping())
 
+    @_unavailable_when_down
     def get(self, key: str) -> str | None:
         value = self._redis.get(self._k(key))
         return None if value is None else str(value)
 
+    @_unavailable_when_down
     def set(self, key: str, value: str, ttl_s: float | None = None) -> None:
         px = None if ttl_s is None else max(1, int(ttl_s * 1000))
         self._redis.set(self._k(key), value, px=px)
 
+    @_unavailable_when_down
     def set_once(self, key: str, value: str, ttl_s: float) -> bool:
         return bool(self._redis.set(self._k(key), value, nx=True, px=max(1, int(ttl_s * 1000))))
 
+    @_unavailable_when_down
     def incr(self, key: str, ttl_s: float | None = None) -> int:
         pipe = self._redis.pipeline()
         pipe.incr(self._k(key))
@@ -143,16 +191,29 @@ class RedisState:
         return int(n)
 
     def allow(self, key: str, limit: int, window_s: float) -> bool:
-        bucket = int(time.time() // window_s)
-        return self.incr(f"rl:{key}:{bucket}", ttl_s=window_s) <= limit
+        return self.wait_s(key, limit, window_s) == 0.0
 
+    @_unavailable_when_down
+    def wait_s(self, key: str, limit: int, window_s: float) -> float:
+        # wall-clock buckets: every worker on every machine agrees where a window ends
+        now = time.time()
+        bucket = int(now // window_s)
+        if self.incr(f"rl:{key}:{bucket}", ttl_s=window_s) <= limit:
+            return 0.0
+        return max((bucket + 1) * window_s - now, 0.001)
+
+    @_unavailable_when_down
     def publish(self, channel: str, message: str) -> None:
         self._redis.publish(self._k(channel), message)
 
+    @_unavailable_when_down
     def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         pubsub.subscribe(**{self._k(channel): lambda m: handler(str(m["data"]))})
-        thread = pubsub.run_in_thread(sleep_time=0.05, daemon=True)
+        # keep listening through an outage: the reader reconnects (and resubscribes) by itself
+        thread = pubsub.run_in_thread(
+            sleep_time=0.05, daemon=True, exception_handler=_pause_after_error
+        )
         self._threads.append(thread)
 
         def unsubscribe() -> None:
@@ -167,6 +228,10 @@ class RedisState:
             t.stop()
             t.join(timeout=2)
         self._redis.close()
+
+
+def _pause_after_error(exc: BaseException, pubsub: Any, thread: Any) -> None:
+    time.sleep(0.5)
 
 
 def make_shared_state(redis_url: str | None) -> SharedState:

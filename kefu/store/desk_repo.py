@@ -7,7 +7,7 @@ UPDATEs, so two agents on two workers never accept the same conversation.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -100,6 +100,11 @@ class SqlAgents:
             row = s.get(AgentRow, agent_id)
             return row.password_hash if row else None
 
+    def password_hashes(self) -> list[tuple[str, str | None]]:
+        """Every agent's id and stored hash (the start-up check for published passwords)."""
+        with self.db.session() as s:
+            return [(r.id, r.password_hash) for r in s.scalars(select(AgentRow))]
+
     def all(self) -> list[Agent]:
         with self.db.session() as s:
             return [agent_from_row(r) for r in s.scalars(select(AgentRow).order_by(AgentRow.id))]
@@ -169,6 +174,12 @@ def _agent_row(agent: Agent, password_hash: str) -> AgentRow:
         max_chats=agent.max_chats,
         status=agent.status.value,
     )
+
+
+def demo_passwords() -> set[str]:
+    """The passwords the demo agents ship with: public, so never valid in production."""
+    with AGENTS_FILE.open(encoding="utf-8") as f:
+        return {str(raw["password"]) for raw in json.load(f)["agents"]}
 
 
 def seed_desk_agents(session: Session, now: datetime) -> None:
@@ -814,6 +825,7 @@ def make_desk(
     publisher: Publisher,
     knowledge: Knowledge,
     policy: DeskPolicy | None = None,
+    clean_text: Callable[[str], str] | None = None,
 ) -> Desk:
     """The desk over this database."""
     return Desk(
@@ -826,4 +838,5 @@ def make_desk(
         publisher=publisher,
         policy=policy or load_policy(),
         knowledge=knowledge,
+        clean_text=clean_text,
     )

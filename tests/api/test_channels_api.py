@@ -328,7 +328,9 @@ def test_an_agent_reply_reaches_a_webhook_platform_signed(
         return httpx.Response(200)
 
     transport = httpx.Client(transport=httpx.MockTransport(platform))
-    channels.outbox.senders["douyin"] = CallbackSender(WEBHOOK_SECRET, transport)
+    channels.outbox.senders["douyin"] = CallbackSender(
+        WEBHOOK_SECRET, transport, resolve=lambda host, port: ["93.184.216.34"]
+    )
     body = {
         "event_id": "ev-7300",
         "user_id": "dy-55002",
@@ -345,7 +347,10 @@ def test_an_agent_reply_reaches_a_webhook_platform_signed(
     call = eventually(agent_calls)[0]
     assert call["user_id"] == "dy-55002" and call["message"]["text"] == "您好，我来帮您看看"
     request = received[-1]
-    assert str(request.url) == "https://douyin.example/kefu/callback"
+    # sent to the address checked after DNS, by name for the Host header and TLS
+    assert str(request.url) == "https://93.184.216.34/kefu/callback"
+    assert request.headers["host"] == "douyin.example"
+    assert request.extensions["sni_hostname"] == "douyin.example"
     verify(dict(request.headers), request.content, WEBHOOK_SECRET, 300, time.time())
 
 

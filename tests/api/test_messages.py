@@ -221,13 +221,10 @@ def test_production_visitors_are_guests_and_cannot_claim_a_customers_identity(
     from kefu.api.app import create_app
     from kefu.config import Mode
 
-    settings = Settings(
-        data_dir=tmp_path,
-        mode=Mode.PRODUCTION,
-        secret_key="k" * 48,
-        wechat_token="w" * 48,
-        webhook_secret="h" * 48,
-    )
+    from tests.conftest import PRODUCTION_SECRETS, demo_data_for_production
+
+    demo_data_for_production(tmp_path)
+    settings = Settings(data_dir=tmp_path, mode=Mode.PRODUCTION, **PRODUCTION_SECRETS)
     shop = Kefu.start(settings)
     shop.dialogue.nlu = nlu
     try:

@@ -95,9 +95,9 @@ def test_demo_endpoints_do_not_exist_in_production(tmp_path: Path) -> None:
         Settings(
             data_dir=tmp_path,
             mode=Mode.PRODUCTION,
-            secret_key="s",
-            wechat_token="w",
-            webhook_secret="h",
+            secret_key="5d0b8e2f9a61c47e3b18f6a2d9c04e7b1a5f83d2",
+            wechat_token="Hn4Tq8Zr2Vx6Lm9Pw3Ky7Bc5",
+            webhook_secret="e7a93c1f50d4b82e6a0c9f71d3b58e24a6c0f19b",
         )
     )
     try:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from kefu.api.routes.promotions import router
+from kefu.config import Settings
 from kefu.domain.catalog import Product
 from kefu.domain.errors import ClientError
 from kefu.promotions.demo import demo_rule_store, load_demo_products
@@ -34,7 +35,10 @@ def client() -> Iterator[TestClient]:
     app = FastAPI()
     app.include_router(router)
     service = PromotionService(demo_rule_store(NOW), _Catalog(), lambda: NOW)
-    app.state.kefu = SimpleNamespace(promotions=service)
+    # per-address limits are tested in test_limits; off here (0), as a load test would set them
+    app.state.kefu = SimpleNamespace(
+        promotions=service, settings=Settings(ip_messages_per_minute=0)
+    )
 
     @app.exception_handler(ClientError)
     async def _client_error(request: Request, exc: ClientError) -> JSONResponse:

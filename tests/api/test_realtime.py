@@ -16,6 +16,7 @@ from kefu.api.identity import issue_customer_token
 from kefu.config import Mode, Settings
 from kefu.wiring import Kefu
 from tests.channels.support import BOTH_BACKENDS, database_url, login
+from tests.conftest import PRODUCTION_SECRETS, demo_data_for_production
 
 __all__ = ["database_url"]  # the fixture: SQLite, or both backends where BOTH_BACKENDS says
 
@@ -208,13 +209,12 @@ def test_an_unknown_customer_or_bad_token_is_closed(
 def production(tmp_path: Path, database_url: str) -> Iterator[tuple[TestClient, Settings]]:
     from kefu.api.app import create_app
 
+    demo_data_for_production(tmp_path / "prod", database_url)
     settings = Settings(
         data_dir=tmp_path / "prod",
         database_url=database_url,
         mode=Mode.PRODUCTION,
-        secret_key="prod-secret",
-        wechat_token="prod-wechat",
-        webhook_secret="prod-webhook",
+        **PRODUCTION_SECRETS,
     )
     shop = Kefu.start(settings)
     shop.dialogue.nlu  # noqa: B018
@@ -248,9 +248,26 @@ def test_production_needs_the_customers_own_token_everywhere(
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 4401
+    # the token goes in the first frame (or a header), never the URL that access logs keep
     with client.websocket_connect(f"/api/v1/ws/chat?customer_id=C1001&token={mine}") as ws:
+        assert ws.receive_json()["code"] == "token_in_url"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4401
+    for first in ({"type": "auth", "token": theirs}, {"type": "message", "text": "在吗"}):
+        with client.websocket_connect("/api/v1/ws/chat?customer_id=C1001") as ws:
+            ws.send_json(first)
+            assert ws.receive_json()["type"] == "error"
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+        assert closed.value.code == 4401
+    with client.websocket_connect("/api/v1/ws/chat") as ws:
+        ws.send_json({"type": "auth", "token": mine})
         ready = ws.receive_json()
     assert ready["type"] == "ready" and ready["conversation_id"] == ok.json()["conversation_id"]
+    bearer = {"Authorization": f"Bearer {mine}"}
+    with client.websocket_connect("/api/v1/ws/chat", headers=bearer) as ws:
+        assert ws.receive_json()["type"] == "ready"
 
 
 # ---- two workers: the socket on one, the message stored by the other -------------------------

@@ -126,6 +126,10 @@ def test_wechat_refusing_a_customer_outside_48_hours_is_not_retried() -> None:
     assert caught.value.permanent
 
 
+def PUBLIC_DNS(host: str, port: int) -> list[str]:
+    return ["93.184.216.34"]  # what app.example resolves to, without asking a DNS server
+
+
 def test_a_callback_is_signed_so_the_platform_can_check_it() -> None:
     seen: list[httpx.Request] = []
 
@@ -133,7 +137,9 @@ def test_a_callback_is_signed_so_the_platform_can_check_it() -> None:
         seen.append(request)
         return httpx.Response(204)
 
-    sender = CallbackSender("s3cret", httpx.Client(transport=httpx.MockTransport(platform)))
+    sender = CallbackSender(
+        "s3cret", httpx.Client(transport=httpx.MockTransport(platform)), resolve=PUBLIC_DNS
+    )
     sender.send(_delivery("https://app.example/cb", {"text": "您好"}))
     request = seen[0]
     verify(dict(request.headers), request.content, "s3cret", 300, datetime.now(UTC).timestamp())
@@ -144,5 +150,7 @@ def test_a_callback_is_signed_so_the_platform_can_check_it() -> None:
 def test_a_callback_error_says_whether_to_retry(status: int, permanent: bool) -> None:
     client = httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(status)))
     with pytest.raises(DeliveryFailed) as caught:
-        CallbackSender("s", client).send(_delivery("https://app.example/cb", {}))
+        CallbackSender("s", client, resolve=PUBLIC_DNS).send(
+            _delivery("https://app.example/cb", {})
+        )
     assert caught.value.permanent is permanent

@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from kefu.api.auth import current_agent, get_desk, issue_token
 from kefu.api.deps import get_kefu
-from kefu.api.errors import TooManyRequests, Unauthorized
+from kefu.api.errors import Unauthorized
+from kefu.api.identity import identify_customer, token_from
+from kefu.api.limits import check_login, login_failed, login_succeeded
 from kefu.desk import ticket_work
 from kefu.desk.errors import Invalid
 from kefu.desk.passwords import demo_hash, verify_password
@@ -95,16 +97,18 @@ def _agent_dict(agent: Agent) -> dict[str, Any]:
 
 
 @router.post("/agent/login")
-def login(body: LoginBody, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
-    if not kefu.state.allow(f"agent-login:{body.agent_id}", limit=10, window_s=60):
-        raise TooManyRequests("too many login attempts; wait a minute")
+def login(body: LoginBody, request: Request, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
+    # locked per agent and address with backoff: a stranger's guesses never lock the agent out
+    address = check_login(kefu, request, body.agent_id)
     desk: Desk = kefu.desk
     stored = desk.agents.password_hash(body.agent_id)
     # verify against a dummy hash for unknown ids so timing does not reveal which ids exist
     ok = verify_password(stored or demo_hash("not-a-password"), body.password)
     agent = desk.agents.get(body.agent_id) if ok and stored else None
     if agent is None:
+        login_failed(kefu, body.agent_id, address)
         raise Unauthorized("wrong agent id or password")
+    login_succeeded(kefu, body.agent_id, address)
     settings = kefu.settings
     token = issue_token(agent.id, agent.role.value, settings.secret_key, settings.agent_token_ttl_s)
     if agent.status is AgentStatus.OFFLINE:
@@ -326,6 +330,14 @@ def run_jobs(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_de
 
 
 @router.post("/conversations/{conversation_id}/rating")
-def rate(conversation_id: str, body: RatingBody, desk: Desk = Depends(get_desk)) -> Any:
-    survey = desk.rate(conversation_id, body.customer_id, body.score, body.comment, _now())
+def rate(
+    conversation_id: str,
+    body: RatingBody,
+    request: Request,
+    desk: Desk = Depends(get_desk),
+    kefu: Kefu = Depends(get_kefu),
+) -> Any:
+    # production: only the customer themself (their signed token) rates their conversation
+    customer_id = identify_customer(kefu.settings, body.customer_id, token_from(request))
+    survey = desk.rate(conversation_id, str(customer_id), body.score, body.comment, _now())
     return {"survey_id": survey.id, "score": survey.score, "comment": survey.comment}

@@ -67,5 +67,7 @@ async def webhook_message(platform: str, request: Request) -> Response:
     body = await request.body()
     channels = channels_of(request.app.state.kefu)
     answer = await run_in_threadpool(channels.webhook.handle, platform, dict(request.headers), body)
-    headers = {"X-Kefu-Replay": "true"} if answer.replayed else None
+    headers = {"X-Kefu-Replay": "true"} if answer.replayed else {}
+    if answer.status == 429:
+        headers["Retry-After"] = "60"  # the per-customer window is a minute at most
     return JSONResponse(answer.body, answer.status, headers=headers)

@@ -8,13 +8,15 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
 
 from kefu.api.deps import get_kefu
-from kefu.api.errors import TooManyRequests
 from kefu.api.identity import identify_customer, token_from
+from kefu.api.limits import check_message
 from kefu.api.schemas import ConversationOut, ErrorOut, HistoryMessageOut, MessageIn, MessageOut
 from kefu.config import Mode
 from kefu.dialogue import Dialogue, Turn, TurnResult
+from kefu.dialogue.errors import InvalidMessage
 from kefu.wiring import Kefu
 
 router = APIRouter()
@@ -29,24 +31,36 @@ def get_dialogue(request: Request) -> Dialogue:
     return dialogue
 
 
-def _limit_customer(kefu: Kefu, turn: Turn) -> None:
-    """Per customer, across workers (shared state): one runaway client cannot flood the bot."""
-    who = turn.customer_id if isinstance(turn.customer_id, str) else turn.channel_user_id
-    if not isinstance(who, str) or not who:
-        return  # the dialogue refuses the turn itself with a 4xx
-    limit = kefu.settings.customer_messages_per_minute
-    if not kefu.state.allow(f"messages:{turn.channel}:{who}", limit, 60):
-        raise TooManyRequests(f"at most {limit} messages a minute; please wait a moment")
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "body"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)
 
 
 def _wire(result: TurnResult) -> bytes:
     return orjson.dumps(result.to_wire())
 
 
-@router.post("/api/v1/messages", response_model=MessageOut, responses=_ERRORS)
-async def post_message(
-    body: MessageIn, request: Request, kefu: Kefu = Depends(get_kefu)
-) -> Response:
+@router.post(
+    "/api/v1/messages",
+    response_model=MessageOut,
+    responses=_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": MessageIn.model_json_schema()}},
+        }
+    },
+)
+async def post_message(request: Request, kefu: Kefu = Depends(get_kefu)) -> Response:
+    # parsed here rather than by FastAPI: a client that forgets the JSON content type still gets
+    # an answer, and pydantic reads the bytes directly
+    try:
+        body = MessageIn.model_validate_json(await request.body() or b"null")
+    except ValidationError as exc:
+        raise InvalidMessage(_describe(exc)) from None
     # production: the signed customer token decides who this is (demo: the claimed id, unchanged);
     # a visitor without one may only be a guest
     token = token_from(request, body.token)
@@ -65,11 +79,12 @@ async def post_message(
         conversation_id=body.conversation_id,
         guest_only=guest_only,
     )
-    _limit_customer(kefu, turn)
     load = kefu.load
     with load.admit():  # 503 before anything is stored when the worker cannot keep up
 
         def run() -> bytes:
+            # limits per client address and per customer (shared state: may be Redis I/O)
+            check_message(kefu, request, turn.channel, turn.customer_id, turn.channel_user_id)
             with load.measure():
                 return _wire(kefu.dialogue.handle(turn))
 

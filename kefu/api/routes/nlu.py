@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from kefu.api.deps import get_kefu
+from kefu.api.limits import address_limit
 from kefu.dialogue.errors import InvalidMessage, MessageTooLong
 from kefu.wiring import Kefu
 
@@ -51,7 +52,16 @@ def _text(body: Any, limit: int) -> str:
     return text
 
 
-@router.post("/parse")
+_TEXT = {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
+
+
+@router.post(
+    "/parse",
+    dependencies=[Depends(address_limit("nlu"))],
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _TEXT}}}
+    },
+)
 async def parse(request: Request, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
     # the body is read by hand so a missing or non-string text gets the messages API's errors
     raw = await request.body()

@@ -24,6 +24,9 @@ const state = {
   failures: 0,
   retryTimer: null,
   pollTimer: null,
+  // a signed customer token from the shop's own page (production); it travels in the socket's
+  // first frame, never in the URL that proxies and access logs keep
+  token: window.kefuCustomerToken || null,
   generation: 0, // bumps on every customer/channel switch: stale sockets ignore themselves
   typingSent: false,
   typingTimer: null,
@@ -204,7 +207,8 @@ function sendTyping(on) {
 
 function socketUrl() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const params = new URLSearchParams({ channel: state.channel, customer_id: state.customer.id });
+  const params = new URLSearchParams({ channel: state.channel });
+  if (!state.token) params.set("customer_id", state.customer.id);
   if (state.conversationId) params.set("conversation_id", state.conversationId);
   if (state.lastSeq) params.set("after", String(state.lastSeq));
   return `${scheme}://${location.host}/api/v1/ws/chat?${params}`;
@@ -223,6 +227,7 @@ function connect() {
   state.ws = ws;
   ws.addEventListener("open", () => {
     if (generation !== state.generation) return ws.close();
+    if (state.token) ws.send(JSON.stringify({ type: "auth", token: state.token }));
     state.everOpened = true;
     state.failures = 0;
   });

@@ -1,0 +1,164 @@
+"""Request bodies checked before any route sees them: size, encoding, JSON nesting, surrogates.
+
+- A body over the limit (64 KB; 1 MB for admin imports and knowledge uploads) is answered 413
+  before it is read: at once when ``Content-Length`` says so, and as soon as a streamed or chunked
+  body passes the limit, so a 200 MB upload never sits in memory.
+- A JSON body (declared, or undeclared but looking like JSON) must be UTF-8, nested at most
+  ``MAX_JSON_DEPTH`` deep and free of lone surrogates (``"\\ud800"``): such text cannot be stored
+  or encoded later and used to end as a 500 deep inside a route.
+
+Every refusal is the contract's 4xx JSON error, and nothing downstream has run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kefu.api.errors import error_body
+
+MESSAGE_BODY_BYTES = 64 * 1024
+UPLOAD_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32
+# routes that take whole files: knowledge base and promotion imports, the back office
+_UPLOAD_PREFIXES = ("/api/v1/admin/",)
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def body_limit_for(path: str) -> int:
+    return UPLOAD_BODY_BYTES if path.startswith(_UPLOAD_PREFIXES) else MESSAGE_BODY_BYTES
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _json_depth(raw: bytes) -> int:
+    """How deep arrays and objects nest, without building them (a parser would recurse)."""
+    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    depth = deepest = 0
+    for b in brackets:
+        if b in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def check_json_body(raw: bytes) -> None:
+    """Refuse what no route could use; valid JSON passes (the route reports its own errors)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refusal(400, "invalid_encoding", "the body must be UTF-8") from None
+    if _json_depth(raw) > MAX_JSON_DEPTH:
+        raise _Refusal(400, "too_deep", f"JSON may nest at most {MAX_JSON_DEPTH} levels")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        return  # not JSON after all: the route answers with its own error code
+    except RecursionError:  # the depth scan should have caught it; never a 500 regardless
+        raise _Refusal(400, "too_deep", "JSON nests too deep") from None
+    try:
+        # a lone surrogate escape decodes fine but can never be encoded, stored or sent back
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Refusal(
+            400, "invalid_text", "text holds a lone surrogate (\\ud800-\\udfff)"
+        ) from None
+
+
+def _looks_like_json(scope: Scope, first: bytes) -> bool:
+    content_type = ""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            content_type = value.decode("latin-1").lower()
+    if "json" in content_type:
+        return True
+    # routes that read the body by hand accept JSON without a content type
+    return not content_type and first.lstrip()[:1] in (b"{", b"[", b'"')
+
+
+class BodyGuard:
+    """ASGI middleware: bounded, well-formed request bodies for every HTTP route."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit = body_limit_for(scope["path"])
+        try:
+            declared = _content_length(scope)
+            if declared is not None and declared > limit:
+                raise _too_large(limit)
+            body = await _read_bounded(receive, limit)
+            if body and _looks_like_json(scope, body[:64]):
+                check_json_body(body)
+        except _Refusal as refusal:
+            await _answer(send, refusal)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                raise _Refusal(400, "bad_request", "Content-Length must be a number") from None
+    return None
+
+
+def _too_large(limit: int) -> _Refusal:
+    return _Refusal(413, "payload_too_large", f"the body may be at most {limit // 1024} KB")
+
+
+async def _read_bounded(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:  # a chunked or lying body: stop reading here
+            raise _too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # after the body: wait for the disconnect, as the server would
+
+    return replay
+
+
+async def _answer(send: Send, refusal: _Refusal) -> None:
+    payload: dict[str, Any] = error_body(refusal.code, refusal.message)
+    data = json.dumps(payload).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    if refusal.status == 413:
+        headers.append((b"connection", b"close"))  # the rest of the body is not worth reading
+    await send({"type": "http.response.start", "status": refusal.status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
