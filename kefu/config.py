@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     wechat_app_id: str | None = None
     wechat_app_secret: str | None = None
     wechat_reply_budget_s: float = 4.5
+    # consume background tasks inside the server: unset means yes without Redis (the embedded
+    # default), no with Redis (``kefu worker`` processes do it)
+    jobs_in_process: bool | None = None
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
 

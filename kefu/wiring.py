@@ -18,6 +18,7 @@ from kefu.config import Settings, get_settings
 from kefu.dialogue import Dialogue
 from kefu.dialogue.safety import SafetyFilter
 from kefu.domain.catalog import Product
+from kefu.jobs import Jobs, start_jobs
 from kefu.nlu import NluPipeline
 from kefu.promotions.service import PromotionService
 from kefu.runtime.shared import SharedState, make_shared_state
@@ -71,6 +72,7 @@ class Kefu:
     desk: Desk
     sensitive_words: SqlSensitiveWords
     dialogue: Dialogue
+    jobs: Jobs
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -99,7 +101,7 @@ class Kefu:
             max_message_chars=settings.max_message_chars,
             safety=SafetyFilter(extra=words.snapshot),
         )
-        return cls(
+        kefu = cls(
             settings=settings,
             db=db,
             state=state,
@@ -109,9 +111,13 @@ class Kefu:
             desk=desk,
             sensitive_words=words,
             dialogue=dialogue,
+            jobs=start_jobs(settings, state, db),
         )
+        kefu.jobs.bind(kefu)
+        return kefu
 
     def close(self) -> None:
+        self.jobs.close()
         if self.channels is not None:
             self.channels.close()
             self.channels = None

@@ -37,7 +37,7 @@ def test_seed_then_jobs_run_once_on_the_demo_shop() -> None:
     assert "nothing seeded" in again.output  # a database with data is never overwritten
     result = runner.invoke(app, ["jobs"])
     assert result.exit_code == 0, result.output
-    assert "desk" in result.output and "deliveries" in result.output
+    assert "desk.run_jobs" in result.output and "outbound.sweep" in result.output
 
 
 def test_eval_nlu_reports_accuracy_languages_and_confusions(tmp_path: Path) -> None:

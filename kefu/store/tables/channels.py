@@ -22,6 +22,8 @@ class InboundReceiptRow(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     reply_text: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
+    # what the message said, so a task can run it again when the worker that took it died
+    payload: Mapped[dict[str, Any] | None]
 
 
 class OutboundDeliveryRow(Base):
