@@ -101,13 +101,19 @@ class Channels:
     # ---- the job engine's side ------------------------------------------------------------------
     def _schedule_delivery(self, delivery_id: str, delay_s: float) -> None:
         deliver = self.kefu.jobs.tasks.deliver
-        if delay_s <= 0:
-            deliver.enqueue(delivery_id)
-        else:
-            deliver.schedule(delay_s, delivery_id)
+        try:
+            if delay_s <= 0:
+                deliver.enqueue(delivery_id)
+            else:
+                deliver.schedule(delay_s, delivery_id)
+        except Exception:  # the queue is down: the delivery is stored, the minute sweep sends it
+            log.exception("could not queue delivery %s", delivery_id)
 
     def _schedule_recovery(self, channel: str, external_id: str) -> None:
-        self.kefu.jobs.tasks.recover_inbound.schedule(RECOVERY_DELAY_S, channel, external_id)
+        try:
+            self.kefu.jobs.tasks.recover_inbound.schedule(RECOVERY_DELAY_S, channel, external_id)
+        except Exception:  # the queue is down: answer now all the same; a platform retry recovers
+            log.exception("could not queue the recovery of %s/%s", channel, external_id)
 
     def _delivery_given_up(self, delivery: Delivery, error: str) -> None:
         self.kefu.jobs.record_dead_letter(

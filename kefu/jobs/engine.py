@@ -221,3 +221,4 @@ class Jobs:
 
     def close(self) -> None:
         self.stop_consumer()
+        self.huey.storage.close()

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from kefu.channels.hub import channels_of
 from kefu.channels.outbound import RecordingSender, RetryPolicy
+from kefu.config import Settings
 from kefu.domain.desk import TicketKind, TicketStatus
 from kefu.domain.handoff import TicketRequest
 from kefu.jobs import Retries
@@ -76,8 +80,9 @@ def test_the_consumer_escalates_a_ticket_past_its_sla_on_its_own(kefu: Kefu) -> 
         return record is not None and record.ticket.status is TicketStatus.ESCALATED
 
     eventually(escalated, 10)
-    told = kefu.dialogue.store.messages(conversation.id)[-1].text
-    assert ticket_id in told  # the customer hears that a supervisor has the ticket
+    # the customer hears that a supervisor has the ticket (told just after the escalation)
+    told = eventually(lambda: kefu.dialogue.store.messages(conversation.id), 5)
+    assert ticket_id in told[-1].text
 
 
 def test_deliveries_to_one_customer_arrive_in_order_when_the_first_is_retried(kefu: Kefu) -> None:
@@ -109,3 +114,25 @@ def test_a_delivery_given_up_is_a_dead_letter_and_the_next_one_still_goes(kefu: 
     assert [d.payload["text"] for d in sender.sent] == ["第二条"]
     (letter,) = kefu.jobs.dead_letters.latest(task="outbound.deliver")
     assert letter.args == [lost, "wechat"] and "told to fail" in letter.error
+
+
+@pytest.mark.redis
+def test_a_periodic_task_runs_once_a_minute_however_many_consumers_run_the_scheduler(
+    redis_url: str, tmp_path: Path
+) -> None:
+    job_settings = Settings(redis_url=redis_url, jobs_in_process=True)
+    ran: list[str] = []
+    instances = [
+        Kefu.start(job_settings.model_copy(update={"data_dir": tmp_path / name}))
+        for name in ("one", "two")
+    ]
+    try:
+        for k in instances:
+            k.jobs.periodic("test.tick", lambda kefu, now: ran.append(str(kefu.settings.data_dir)))
+            k.jobs.start_consumer()
+        eventually(lambda: ran, 10)
+        time.sleep(2.0)  # both schedulers have enqueued this minute's tick by now
+        assert len(ran) == 1
+    finally:
+        for k in instances:
+            k.close()
