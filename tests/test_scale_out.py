@@ -114,21 +114,20 @@ def cluster(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[Clust
     procs: dict[str, subprocess.Popen[bytes]] = {}
     logs = {name: (tmp_path / f"{name}.log").open("wb") for name in ("a", "b", "haproxy")}
     try:
-        for name in ("a", "b"):
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        for name in ("a", "b"):  # one after the other: the first may train the NLU model
             procs[name] = subprocess.Popen(
                 [sys.executable, "-m", "kefu", "serve", "--port", str(ports[name])],
                 env=env,
                 stdout=logs[name],
                 stderr=subprocess.STDOUT,
             )
+            _wait_healthy(urls[name], procs[name])
         cfg = tmp_path / "haproxy.cfg"
         cfg.write_text(HAPROXY_CFG.format(**ports))
         procs["haproxy"] = subprocess.Popen(
             [haproxy, "-db", "-f", str(cfg)], stdout=logs["haproxy"], stderr=subprocess.STDOUT
         )
-        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-        _wait_healthy(urls["a"], procs["a"])
-        _wait_healthy(urls["b"], procs["b"])
         _wait_healthy(urls["front"], procs["haproxy"])
         time.sleep(1.0)  # both servers seen up by two health checks (rise 2)
         yield Cluster(urls["a"], urls["b"], urls["front"], postgres_url, procs)

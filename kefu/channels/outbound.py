@@ -220,8 +220,12 @@ class Outbox:
         if head is not None and head.id != delivery.id:
             # the earlier one's own task (or the sweep) hands the lane on when it is done
             return BEHIND
-        if delivery.next_attempt_at > now:
-            return None  # its retry is scheduled already
+        wait_s = (delivery.next_attempt_at - now).total_seconds()
+        if wait_s > 0:
+            # early (another machine's clock, the scheduler's tick): come back when it is due
+            if self.schedule is not None:
+                self.schedule(delivery.id, max(0.5, wait_s))
+            return None
         outcome = self.attempt(delivery, now)
         if outcome == RETRYING and self.schedule is not None:
             self.schedule(delivery.id, self.policy.delay_after(delivery.attempts + 1))

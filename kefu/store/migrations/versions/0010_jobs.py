@@ -1,4 +1,5 @@
-"""jobs: dead letters, and the payload of inbound channel messages so a task can rerun them
+"""jobs: dead letters, the payload of inbound channel messages so a task can rerun them, and an
+index on the delivery lanes
 
 Revision ID: 0010_jobs
 Revises: 0001
@@ -34,9 +35,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("inbound_receipts") as batch:
         batch.add_column(sa.Column("payload", sa.JSON(), nullable=True))
+    op.create_index(
+        "ix_outbound_deliveries_lane",
+        "outbound_deliveries",
+        ["channel", "target", "status", "created_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbound_deliveries_lane", table_name="outbound_deliveries")
     with op.batch_alter_table("inbound_receipts") as batch:
         batch.drop_column("payload")
     op.drop_index(op.f("ix_job_dead_letters_failed_at"), table_name="job_dead_letters")
