@@ -18,7 +18,7 @@ from kefu.channels.wechat import WechatMessage
 from kefu.dialogue import Turn, TurnResult
 from kefu.domain.conversations import Sender
 from kefu.wiring import Kefu
-from tests.channels.support import eventually, post_webhook
+from tests.channels.support import eventually, post_webhook, post_wechat
 
 
 @pytest.fixture
@@ -110,3 +110,32 @@ def test_a_wechat_message_whose_worker_died_is_answered_through_the_customer_ser
     kefu.jobs.tasks.recover_inbound.enqueue("wechat", "9901")  # a second run changes nothing
     time.sleep(1.5)
     assert len(sender.sent) == 1
+
+
+def test_the_recovery_task_behind_an_answered_message_changes_nothing(
+    client: TestClient, kefu: Kefu, channels: Channels
+) -> None:
+    webhook_sender, wechat_sender = RecordingSender(), channels.outbox.senders["wechat"]
+    channels.outbox.senders["app"] = webhook_sender
+    assert isinstance(wechat_sender, RecordingSender)
+    turns: list[str] = []
+    real = channels.webhook.run_turn
+
+    def counted(turn: Turn) -> TurnResult:
+        turns.append(str(turn.text))
+        return real(turn)
+
+    channels.webhook.run_turn = channels.wechat.run_turn = counted
+    body = {
+        "event_id": "ev-ok-1",
+        "user_id": "app-u-88",
+        "text": "在吗",
+        "callback_url": "https://a.b/c",
+    }
+    assert post_webhook(client, "app", body).status_code == 200
+    assert post_wechat(client, "oWx_c1001", "在吗", "9902").status_code == 200
+    # both recovery tasks (0.3 s behind each message) ran, and found the messages answered
+    eventually(lambda: kefu.jobs.huey.scheduled_count() == 0 and kefu.jobs.pending() == 0, 10)
+    time.sleep(0.5)
+    assert turns == ["在吗", "在吗"]
+    assert webhook_sender.sent == [] and wechat_sender.sent == []
