@@ -148,6 +148,7 @@ class WebhookInbound:
     def _first_answer(self, platform: str, event_id: str) -> WebhookAnswer:
         deadline = time.monotonic() + self.wait_for_first_s
         lease = MessageLease(self.state, f"webhook:event:{platform}:{event_id}")
+        took_over = False
         while True:
             receipt = self.store.receipt(platform, event_id)
             if receipt is not None and receipt.reply_text:
@@ -155,11 +156,13 @@ class WebhookInbound:
                 return WebhookAnswer(int(record["status"]), record["body"], replayed=True)
             if receipt is None:  # the first run crashed and let go: this one may run it
                 raise EventInProgress("the first delivery of this event failed; retry it")
-            if receipt.payload and not lease.is_held():
-                # stored, unanswered, and nobody holds it: its worker died; answer it now
+            if receipt.payload and not took_over and not lease.is_held():
+                # stored, unanswered, and nobody holds it: its worker died; answer it now (once:
+                # a turn that fails again is the recovery task's to retry, with back-off)
                 log.warning(
                     "webhook event %s/%s: taking over from a stopped worker", platform, event_id
                 )
+                took_over = True
                 answer = self._answer_now(platform, event_id)
                 if answer.status != 202:
                     return answer

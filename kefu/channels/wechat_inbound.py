@@ -102,7 +102,7 @@ class WechatInbound:
             # claimed before, never answered, and nobody holds the lease: that worker died
             # mid-turn; run the message now rather than lose it
             log.warning("wechat message %s: taking over from a worker that stopped", key)
-        elif self.backstop is not None:
+        if self.backstop is not None:
             # should this worker die mid-turn, the job engine runs the message and the reply
             # goes out through the customer-service API
             self.backstop(CHANNEL, key)
