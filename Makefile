@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install install-dev lint typecheck pytest bench chromium clean serve migration schema-initial
+.PHONY: run test install install-dev lint typecheck pytest bench chromium haproxy clean serve migration schema-initial
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ chromium:
 	      || echo "could not install chromium: browser tests will skip"; \
 	  else echo "chromium missing and not root: browser tests will skip"; fi; }
 
+## haproxy: Debian's HAProxy for the two-instance scale-out test
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null) \
+	      || echo "could not install haproxy: the scale-out test will fail in CI"; \
+	  else echo "haproxy missing and not root: the scale-out test will skip"; fi; }
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -42,7 +50,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev chromium
+pytest: install-dev chromium haproxy
 	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 ## test: set up and run ruff, mypy and the whole pytest suite

@@ -155,27 +155,78 @@ def eval_conversations(
     raise typer.Exit(0 if all(r.passed for r in results) else 1)
 
 
-@app.command()
+jobs_app = typer.Typer(help="Background tasks: run the periodic ones, see the dead letters.")
+app.add_typer(jobs_app, name="jobs")
+
+
+@jobs_app.callback(invoke_without_command=True)
 def jobs(
+    ctx: typer.Context,
     every: float = typer.Option(0, help="Seconds between runs; 0 runs once and exits."),
 ) -> None:
-    """Periodic work: SLA escalations, stale-offer reassignment, due outbound deliveries (cron)."""
+    """Run every periodic task here (SLA escalation, reassignment, delivery sweep): for a cron
+    line or a check. ``kefu worker`` is the consumer that runs them and every other task."""
+    if ctx.invoked_subcommand is not None:
+        return
     import time
     from datetime import UTC, datetime
 
-    from kefu.channels.hub import deliver_due
     from kefu.wiring import Kefu
 
     kefu = Kefu.start(get_settings())
     try:
         while True:
             now = datetime.now(UTC)
-            desk = kefu.desk.run_jobs(now)
-            sent = deliver_due(kefu, now)
-            typer.echo(f"{now.isoformat(timespec='seconds')} desk {desk} deliveries {sent}")
+            ran = kefu.jobs.run_periodic_now(now)
+            typer.echo(f"{now.isoformat(timespec='seconds')} {ran}")
             if every <= 0:
                 break
             time.sleep(every)
+    finally:
+        kefu.close()
+
+
+@jobs_app.command("dead-letters")
+def dead_letters(
+    limit: int = typer.Option(50, help="How many, newest first."),
+    task: str | None = typer.Option(None, help="Only this task, e.g. outbound.deliver."),
+) -> None:
+    """Tasks given up after their last retry, with the error that ended them."""
+    from kefu.store.db import Database
+    from kefu.store.jobs_repo import SqlDeadLetters
+    from kefu.store.seed import prepare_database
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database.from_url(settings.sqlalchemy_url)
+    prepare_database(db, seed=False)
+    try:
+        letters = SqlDeadLetters(db).latest(limit, task)
+    finally:
+        db.dispose()
+    if not letters:
+        typer.echo("no dead letters")
+    for d in letters:
+        at = d.failed_at.isoformat(timespec="seconds")
+        typer.echo(f"{d.id}\t{at}\t{d.task}\t{d.args}\tattempts={d.attempts}\t{d.error}")
+
+
+@app.command()
+def worker(
+    threads: int = typer.Option(4, help="Worker threads in this process."),
+) -> None:
+    """Consume background tasks (production: Redis); run as many as the queue needs, anywhere."""
+    import logging
+
+    from kefu.logging_setup import configure_logging
+    from kefu.wiring import Kefu
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    logging.getLogger("huey").setLevel(settings.log_level.upper())
+    kefu = Kefu.start(settings)
+    try:
+        kefu.jobs.consumer(threads).run()  # until SIGINT/SIGTERM
     finally:
         kefu.close()
 

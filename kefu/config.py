@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # would take longer than this to clear; optional work is shed at half of it
     turn_budget_ms: int = 500
     max_inflight_turns: int = 256
+    # consume background tasks inside the server: unset means yes without Redis (the embedded
+    # default), no with Redis (``kefu worker`` processes do it)
+    jobs_in_process: bool | None = None
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
 

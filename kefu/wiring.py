@@ -18,6 +18,7 @@ from kefu.config import Settings, get_settings
 from kefu.dialogue import Dialogue
 from kefu.dialogue.safety import SafetyFilter
 from kefu.domain.catalog import Product
+from kefu.jobs import Jobs, start_jobs
 from kefu.nlu import NluPipeline
 from kefu.nlu.cache import CachedNlu
 from kefu.promotions.service import PromotionService
@@ -78,6 +79,7 @@ class Kefu:
     dialogue: Dialogue
     turn_locks: TurnLocks
     load: Load
+    jobs: Jobs
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -117,7 +119,7 @@ class Kefu:
             max_message_chars=settings.max_message_chars,
             safety=safety,
         )
-        return cls(
+        kefu = cls(
             settings=settings,
             db=db,
             state=state,
@@ -129,9 +131,13 @@ class Kefu:
             dialogue=dialogue,
             turn_locks=turn_locks,
             load=load,
+            jobs=start_jobs(settings, state, db),
         )
+        kefu.jobs.bind(kefu)
+        return kefu
 
     def close(self) -> None:
+        self.jobs.close()
         if self.channels is not None:
             self.channels.close()
             self.channels = None

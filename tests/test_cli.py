@@ -37,7 +37,7 @@ def test_seed_then_jobs_run_once_on_the_demo_shop() -> None:
     assert "nothing seeded" in again.output  # a database with data is never overwritten
     result = runner.invoke(app, ["jobs"])
     assert result.exit_code == 0, result.output
-    assert "desk" in result.output and "deliveries" in result.output
+    assert "desk.run_jobs" in result.output and "outbound.sweep" in result.output
 
 
 def test_eval_nlu_reports_accuracy_languages_and_confusions(tmp_path: Path) -> None:
@@ -57,3 +57,23 @@ def test_eval_nlu_reports_accuracy_languages_and_confusions(tmp_path: Path) -> N
 def test_eval_nlu_on_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", "nlu", str(tmp_path / "nope.jsonl")])
     assert result.exit_code == 2
+
+
+def test_jobs_dead_letters_lists_the_tasks_given_up_with_their_error(data_dir: Path) -> None:
+    from datetime import UTC, datetime
+
+    from kefu.store.db import Database
+    from kefu.store.jobs_repo import SqlDeadLetters
+    from kefu.store.seed import prepare_database
+
+    assert "no dead letters" in runner.invoke(app, ["jobs", "dead-letters"]).output
+    db = Database.from_url(get_settings().sqlalchemy_url)
+    prepare_database(db, seed=False)
+    SqlDeadLetters(db).record(
+        "outbound.deliver", ["d123", "wechat"], "WeChat errcode 45015", 8, datetime.now(UTC)
+    )
+    db.dispose()
+    result = runner.invoke(app, ["jobs", "dead-letters"])
+    assert result.exit_code == 0, result.output
+    assert "outbound.deliver" in result.output and "d123" in result.output
+    assert "45015" in result.output and "attempts=8" in result.output

@@ -21,6 +21,7 @@ from kefu.api.routes import (
     analytics,
     channels,
     health,
+    jobs,
     knowledge,
     messages,
     nlu,
@@ -76,4 +77,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(channels.router)
     app.include_router(realtime.router)
     install_error_schema(app)
+    app.include_router(jobs.router)
     return app

@@ -30,7 +30,8 @@ from kefu.channels.wechat_inbound import WechatInbound
 from kefu.desk.events import conversation_channel
 from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.domain.conversations import Message, Sender
-from kefu.store.channel_repo import SqlChannelStore
+from kefu.jobs.tasks import RECOVERY_DELAY_S
+from kefu.store.channel_repo import Delivery, SqlChannelStore
 from kefu.store.conversation_repo import on_new_message
 from kefu.wiring import Kefu
 
@@ -59,7 +60,12 @@ class Channels:
         self.kefu = kefu
         self.store = SqlChannelStore(kefu.db)
         self.http = httpx.Client(timeout=HTTP_TIMEOUT_S)
-        self.outbox = Outbox(self.store, senders or self._default_senders())
+        self.outbox = Outbox(
+            self.store,
+            senders or self._default_senders(),
+            schedule=self._schedule_delivery,
+            on_given_up=self._delivery_given_up,
+        )
         self.wechat = WechatInbound(
             self._turn,
             kefu.commerce,
@@ -67,9 +73,16 @@ class Channels:
             kefu.state,
             self.outbox,
             budget_s=settings.wechat_reply_budget_s,
+            backstop=self._schedule_recovery,
         )
         self.webhook = WebhookInbound(
-            self._turn, self.store, settings.webhook_secret, settings.webhook_max_skew_s
+            self._turn,
+            self.store,
+            settings.webhook_secret,
+            settings.webhook_max_skew_s,
+            state=kefu.state,
+            backstop=self._schedule_recovery,
+            late_reply=self._late_webhook_reply,
         )
         self._stop_listening = on_new_message(kefu.db, self.on_message)
 
@@ -85,6 +98,39 @@ class Channels:
         else:
             senders["wechat"] = RecordingSender()
         return senders
+
+    # ---- the job engine's side ------------------------------------------------------------------
+    def _schedule_delivery(self, delivery_id: str, delay_s: float) -> None:
+        deliver = self.kefu.jobs.tasks.deliver
+        try:
+            if delay_s <= 0:
+                deliver.enqueue(delivery_id)
+            else:
+                deliver.schedule(delay_s, delivery_id)
+        except Exception:  # the queue is down: the delivery is stored, the minute sweep sends it
+            log.exception("could not queue delivery %s", delivery_id)
+
+    def _schedule_recovery(self, channel: str, external_id: str) -> None:
+        try:
+            self.kefu.jobs.tasks.recover_inbound.schedule(RECOVERY_DELAY_S, channel, external_id)
+        except Exception:  # the queue is down: answer now all the same; a platform retry recovers
+            log.exception("could not queue the recovery of %s/%s", channel, external_id)
+
+    def _delivery_given_up(self, delivery: Delivery, error: str) -> None:
+        self.kefu.jobs.record_dead_letter(
+            "outbound.deliver",
+            [delivery.id, delivery.channel],
+            error,
+            delivery.attempts,
+            datetime.now(UTC),
+        )
+
+    def _late_webhook_reply(
+        self, platform: str, user_id: str, callback_url: str, record: dict[str, Any]
+    ) -> None:
+        """An answer whose request had gone (its worker died, or the turn failed at first)."""
+        payload = {"type": "reply", "user_id": user_id, **record}
+        self.outbox.enqueue(platform, callback_url, payload, datetime.now(UTC))
 
     @property
     def dialogue(self) -> Dialogue:

@@ -2,20 +2,18 @@
 that cannot hold a socket open: stored first in ``outbound_deliveries``, then sent, and retried
 with exponential backoff until the channel takes them or they are given up.
 
-``deliver_due(now)`` is the worker the lead's job runner calls; a fresh delivery is also tried
-at once in the background so the customer does not wait for the next run.
+Each delivery is a task of the job engine (``kefu.jobs``): tried at once, retried after growing
+delays, and recorded as a dead letter when given up; ``deliver_due(now)`` is the periodic sweep
+that picks up anything a crashed worker left behind.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -25,7 +23,7 @@ import httpx
 from kefu.channels.callback_url import Resolver, UnsafeCallback, resolve_public, system_resolver
 from kefu.channels.webhook import signed_headers
 from kefu.runtime.shared import SharedState
-from kefu.store.channel_repo import Delivery, SqlChannelStore
+from kefu.store.channel_repo import PENDING, Delivery, SqlChannelStore
 
 log = logging.getLogger("kefu.channels")
 
@@ -201,47 +199,82 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# what a delivery run tells its caller
+SENT_NOW = "sent"
+RETRYING = "retrying"
+GIVEN_UP = "failed"
+BEHIND = "behind"  # an earlier message to the same customer goes first
+
+
 class Outbox:
+    """Deliveries in lanes: one lane per customer on a channel (``channel`` + ``target``), sent
+    in the order they were stored, never two of a lane at once, so a customer never reads an
+    agent's second message before the first.
+
+    ``schedule(delivery_id, delay_s)`` hands a delivery to the job engine (``kefu.jobs``);
+    without one (tests, ``kefu jobs``) ``deliver_due`` does the sending.
+    """
+
     def __init__(
         self,
         store: SqlChannelStore,
         senders: Mapping[str, OutboundSender],
         policy: RetryPolicy | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        schedule: Callable[[str, float], None] | None = None,
+        on_given_up: Callable[[Delivery, str], None] | None = None,
     ) -> None:
         self.store = store
         self.senders = dict(senders)
         self.policy = policy or RetryPolicy()
         self.clock = clock
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
+        self.schedule = schedule
+        self.on_given_up = on_given_up
 
     def enqueue(self, channel: str, target: str, payload: dict[str, Any], now: datetime) -> str:
-        """Store the delivery and try it at once in the background."""
+        """Store the delivery, then hand it to the job engine to send as soon as its lane lets."""
         delivery_id = self.store.enqueue(channel, target, payload, now)
-        self._background(delivery_id)
+        if self.schedule is not None:
+            self.schedule(delivery_id, 0.0)
         return delivery_id
 
-    def _background(self, delivery_id: str) -> None:
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kefu-outbox")
-            pool = self._pool
-        # shutting down: deliver_due picks the delivery up later
-        with contextlib.suppress(RuntimeError):
-            pool.submit(self._try_now, delivery_id)
-
-    def _try_now(self, delivery_id: str) -> None:
+    def deliver(self, delivery_id: str, now: datetime | None = None) -> str | None:
+        """One delivery task: send it if it heads its lane and is due, then pass the lane on to
+        the next message. None when there is nothing to do (sent already, or not due)."""
+        now = now or self.clock()
         delivery = self.store.get(delivery_id)
-        if delivery is not None:
-            self.attempt(delivery, self.clock())
+        if delivery is None or delivery.status != PENDING:
+            return None
+        head = self.store.lane_head(delivery.channel, delivery.target)
+        if head is not None and head.id != delivery.id:
+            # the earlier one's own task (or the sweep) hands the lane on when it is done
+            return BEHIND
+        wait_s = (delivery.next_attempt_at - now).total_seconds()
+        if wait_s > 0:
+            # early (another machine's clock, the scheduler's tick): come back when it is due
+            if self.schedule is not None:
+                self.schedule(delivery.id, max(0.5, wait_s))
+            return None
+        outcome = self.attempt(delivery, now)
+        if outcome == RETRYING and self.schedule is not None:
+            self.schedule(delivery.id, self.policy.delay_after(delivery.attempts + 1))
+        elif outcome in (SENT_NOW, GIVEN_UP):
+            self._hand_on(delivery, now)
+        return outcome
+
+    def _hand_on(self, delivery: Delivery, now: datetime) -> None:
+        following = self.store.lane_head(delivery.channel, delivery.target)
+        if following is not None and self.schedule is not None:
+            wait_s = (following.next_attempt_at - now).total_seconds()
+            self.schedule(following.id, max(0.0, wait_s))
 
     def deliver_due(self, now: datetime, limit: int = 100) -> dict[str, int]:
-        """Send every delivery that is due; counts of sent, retrying and given-up ones."""
-        counts = {"sent": 0, "retrying": 0, "failed": 0}
+        """Send every due delivery that heads its lane (the sweep behind the tasks, and the
+        ``kefu jobs`` command); counts of sent, retrying and given-up ones."""
+        counts = {SENT_NOW: 0, RETRYING: 0, GIVEN_UP: 0}
         for delivery in self.store.due(now, limit):
-            outcome = self.attempt(delivery, now)
-            if outcome is not None:
+            outcome = self.deliver(delivery.id, now)
+            if outcome in counts:
                 counts[outcome] += 1
         return counts
 
@@ -262,17 +295,16 @@ class Outbox:
             )
             self.store.mark_failed(delivery.id, str(exc), retry_at)
             log.warning("delivery %s attempt %d failed: %s", delivery.id, attempts, exc)
-            return "failed" if give_up else "retrying"
+            if give_up and self.on_given_up is not None:
+                self.on_given_up(replace(delivery, attempts=attempts), str(exc))
+            return GIVEN_UP if give_up else RETRYING
         except Exception as exc:  # a bug in a sender: keep the delivery, retry it later
             log.exception("delivery %s crashed", delivery.id)
             retry_at = now + timedelta(seconds=self.policy.delay_after(attempts))
             self.store.mark_failed(delivery.id, f"internal error: {type(exc).__name__}", retry_at)
-            return "retrying"
+            return RETRYING
         self.store.mark_sent(delivery.id)
-        return "sent"
+        return SENT_NOW
 
     def close(self) -> None:
-        with self._pool_lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True)
+        """Nothing to stop: the job engine owns the sending threads."""

@@ -13,8 +13,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
+from kefu.channels.lease import StillRunning
 from kefu.channels.outbound import Outbox
 from kefu.channels.texts import channel_text
 from kefu.channels.wechat import WechatMessage, parse_message, text_reply
@@ -71,6 +74,7 @@ class WechatInbound:
         state: SharedState,
         outbox: Outbox,
         budget_s: float = 4.5,
+        backstop: Callable[[str, str], None] | None = None,
     ) -> None:
         self.run_turn = run_turn
         self.commerce = commerce
@@ -78,6 +82,7 @@ class WechatInbound:
         self.state = state
         self.outbox = outbox
         self.budget_s = budget_s
+        self.backstop = backstop  # schedules the job engine's recovery task for a MsgId
 
     def handle(self, body: bytes, now: datetime | None = None) -> str:
         """The HTTP answer to a POSTed message: passive reply XML, or "success"."""
@@ -90,13 +95,17 @@ class WechatInbound:
         lease = f"wechat:msg:{key}"
         if not self.state.set_once(lease, "1", _LEASE_S):
             return self._answer_retry(message, key, started)  # a live worker has it
-        if not self.store.claim_receipt(CHANNEL, key, now):
+        if not self.store.claim_receipt(CHANNEL, key, now, _payload(message, now)):
             receipt = self.store.receipt(CHANNEL, key)
             if receipt is None or receipt.reply_text is not None:
                 return self._answer_retry(message, key, started)
             # claimed before, never answered, and nobody holds the lease: that worker died
             # mid-turn; run the message now rather than lose it
             log.warning("wechat message %s: taking over from a worker that stopped", key)
+        if self.backstop is not None:
+            # should this worker die mid-turn, the job engine runs the message and the reply
+            # goes out through the customer-service API
+            self.backstop(CHANNEL, key)
         self.store.bind_guest(CHANNEL, message.from_user, f"wechat:{message.from_user[-6:]}", now)
         words = message.readable_text
         if not words.strip():
@@ -114,6 +123,27 @@ class WechatInbound:
         if not reply:
             return EMPTY  # late (the outbox sends it) or nothing to say (a person has the chat)
         return text_reply(message, reply, int(time.time()))
+
+    def recover(self, key: str) -> None:
+        """The job engine's task: run a stored message whose worker died before answering; the
+        reply goes out through the outbox (WeChat stopped waiting long ago)."""
+        receipt = self.store.receipt(CHANNEL, key)
+        if receipt is None or receipt.reply_text is not None or not receipt.payload:
+            return
+        lease = f"wechat:msg:{key}"
+        if not self.state.set_once(lease, "1", _LEASE_S):
+            raise StillRunning(key)
+        fields = dict(receipt.payload)
+        now = datetime.fromisoformat(str(fields.pop("received_at")))
+        message = WechatMessage(**fields)
+        if not message.readable_text.strip():
+            self.store.settle_receipt(CHANNEL, key, "")  # nothing the bot could answer
+            return
+        log.warning("wechat message %s: answered by the recovery task", key)
+        race = _Race()
+        race.wait(0)  # nobody is waiting: the reply takes the customer-service API
+        self.store.bind_guest(CHANNEL, message.from_user, f"wechat:{message.from_user[-6:]}", now)
+        self._leased_turn(message, message.readable_text, race, now, lease)
 
     def _leased_turn(
         self, message: WechatMessage, words: str, race: _Race, now: datetime, lease: str
@@ -166,6 +196,11 @@ class WechatInbound:
         except CommerceError:
             customer = None
         return customer.lang.value if customer is not None else "zh-CN"
+
+
+def _payload(message: WechatMessage, now: datetime) -> dict[str, Any]:
+    """What the recovery task needs to run the message again."""
+    return {**asdict(message), "received_at": now.isoformat()}
 
 
 def _canned_key(message: WechatMessage) -> str:

@@ -1,6 +1,7 @@
 """The desk's periodic job: SLA escalation and reassignment of stalled conversations.
 
-Run it every minute or so: ``kefu desk-jobs`` (CLI) or POST /api/v1/agent/supervisor/jobs/run.
+The job engine runs it every minute (``desk.run_jobs`` in ``kefu/jobs/tasks.py``); ``kefu jobs``
+or POST /api/v1/agent/supervisor/jobs/run run it at once.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kefu.domain.conversations import Sender
@@ -38,6 +38,7 @@ class Receipt:
     channel: str
     external_id: str
     reply_text: str | None
+    payload: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +71,22 @@ class SqlChannelStore:
         self.db = db
 
     # ---- inbound receipts --------------------------------------------------------------------
-    def claim_receipt(self, channel: str, external_id: str, at: datetime) -> bool:
-        """Record a platform message id; False when another request recorded it first."""
+    def claim_receipt(
+        self,
+        channel: str,
+        external_id: str,
+        at: datetime,
+        payload: dict[str, Any] | None = None,
+    ) -> bool:
+        """Record a platform message id (and what it said, for a task to rerun it); False when
+        another request recorded it first."""
         try:
             with self.db.session() as s:
-                s.add(InboundReceiptRow(channel=channel, external_id=external_id, at=at))
+                s.add(
+                    InboundReceiptRow(
+                        channel=channel, external_id=external_id, at=at, payload=payload
+                    )
+                )
             return True
         except IntegrityError:
             return False
@@ -87,7 +99,9 @@ class SqlChannelStore:
                     InboundReceiptRow.external_id == external_id,
                 )
             )
-            return Receipt(row.channel, row.external_id, row.reply_text) if row else None
+            if row is None:
+                return None
+            return Receipt(row.channel, row.external_id, row.reply_text, row.payload)
 
     def settle_receipt(self, channel: str, external_id: str, reply_text: str) -> None:
         """What the message was answered with ("" when the answer went out another way)."""
@@ -115,6 +129,14 @@ class SqlChannelStore:
     def enqueue(self, channel: str, target: str, payload: dict[str, Any], at: datetime) -> str:
         delivery_id = f"d{uuid.uuid4().hex[:20]}"
         with self.db.session() as s:
+            # a lane is sent in created_at order: keep it strictly increasing per customer
+            last = s.scalar(
+                select(func.max(OutboundDeliveryRow.created_at)).where(
+                    OutboundDeliveryRow.channel == channel,
+                    OutboundDeliveryRow.target == target,
+                )
+            )
+            created_at = at if last is None or last < at else last + timedelta(microseconds=1)
             s.add(
                 OutboundDeliveryRow(
                     id=delivery_id,
@@ -124,7 +146,7 @@ class SqlChannelStore:
                     status=PENDING,
                     attempts=0,
                     next_attempt_at=at,
-                    created_at=at,
+                    created_at=created_at,
                 )
             )
         return delivery_id
@@ -141,6 +163,22 @@ class SqlChannelStore:
                 .limit(limit)
             )
             return [_delivery(r) for r in rows]
+
+    def lane_head(self, channel: str, target: str) -> Delivery | None:
+        """The oldest unsent delivery to one customer on one channel: the only one that may be
+        sent now, so messages arrive in the order they were written."""
+        with self.db.session() as s:
+            row = s.scalar(
+                select(OutboundDeliveryRow)
+                .where(
+                    OutboundDeliveryRow.status == PENDING,
+                    OutboundDeliveryRow.channel == channel,
+                    OutboundDeliveryRow.target == target,
+                )
+                .order_by(OutboundDeliveryRow.created_at, OutboundDeliveryRow.id)
+                .limit(1)
+            )
+            return _delivery(row) if row else None
 
     def get(self, delivery_id: str) -> Delivery | None:
         with self.db.session() as s:

@@ -220,7 +220,6 @@ def test_production_visitors_are_guests_and_cannot_claim_a_customers_identity(
 ) -> None:
     from kefu.api.app import create_app
     from kefu.config import Mode
-
     from tests.conftest import PRODUCTION_SECRETS, demo_data_for_production
 
     demo_data_for_production(tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.store.tables.base import Base
@@ -22,10 +22,16 @@ class InboundReceiptRow(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     reply_text: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
+    # what the message said, so a task can run it again when the worker that took it died
+    payload: Mapped[dict[str, Any] | None]
 
 
 class OutboundDeliveryRow(Base):
     __tablename__ = "outbound_deliveries"
+    # a lane (one customer on one channel) is read head first on every send: see Outbox.deliver
+    __table_args__ = (
+        Index("ix_outbound_deliveries_lane", "channel", "target", "status", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))

@@ -1,0 +1,71 @@
+"""kefu's own tasks and periodic tasks, registered on every ``Jobs`` by ``Kefu.start``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from kefu.jobs.engine import Jobs, Retries, Task
+
+if TYPE_CHECKING:
+    from kefu.wiring import Kefu
+
+# how long after an inbound message arrives its recovery task looks whether it was answered:
+# longer than WeChat's 5 s window and a message lease, so a live worker is never second-guessed
+RECOVERY_DELAY_S = 10.0
+
+
+@dataclass(frozen=True)
+class KefuTasks:
+    """Typed handles of kefu's tasks: ``kefu.jobs.tasks.deliver.enqueue(delivery_id)``."""
+
+    deliver: Task[[str]]
+    recover_inbound: Task[[str, str]]
+
+
+def _deliver(kefu: Kefu, delivery_id: str) -> None:
+    from kefu.channels.hub import channels_of
+
+    channels_of(kefu).outbox.deliver(delivery_id)
+
+
+def _recover_inbound(kefu: Kefu, channel: str, external_id: str) -> None:
+    from kefu.channels.hub import channels_of
+
+    channels = channels_of(kefu)
+    if channel == "wechat":
+        channels.wechat.recover(external_id)
+    else:
+        channels.webhook.recover(channel, external_id)
+
+
+def run_desk_jobs(kefu: Kefu, now: datetime) -> dict[str, int]:
+    """SLA escalation and reassignment of stalled offers and unanswered chats."""
+    return kefu.desk.run_jobs(now)
+
+
+def sweep_deliveries(kefu: Kefu, now: datetime) -> dict[str, int]:
+    """Deliveries whose task was lost with a worker that died: sent from here."""
+    from kefu.channels.hub import channels_of
+
+    return channels_of(kefu).outbox.deliver_due(now)
+
+
+def register_kefu_tasks(jobs: Jobs) -> KefuTasks:
+    jobs.periodic("desk.run_jobs", run_desk_jobs)
+    jobs.periodic("outbound.sweep", sweep_deliveries)
+    return KefuTasks(
+        # the outbox keeps its own attempts and back-off per delivery (RetryPolicy); the task
+        # retries only when the database itself failed under it
+        deliver=jobs.task(
+            "outbound.deliver", _deliver, Retries(times=5, delay_s=2.0, backoff=2.0), priority=10
+        ),
+        # a live worker's lease raises StillRunning: look again after the lease could lapse
+        recover_inbound=jobs.task(
+            "inbound.recover",
+            _recover_inbound,
+            Retries(times=8, delay_s=5.0, backoff=1.5),
+            priority=20,
+        ),
+    )
