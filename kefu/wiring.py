@@ -27,6 +27,7 @@ from kefu.store.db import Database
 from kefu.store.desk_repo import make_desk
 from kefu.store.knowledge_repo import build_knowledge_service
 from kefu.store.promotions_repo import SqlRuleStore
+from kefu.store.rollout_repo import SqlRollout
 from kefu.store.safety_repo import SqlSensitiveWords
 from kefu.store.seed import prepare_database
 
@@ -71,6 +72,7 @@ class Kefu:
     desk: Desk
     sensitive_words: SqlSensitiveWords
     dialogue: Dialogue
+    rollout: SqlRollout
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -89,6 +91,7 @@ class Kefu:
         desk = make_desk(db, commerce, state, knowledge)
         # the shop's own sensitive words join the shipped lexicons in every worker's filter
         words = SqlSensitiveWords(db)
+        rollout = SqlRollout(db, state)
         dialogue = Dialogue(
             SqlConversations(db),
             commerce,
@@ -98,6 +101,7 @@ class Kefu:
             desk=desk,
             max_message_chars=settings.max_message_chars,
             safety=SafetyFilter(extra=words.snapshot),
+            ai_gate=rollout,
         )
         return cls(
             settings=settings,
@@ -109,6 +113,7 @@ class Kefu:
             desk=desk,
             sensitive_words=words,
             dialogue=dialogue,
+            rollout=rollout,
         )
 
     def close(self) -> None:

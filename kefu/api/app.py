@@ -27,6 +27,7 @@ from kefu.api.routes import (
     promotions,
     promotions_admin,
     realtime,
+    rollout,
 )
 from kefu.config import Settings, get_settings
 from kefu.logging_setup import configure_logging, request_id_var
@@ -93,4 +94,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(nlu.router)
     app.include_router(channels.router)
     app.include_router(realtime.router)
+    app.include_router(rollout.router)
     return app

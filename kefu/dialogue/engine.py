@@ -43,6 +43,7 @@ from kefu.domain.conversations import (
 )
 from kefu.domain.customers import Channel, Customer
 from kefu.domain.handoff import DeskPort, HandoffReason
+from kefu.rollout.policy import AiGate
 
 log = logging.getLogger("kefu.dialogue")
 
@@ -147,6 +148,7 @@ class Dialogue:
         safety: SafetyFilter | None = None,
         max_message_chars: int = 2000,
         clock: Callable[[], datetime] = _utcnow,
+        ai_gate: AiGate | None = None,
     ) -> None:
         self.store = store
         self.commerce = commerce
@@ -163,6 +165,8 @@ class Dialogue:
         self.safety = safety or SafetyFilter()
         self.max_message_chars = max_message_chars
         self.clock = clock
+        # the AI rollout: which customers, channels and intents the bot may serve (None: all)
+        self.ai_gate = ai_gate
 
     # ---- neighbours --------------------------------------------------------------------------
     @property
@@ -360,6 +364,9 @@ class Dialogue:
 
     # ---- the decision ------------------------------------------------------------------------
     def _decide(self, ctx: TurnContext) -> Outcome:
+        off = self._ai_off(ctx)
+        if off is not None:
+            return Outcome([], handoff=off)
         policy = self.policy
         state = ctx.state
         u = ctx.u
@@ -394,6 +401,19 @@ class Dialogue:
             state.low_confidence = 0
         skill = SKILLS.get(ctx.intent, SKILLS["other"])
         return self._after_skill(ctx, skill(ctx))
+
+    def _ai_off(self, ctx: TurnContext) -> HandoffReason | None:
+        """Why people, not the bot, take this turn under the rollout (None: the bot may)."""
+        if self.ai_gate is None:
+            return None
+        try:
+            off = self.ai_gate.ai_off(
+                ctx.conversation.id, ctx.customer.id, ctx.conversation.channel, ctx.intent, ctx.now
+            )
+        except Exception:  # an unreadable switch must not stop service: the bot answers
+            log.exception("rollout gate failed for %s", ctx.conversation.id)
+            return None
+        return None if off is None else HandoffReason(off.value)
 
     def _anger(self, ctx: TurnContext) -> float:
         """The NLU's anger, raised by abuse and by exasperated words the model may underrate."""
