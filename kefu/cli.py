@@ -156,6 +156,8 @@ def jobs(
     from datetime import UTC, datetime
 
     from kefu.channels.hub import deliver_due
+    from kefu.runtime.heartbeat import JOBS
+    from kefu.runtime.heartbeat import beat as jobs_heartbeat
     from kefu.wiring import Kefu
 
     kefu = Kefu.start(get_settings())
@@ -164,6 +166,7 @@ def jobs(
             now = datetime.now(UTC)
             desk = kefu.desk.run_jobs(now)
             sent = deliver_due(kefu, now)
+            jobs_heartbeat(kefu.state, JOBS, now)
             typer.echo(f"{now.isoformat(timespec='seconds')} desk {desk} deliveries {sent}")
             if every <= 0:
                 break

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     wechat_reply_budget_s: float = 4.5
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
+    # readiness fails while no job runner has reported for a while (set where one must run)
+    ready_requires_jobs: bool = False
 
     @model_validator(mode="after")
     def _no_demo_secrets_in_production(self) -> Settings:

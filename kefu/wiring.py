@@ -21,6 +21,7 @@ from kefu.domain.catalog import Product
 from kefu.nlu import NluPipeline
 from kefu.promotions.service import PromotionService
 from kefu.runtime.shared import SharedState, make_shared_state
+from kefu.runtime.turn_timing import TurnTimer
 from kefu.store.commerce_repo import SqlOrderBook
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
@@ -73,6 +74,7 @@ class Kefu:
     sensitive_words: SqlSensitiveWords
     dialogue: Dialogue
     rollout: SqlRollout
+    turn_timer: TurnTimer
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -92,6 +94,7 @@ class Kefu:
         # the shop's own sensitive words join the shipped lexicons in every worker's filter
         words = SqlSensitiveWords(db)
         rollout = SqlRollout(db, state)
+        turn_timer = TurnTimer(state)
         dialogue = Dialogue(
             SqlConversations(db),
             commerce,
@@ -102,6 +105,7 @@ class Kefu:
             max_message_chars=settings.max_message_chars,
             safety=SafetyFilter(extra=words.snapshot),
             ai_gate=rollout,
+            turn_observer=turn_timer.observe,
         )
         return cls(
             settings=settings,
@@ -114,6 +118,7 @@ class Kefu:
             sensitive_words=words,
             dialogue=dialogue,
             rollout=rollout,
+            turn_timer=turn_timer,
         )
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ from kefu.api.routes import (
     health,
     knowledge,
     messages,
+    metrics,
     nlu,
     pages,
     promotions,
@@ -95,4 +96,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(channels.router)
     app.include_router(realtime.router)
     app.include_router(rollout.router)
+    app.include_router(metrics.router)
     return app

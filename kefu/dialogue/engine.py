@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -149,6 +150,7 @@ class Dialogue:
         max_message_chars: int = 2000,
         clock: Callable[[], datetime] = _utcnow,
         ai_gate: AiGate | None = None,
+        turn_observer: Callable[[float], None] | None = None,
     ) -> None:
         self.store = store
         self.commerce = commerce
@@ -167,6 +169,8 @@ class Dialogue:
         self.clock = clock
         # the AI rollout: which customers, channels and intents the bot may serve (None: all)
         self.ai_gate = ai_gate
+        # told each answered turn's duration in seconds (the kefu_turn_seconds histogram)
+        self.turn_observer = turn_observer
 
     # ---- neighbours --------------------------------------------------------------------------
     @property
@@ -279,6 +283,13 @@ class Dialogue:
             return _Fallback(text=text, normalized=text.lower())
 
     def handle(self, turn: Turn) -> TurnResult:
+        started = time.perf_counter()
+        result = self._handle(turn)
+        if self.turn_observer is not None:
+            self.turn_observer(time.perf_counter() - started)
+        return result
+
+    def _handle(self, turn: Turn) -> TurnResult:
         now = turn.now or self.clock()
         channel, text, customer = self.validate(turn)
         conversation = self._open_conversation(turn, customer, channel, now)
