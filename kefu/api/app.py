@@ -25,6 +25,7 @@ from kefu.api.routes import (
     metrics,
     nlu,
     pages,
+    planning,
     promotions,
     promotions_admin,
     realtime,
@@ -97,4 +98,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(realtime.router)
     app.include_router(rollout.router)
     app.include_router(metrics.router)
+    app.include_router(planning.router)
     return app

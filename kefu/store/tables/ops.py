@@ -78,3 +78,14 @@ class ServiceAlertRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class StaffPlanHourRow(Base):
+    """Agents on duty per hour under the shift plan the shop adopted (``kefu plan --save``)."""
+
+    __tablename__ = "staff_plan_hours"
+
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    agents: Mapped[int]
+    saved_at: Mapped[datetime]
+    saved_by: Mapped[str] = mapped_column(String(32), default="planner")

@@ -1,4 +1,4 @@
-"""ops: AI rollout settings, audit and conversation sides; handoff reviews; service alerts
+"""ops: AI rollout settings, audit and conversation sides; handoff reviews; service alerts; staff plan
 
 Revision ID: 0014_ops
 Revises: 0001
@@ -90,9 +90,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_service_alerts_key")),
     )
     op.create_index(op.f("ix_service_alerts_at"), "service_alerts", ["at"], unique=False)
+    op.create_table(
+        "staff_plan_hours",
+        sa.Column("hour", UTC_DATETIME, nullable=False),
+        sa.Column("agents", sa.Integer(), nullable=False),
+        sa.Column("saved_at", UTC_DATETIME, nullable=False),
+        sa.Column("saved_by", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("hour", name=op.f("pk_staff_plan_hours")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("staff_plan_hours")
     op.drop_index(op.f("ix_service_alerts_at"), table_name="service_alerts")
     op.drop_table("service_alerts")
     op.drop_index(op.f("ix_handoff_reviews_at"), table_name="handoff_reviews")
