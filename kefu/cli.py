@@ -151,11 +151,13 @@ def eval_conversations(
 def jobs(
     every: float = typer.Option(0, help="Seconds between runs; 0 runs once and exits."),
 ) -> None:
-    """Periodic work: SLA escalations, stale-offer reassignment, due outbound deliveries (cron)."""
+    """Periodic work: SLA escalations, stale-offer reassignment, due outbound deliveries,
+    wait-time promises (overflow, breach alerts) (cron)."""
     import time
     from datetime import UTC, datetime
 
     from kefu.channels.hub import deliver_due
+    from kefu.ops.promises import check_wait_promises
     from kefu.runtime.heartbeat import JOBS
     from kefu.runtime.heartbeat import beat as jobs_heartbeat
     from kefu.wiring import Kefu
@@ -166,8 +168,12 @@ def jobs(
             now = datetime.now(UTC)
             desk = kefu.desk.run_jobs(now)
             sent = deliver_due(kefu, now)
+            promises = check_wait_promises(kefu, now).to_dict()
             jobs_heartbeat(kefu.state, JOBS, now)
-            typer.echo(f"{now.isoformat(timespec='seconds')} desk {desk} deliveries {sent}")
+            typer.echo(
+                f"{now.isoformat(timespec='seconds')} desk {desk} deliveries {sent}"
+                f" promises {promises}"
+            )
             if every <= 0:
                 break
             time.sleep(every)

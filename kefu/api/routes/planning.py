@@ -1,11 +1,12 @@
-"""The dashboard's planning and alert API: forecast, agents per hour and shifts; the alert feed.
+"""The dashboard's planning API: forecast, agents per hour and shifts; wait-time promises kept;
+the alert feed.
 
 Supervisors and admins only, like the rest of the analytics API.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -16,7 +17,9 @@ from kefu.api.deps import get_kefu
 from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError
 from kefu.ops.planning import adopt, plan_for
+from kefu.ops.promises import promises_of
 from kefu.store.alerts_repo import SqlAlerts
+from kefu.store.promises_repo import SqlPromises
 from kefu.wiring import Kefu
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
@@ -94,3 +97,35 @@ def alert_feed(
 ) -> list[dict[str, Any]]:
     """Alerts raised for supervisors, newest first (wait-time promises, staff short)."""
     return [a.to_dict() for a in SqlAlerts(kefu.db).recent(limit, kind)]
+
+
+PROMISE_DEFINITIONS = {
+    "first_response": "Conversations handed to people that entered the queue in the window: met "
+    "when an agent took it within the tier's promise (the customer is told the agent's name); "
+    "missed when taken later, or still waiting past the promise. Still waiting within the "
+    "promise: not counted yet.",
+    "urgent_tickets": "Tickets of at least the urgent priority created in the window: met when a "
+    "person (not the bot) first acted on it within the promise.",
+}
+
+
+@router.get("/promises")
+async def promises_kept(
+    hours: float = Query(24, gt=0, le=24 * 31),
+    _: Agent = Depends(current_admin),
+    kefu: Kefu = Depends(get_kefu),
+) -> dict[str, Any]:
+    """The share of wait-time promises met per tier over the last ``hours``."""
+    now = datetime.now(UTC)
+    start = now - timedelta(hours=hours)
+    store = SqlPromises(kefu.db, promises_of(kefu))
+
+    def measure() -> dict[str, Any]:
+        return {
+            "window": {"start": start.isoformat(), "end": now.isoformat()},
+            "first_response": [k.to_dict() for k in store.first_response(start, now, now)],
+            "urgent_tickets": store.urgent_tickets(start, now, now).to_dict(),
+            "definitions": PROMISE_DEFINITIONS,
+        }
+
+    return await run_in_threadpool(measure)
