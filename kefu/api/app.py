@@ -24,6 +24,7 @@ from kefu.api.routes import (
     messages,
     metrics,
     nlu,
+    outcomes,
     pages,
     planning,
     promotions,
@@ -99,4 +100,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(rollout.router)
     app.include_router(metrics.router)
     app.include_router(planning.router)
+    app.include_router(outcomes.router)
     return app
