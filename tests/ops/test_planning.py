@@ -196,3 +196,12 @@ def test_kefu_plan_prints_agents_per_hour_and_shifts(
     assert "backtest on the last 168h held back: WAPE" in out
     assert "shifts (" in out and "× 8h from" in out
     assert "plan adopted" in out
+
+
+def test_the_plan_on_the_demo_shop_says_it_has_no_history_to_backtest(client: TestClient) -> None:
+    got = client.get("/api/v1/analytics/plan?hours=6", headers=_boss(client))
+    assert got.status_code == 200, got.text
+    plan = got.json()
+    assert len(plan["hours"]) == 6 and plan["backtest"] is None
+    assert plan["inputs"]["aht_s"] >= 60  # the floor, with no handled chat to measure
+    assert plan["shift_plan"]["needed"] == [h["agents"] for h in plan["hours"]]
