@@ -12,6 +12,7 @@ from kefu.desk.events import agent_channel
 from kefu.desk.ports import AgentLoad, QueueEntry
 from kefu.desk.promises import Promises, load_promises
 from kefu.ops.alerts import raise_alert
+from kefu.store.promises_repo import SqlPromises
 from kefu.wiring import Kefu
 
 MAX_ENTRIES = 1000
@@ -84,4 +85,13 @@ def check_wait_promises(
             key = f"wait_breach:{entry.conversation_id}:{entry.waiting_since.isoformat()}"
             if raise_alert(kefu, key, "wait_breach", now, detail):
                 breaches += 1
+    for ticket_id, created in SqlPromises(kefu.db, promises).unanswered_urgent_tickets(now):
+        detail = {
+            "ticket_id": ticket_id,
+            "tier": "urgent_ticket",
+            "target_s": promises.urgent_ticket_first_response_s,
+            "waited_s": round((now - created).total_seconds(), 1),
+        }
+        if raise_alert(kefu, f"ticket_breach:{ticket_id}", "wait_breach", now, detail):
+            breaches += 1
     return PromiseCheck(overflowed, breaches)

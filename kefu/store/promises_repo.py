@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
 
@@ -72,3 +72,24 @@ class SqlPromises:
                 acted = (first_at - created).total_seconds() if first_at is not None else None
                 waits.append((acted, (now - created).total_seconds()))
         return kept("urgent_ticket", self.promises.urgent_ticket_first_response_s, waits)
+
+    def unanswered_urgent_tickets(
+        self, now: datetime, limit: int = 500
+    ) -> list[tuple[str, datetime]]:
+        """Open urgent tickets no person has acted on, past their first-response promise."""
+        t, e = TicketRow, TicketEventRow
+        acted = select(e.ticket_id).where(e.actor.not_in(_MACHINES))
+        cutoff = now - timedelta(seconds=self.promises.urgent_ticket_first_response_s)
+        with self.db.session() as s:
+            rows = s.execute(
+                select(t.id, t.created_at)
+                .where(
+                    t.priority >= self.promises.urgent_ticket_priority,
+                    t.created_at < cutoff,
+                    t.closed_at.is_(None),
+                    t.id.not_in(acted),
+                )
+                .order_by(t.created_at)
+                .limit(limit)
+            )
+            return [(str(tid), created) for tid, created in rows]

@@ -157,3 +157,31 @@ def test_the_promise_api_shows_the_share_met_per_tier_with_definitions(shop: Kef
     assert tiers["normal"]["share_met"] is None  # nothing decided: unknown, not 100%
     assert body["urgent_tickets"]["target_s"] == 300.0
     assert "first_response" in body["definitions"]
+
+
+def test_an_urgent_ticket_nobody_touched_for_five_minutes_raises_an_alert(shop: Kefu) -> None:
+    from dataclasses import replace
+
+    from kefu.domain.desk import TicketKind
+    from kefu.domain.handoff import TicketRequest
+
+    def urgent(description: str) -> str:
+        return shop.desk.open_ticket(
+            TicketRequest(TicketKind.COMPLAINT, "C1001", description, T0, priority=40)
+        )
+
+    ignored, handled = urgent("快递员态度差"), urgent("包裹破损")
+    record = shop.desk.tickets.get(handled)
+    assert record is not None
+    shop.desk.tickets.save(
+        replace(record, updated_at=T0 + timedelta(seconds=120)), "A02", "assigned", {"to": "A02"}
+    )
+    assert check_wait_promises(shop, T0 + timedelta(seconds=290)).breaches == 0
+    assert check_wait_promises(shop, T0 + timedelta(seconds=310)).breaches == 1
+    assert check_wait_promises(shop, T0 + timedelta(seconds=400)).breaches == 0  # once
+    [alert] = SqlAlerts(shop.db).recent(10, "wait_breach")
+    assert alert.detail["ticket_id"] == ignored and alert.detail["tier"] == "urgent_ticket"
+    promises = load_promises(shop.desk.policy.routing.vip_levels)
+    end = T0 + timedelta(minutes=10)
+    kept = SqlPromises(shop.db, promises).urgent_tickets(T0, end, end)
+    assert (kept.met, kept.missed) == (1, 1)
