@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -49,6 +49,8 @@ def test_metrics_count_messages_handoffs_turns_and_the_waiting_queue(client: Tes
     waiting = {k[1][0][1]: v for k, v in after.items() if k[0] == "kefu_queue_waiting"}
     assert sum(waiting.values()) == 1
     assert after[("kefu_rollout_ai_share", ())] == 100
+    # the handoff waits within its promise: nothing decided yet, so no ratio is claimed
+    assert not any(k[0] == "kefu_wait_promise_met_ratio" for k in after)
 
 
 @pytest.fixture
@@ -121,3 +123,23 @@ def test_readiness_fails_when_the_database_is_gone(sqlite_settings: Settings) ->
             assert client.get("/livez").status_code == 200
     finally:
         kefu.close()
+
+
+def test_the_share_of_vip_promises_kept_is_exported(client: TestClient, kefu: Kefu) -> None:
+    from kefu.domain.conversations import Conversation, ConversationStatus
+    from kefu.domain.handoff import HandoffReason, HandoffRequest
+
+    waited = datetime.now(UTC) - timedelta(seconds=90)  # nobody took it: the 60 s promise broke
+    kefu.dialogue.store.create(
+        Conversation(
+            "cvip1", "C1001", "web", ConversationStatus.WAITING_AGENT, "zh-CN", waited, waited
+        )
+    )
+    kefu.desk.hand_off(
+        HandoffRequest(
+            "cvip1", "C1001", "web", HandoffReason.ASKED_FOR_HUMAN, "zh-CN", waited, "", vip="gold"
+        )
+    )
+    seen = scrape(client)
+    assert seen[("kefu_wait_promise_met_ratio", (("tier", "vip"),))] == 0.0
+    assert ("kefu_wait_promise_met_ratio", (("tier", "normal"),)) not in seen

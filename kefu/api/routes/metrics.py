@@ -8,7 +8,7 @@ per-process counters that a load balancer would scatter across scrapes).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.concurrency import run_in_threadpool
@@ -22,7 +22,9 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from kefu.api.deps import get_kefu
+from kefu.desk.promises import load_promises
 from kefu.runtime.heartbeat import JOBS, seconds_since_beat
+from kefu.store.promises_repo import SqlPromises
 from kefu.store.service_counts import SqlServiceCounts
 from kefu.wiring import Kefu
 
@@ -85,6 +87,19 @@ class KefuCollector(Collector):
         for kind, n in sorted(counts.alerts().items()):
             alerts.add_metric([kind], n)
         yield alerts
+
+        kept = GaugeMetricFamily(
+            "kefu_wait_promise_met_ratio",
+            "Share of first-response promises kept over the last hour, per tier",
+            labels=["tier"],
+        )
+        promises = load_promises(self.kefu.desk.policy.routing.vip_levels)
+        for tier in SqlPromises(self.kefu.db, promises).first_response(
+            now - timedelta(hours=1), now, now
+        ):
+            if tier.share_met is not None:
+                kept.add_metric([tier.tier], tier.share_met)
+        yield kept
 
         share = GaugeMetricFamily("kefu_rollout_ai_share", "Percent of customers the bot serves")
         share.add_metric([], self.kefu.rollout.config().ai_share)
