@@ -87,15 +87,13 @@ async def review_handoff(
     note = body.get("note", "")
     if not isinstance(note, str) or len(note) > MAX_NOTE:
         raise Invalid(f"note must be text of at most {MAX_NOTE} characters")
-    # only the agent who had the conversation (or a supervisor) judges its handoff
-    kefu.desk.check_access(agent, conversation_id)
-    now = datetime.now(UTC)
-    await run_in_threadpool(
-        SqlOutcomes(kefu.db).review_handoff,
-        conversation_id,
-        agent.id,
-        body["needless"],
-        note.strip(),
-        now,
-    )
+
+    def record() -> None:
+        # only the agent who had the conversation (or a supervisor) judges its handoff
+        kefu.desk.check_access(agent, conversation_id)
+        SqlOutcomes(kefu.db).review_handoff(
+            conversation_id, agent.id, body["needless"], note.strip(), datetime.now(UTC)
+        )
+
+    await run_in_threadpool(record)
     return {"conversation_id": conversation_id, "needless": body["needless"]}

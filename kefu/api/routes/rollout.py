@@ -41,10 +41,13 @@ async def put_rollout(
         body = json.loads(await request.body() or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidRollout("the body must be JSON") from exc
-    current = kefu.rollout.config()
-    new = changed(current, body, channels=CHANNELS, intents=INTENTS)
-    stored = await run_in_threadpool(kefu.rollout.change, new, admin.id, datetime.now(UTC))
-    return stored.to_dict()
+
+    def apply() -> dict[str, Any]:
+        new = changed(kefu.rollout.config(), body, channels=CHANNELS, intents=INTENTS)
+        return kefu.rollout.change(new, admin.id, datetime.now(UTC)).to_dict()
+
+    # the shared state and the database are blocking calls: off the event loop
+    return await run_in_threadpool(apply)
 
 
 @router.get("/audit")
