@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install install-dev lint typecheck pytest bench chromium haproxy clean serve migration schema-initial
+.PHONY: run test install install-dev lint typecheck pytest bench chromium haproxy promtool clean serve migration schema-initial
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ haproxy:
 	      || echo "could not install haproxy: the scale-out test will fail in CI"; \
 	  else echo "haproxy missing and not root: the scale-out test will skip"; fi; }
 
+## promtool: Debian's prometheus package, whose promtool checks the rules and dashboards in deploy/
+promtool:
+	@command -v promtool >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null) \
+	      || { echo "could not install prometheus (promtool)"; exit 1; }; \
+	  else echo "promtool missing and not root: install Debian's prometheus package"; exit 1; fi; }
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,7 +58,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev chromium haproxy
+pytest: install-dev chromium haproxy promtool
 	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 ## test: set up and run ruff, mypy and the whole pytest suite

@@ -1,4 +1,4 @@
-"""The ``kefu`` command: serve, seed, chat, eval, kb, bench."""
+"""The ``kefu`` command: serve, seed, chat, eval, kb, bench, plan."""
 
 from __future__ import annotations
 
@@ -227,6 +227,41 @@ def worker(
     kefu = Kefu.start(settings)
     try:
         kefu.jobs.consumer(threads).run()  # until SIGINT/SIGTERM
+    finally:
+        kefu.close()
+
+
+@app.command()
+def plan(
+    hours: int = typer.Option(24, help="Hours to plan from the start."),
+    start: str | None = typer.Option(None, help="ISO start with offset (default: next hour)."),
+    concurrency: int = typer.Option(3, help="Chats one agent holds at once."),
+    patience: float = typer.Option(180, help="Seconds a chat customer waits before leaving."),
+    shift_hours: str = typer.Option("8,4", help="Allowed shift lengths in hours."),
+    save: bool = typer.Option(False, help="Adopt the plan: the staff-short alert checks it."),
+) -> None:
+    """Forecast per hour, agents needed per hour (Erlang A) and the shifts that cover them."""
+    from datetime import UTC, datetime, timedelta
+
+    from kefu.ops.plan_report import plan_text
+    from kefu.ops.planning import adopt, plan_for
+    from kefu.wiring import Kefu
+
+    first = (
+        datetime.fromisoformat(start).astimezone(UTC)
+        if start
+        else datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    )
+    lengths = tuple(int(h) for h in shift_hours.split(","))
+    kefu = Kefu.start(get_settings())
+    try:
+        found = plan_for(
+            kefu, first, hours, concurrency=concurrency, patience_s=patience, shift_hours=lengths
+        )
+        typer.echo(plan_text(found))
+        if save:
+            adopt(kefu, found, datetime.now(UTC), "cli")
+            typer.echo("plan adopted")
     finally:
         kefu.close()
 

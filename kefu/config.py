@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     jobs_in_process: bool | None = None
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
+    # readiness fails while no job runner has reported for a while (set where one must run)
+    ready_requires_jobs: bool = False
+    # where service alerts (wait-time promises broken, staff short of the forecast) are posted
+    alert_webhook_url: str | None = None
 
     @model_validator(mode="after")
     def _no_demo_secrets_in_production(self) -> Settings:

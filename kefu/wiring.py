@@ -25,6 +25,7 @@ from kefu.promotions.service import PromotionService
 from kefu.runtime.load import Load
 from kefu.runtime.locks import TurnLocks, make_turn_locks
 from kefu.runtime.shared import SharedState, make_shared_state
+from kefu.runtime.turn_timing import TurnTimer
 from kefu.store.channel_repo import SqlChannelStore
 from kefu.store.commerce_repo import SqlOrderBook
 from kefu.store.conversation_repo import SqlConversations
@@ -33,6 +34,7 @@ from kefu.store.desk_repo import make_desk
 from kefu.store.first_start import ensure_safe_start
 from kefu.store.knowledge_repo import build_knowledge_service
 from kefu.store.promotions_repo import SqlRuleStore
+from kefu.store.rollout_repo import SqlRollout
 from kefu.store.safety_repo import SqlSensitiveWords
 from kefu.store.seed import prepare_database
 
@@ -80,6 +82,8 @@ class Kefu:
     turn_locks: TurnLocks
     load: Load
     jobs: Jobs
+    rollout: SqlRollout
+    turn_timer: TurnTimer
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -105,6 +109,8 @@ class Kefu:
         safety = SafetyFilter(extra=words.snapshot)
         desk = make_desk(db, commerce, state, knowledge, clean_text=safety.clean)
         turn_locks = make_turn_locks(settings.redis_url)
+        rollout = SqlRollout(db, state)
+        turn_timer = TurnTimer(state)
         dialogue = Dialogue(
             SqlConversations(db),
             commerce,
@@ -118,6 +124,8 @@ class Kefu:
             guests=SqlChannelStore(db),
             max_message_chars=settings.max_message_chars,
             safety=safety,
+            ai_gate=rollout,
+            turn_observer=turn_timer.observe,
         )
         kefu = cls(
             settings=settings,
@@ -132,6 +140,8 @@ class Kefu:
             turn_locks=turn_locks,
             load=load,
             jobs=start_jobs(settings, state, db),
+            rollout=rollout,
+            turn_timer=turn_timer,
         )
         kefu.jobs.bind(kefu)
         return kefu

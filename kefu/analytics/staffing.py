@@ -7,6 +7,7 @@ Chat agents serve several conversations at once, so the servers of the queue are
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -109,3 +110,21 @@ def agents_needed(
         average_wait_s=average_wait_s(traffic, seats, aht_s),
         occupancy=traffic / seats if seats else 0.0,
     )
+
+
+def handle_time_s(
+    samples: Sequence[float],
+    *,
+    floor_s: float = 60.0,
+    default_s: float = 240.0,
+    trim: float = 0.1,
+) -> float:
+    """Average handle time from history: the ``trim`` share cut from each end (a chat left open
+    overnight, a misclick closed in a second), never below ``floor_s``; ``default_s`` when the
+    history has too few conversations to say."""
+    values = sorted(s for s in samples if s >= 0 and math.isfinite(s))
+    if len(values) < 5:
+        return max(floor_s, default_s)
+    cut = int(len(values) * trim)
+    kept = values[cut : len(values) - cut] or values
+    return max(floor_s, sum(kept) / len(kept))

@@ -24,11 +24,15 @@ from kefu.api.routes import (
     jobs,
     knowledge,
     messages,
+    metrics,
     nlu,
+    outcomes,
     pages,
+    planning,
     promotions,
     promotions_admin,
     realtime,
+    rollout,
 )
 from kefu.config import Settings, get_settings
 from kefu.logging_setup import configure_logging
@@ -78,4 +82,8 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(realtime.router)
     install_error_schema(app)
     app.include_router(jobs.router)
+    app.include_router(rollout.router)
+    app.include_router(metrics.router)
+    app.include_router(planning.router)
+    app.include_router(outcomes.router)
     return app

@@ -39,6 +39,7 @@ class RoutingPolicy:
     accept_timeout_s: int
     response_timeout_s: int
     average_handle_s: int
+    vip_reserved_seats: int = 0  # per VIP-skilled agent, held for VIPs (wait-time promises)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def load_policy(folder: Path = DESK_DATA) -> DeskPolicy:
         accept_timeout_s=int(r["accept_timeout_s"]),
         response_timeout_s=int(r["response_timeout_s"]),
         average_handle_s=int(r["average_handle_s"]),
+        vip_reserved_seats=int(r.get("vip_reserved_seats", 0)),
     )
     s = _load("sla.json", folder)
     kinds = {

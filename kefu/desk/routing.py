@@ -38,14 +38,20 @@ def choose_agent(
     lang: str,
     vip: bool,
     not_to: str | None = None,
+    vip_reserve: int = 0,
 ) -> AgentLoad | None:
     """The online agent with the skill (None: any skill) and room for one more; VIP-skilled
-    first for VIPs, then the least loaded relative to its limit, then the id for stability."""
+    first for VIPs, then the least loaded relative to its limit, then the id for stability.
+
+    A VIP-skilled agent keeps ``vip_reserve`` of its seats for VIPs: at a peak the queue of
+    normal customers would otherwise take every seat the moment it frees, and a VIP arriving
+    then waits for the next one (the 60-second promise broken by chance, not by load)."""
     candidates = [
         a
         for a in loads
         if a.agent.status is AgentStatus.ONLINE
-        and a.has_room
+        and a.load
+        < a.agent.max_chats - (0 if vip or Skill.VIP not in a.agent.skills else vip_reserve)
         and a.agent.id != not_to
         and (skill is None or skill in a.agent.skills)
         and speaks(a.agent.langs, lang)

@@ -544,9 +544,10 @@ class Desk:
         """Offer the entry to the best agent with room; skill first, then least load.
         A group nobody online can serve falls back to any agent who speaks the language."""
         vip = entry.vip in self.policy.routing.vip_levels
-        choice = routing.choose_agent(loads, entry.skill, entry.lang, vip, entry.not_to)
+        reserve = self.policy.routing.vip_reserved_seats
+        choice = routing.choose_agent(loads, entry.skill, entry.lang, vip, entry.not_to, reserve)
         if choice is None and not routing.someone_can_serve(loads, entry.skill, entry.lang):
-            choice = routing.choose_agent(loads, None, entry.lang, vip, entry.not_to)
+            choice = routing.choose_agent(loads, None, entry.lang, vip, entry.not_to, reserve)
         if choice is None:
             return None
         if not self.queue.offer(entry.conversation_id, choice.agent.id, at):

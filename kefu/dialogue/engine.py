@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -46,6 +47,7 @@ from kefu.domain.conversations import (
 )
 from kefu.domain.customers import Channel, Customer, is_guest
 from kefu.domain.handoff import DeskPort, HandoffReason
+from kefu.rollout.policy import AiGate, Side, ai_off_reason, side_for
 
 log = logging.getLogger("kefu.dialogue")
 
@@ -155,6 +157,8 @@ class Dialogue:
         safety: SafetyFilter | None = None,
         max_message_chars: int = 2000,
         clock: Callable[[], datetime] = _utcnow,
+        ai_gate: AiGate | None = None,
+        turn_observer: Callable[[float], None] | None = None,
     ) -> None:
         self.store = store
         self.commerce = commerce
@@ -173,6 +177,10 @@ class Dialogue:
         self.safety = safety or SafetyFilter()
         self.max_message_chars = max_message_chars
         self.clock = clock
+        # the AI rollout: which customers, channels and intents the bot may serve (None: all)
+        self.ai_gate = ai_gate
+        # told each answered turn's duration in seconds (the kefu_turn_seconds histogram)
+        self.turn_observer = turn_observer
 
     # ---- neighbours --------------------------------------------------------------------------
     @property
@@ -304,6 +312,13 @@ class Dialogue:
             return _Fallback(text=text, normalized=text.lower())
 
     def handle(self, turn: Turn) -> TurnResult:
+        started = time.perf_counter()
+        result = self._handle(turn)
+        if self.turn_observer is not None:
+            self.turn_observer(time.perf_counter() - started)
+        return result
+
+    def _handle(self, turn: Turn) -> TurnResult:
         now = turn.now or self.clock()
         channel, text, customer = self.validate(turn, now)
         # one customer's turns one at a time, in arrival order, on every worker
@@ -396,6 +411,9 @@ class Dialogue:
 
     # ---- the decision ------------------------------------------------------------------------
     def _decide(self, ctx: TurnContext) -> Outcome:
+        off = self._ai_off(ctx)
+        if off is not None:
+            return Outcome([], handoff=off)
         policy = self.policy
         state = ctx.state
         u = ctx.u
@@ -430,6 +448,30 @@ class Dialogue:
             state.low_confidence = 0
         skill = SKILLS.get(ctx.intent, SKILLS["other"])
         return self._after_skill(ctx, skill(ctx))
+
+    def _ai_off(self, ctx: TurnContext) -> HandoffReason | None:
+        """Why people, not the bot, take this turn under the rollout (None: the bot may).
+
+        The side is chosen once per conversation, by the customer's stable hash, and kept in the
+        conversation's state (saved with the turn, so it costs no extra write); during a gray
+        release it is also recorded for the comparison of the two sides."""
+        gate = self.ai_gate
+        if gate is None:
+            return None
+        try:
+            config = gate.config()
+            if ctx.state.side is None:
+                side = side_for(ctx.customer.id, config.ai_share)
+                ctx.state.side = side.value
+                if config.ai_share < 100:
+                    if ctx.conversation.version == 0:  # the side row refers to a stored row
+                        self.store.create(ctx.conversation)
+                    gate.record_side(ctx.conversation.id, ctx.customer.id, side, config, ctx.now)
+            off = ai_off_reason(config, Side(ctx.state.side), ctx.conversation.channel, ctx.intent)
+        except Exception:  # an unreadable switch must not stop service: the bot answers
+            log.exception("rollout gate failed for %s", ctx.conversation.id)
+            return None
+        return None if off is None else HandoffReason(off.value)
 
     def _anger(self, ctx: TurnContext) -> float:
         """The NLU's anger, raised by abuse and by exasperated words the model may underrate."""

@@ -20,6 +20,7 @@ class DialogueState:
     lang: str = "zh-CN"
     sentiment: list[str] = field(default_factory=list)  # recent sentiment labels (trend)
     notice_sent: bool = False  # the "a person will answer" notice was shown while waiting
+    side: str | None = None  # the rollout side ("ai" or "people") the conversation started on
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> DialogueState:

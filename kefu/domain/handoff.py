@@ -22,6 +22,8 @@ class HandoffReason(StrEnum):
     HIGH_VALUE_DISPUTE = "high_value_dispute"  # dispute on an order of 1,000 yuan or more
     LOW_CONFIDENCE = "low_confidence"  # repeated low-confidence understanding
     NEEDS_PERSON = "needs_person"  # an action only a person can do (e.g. address after shipping)
+    ROLLOUT = "rollout"  # the customer is on the people side of the AI rollout
+    AI_SWITCHED_OFF = "ai_switched_off"  # the AI is switched off for this channel or intent
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,9 +52,33 @@ def sweep_deliveries(kefu: Kefu, now: datetime) -> dict[str, int]:
     return channels_of(kefu).outbox.deliver_due(now)
 
 
+def check_promises(kefu: Kefu, now: datetime) -> dict[str, int]:
+    """Wait-time promises: overflow before a breach, alerts when one is missed."""
+    from kefu.ops.promises import check_wait_promises
+
+    return check_wait_promises(kefu, now).to_dict()
+
+
+def check_staffing(kefu: Kefu, now: datetime) -> int:
+    """An alert when the next hours' forecast needs more agents than the adopted plan."""
+    from kefu.ops.planning import check_staff_short
+
+    return check_staff_short(kefu, now)
+
+
+def heartbeat(kefu: Kefu, now: datetime) -> None:
+    """The job runner is alive: readiness and the jobs alert read this."""
+    from kefu.runtime.heartbeat import JOBS, beat
+
+    beat(kefu.state, JOBS, now)
+
+
 def register_kefu_tasks(jobs: Jobs) -> KefuTasks:
     jobs.periodic("desk.run_jobs", run_desk_jobs)
     jobs.periodic("outbound.sweep", sweep_deliveries)
+    jobs.periodic("ops.wait_promises", check_promises)
+    jobs.periodic("ops.staff_short", check_staffing, minute="5")
+    jobs.periodic("jobs.heartbeat", heartbeat)
     return KefuTasks(
         # the outbox keeps its own attempts and back-off per delivery (RetryPolicy); the task
         # retries only when the database itself failed under it

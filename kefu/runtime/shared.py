@@ -52,6 +52,10 @@ class SharedState(Protocol):
         ...
 
     def incr(self, key: str, ttl_s: float | None = None) -> int: ...
+    def add(self, key: str, amount: int) -> int:
+        """Add ``amount`` to a counter that never expires (metrics); returns the new value."""
+        ...
+
     def allow(self, key: str, limit: int, window_s: float) -> bool:
         """Fixed-window rate limit: at most ``limit`` calls per ``window_s`` for ``key``."""
         ...
@@ -112,6 +116,13 @@ class InProcessState:
             n = int(current) + 1 if current is not None else 1
             expires = self._data[key][1] if current is not None else self._expiry(ttl_s)
             self._data[key] = (str(n), expires)
+            return n
+
+    def add(self, key: str, amount: int) -> int:
+        with self._lock:
+            current = self._live(key)
+            n = (int(current) if current is not None else 0) + amount
+            self._data[key] = (str(n), None)
             return n
 
     def allow(self, key: str, limit: int, window_s: float) -> bool:
@@ -189,6 +200,9 @@ class RedisState:
             pipe.pexpire(self._k(key), max(1, int(ttl_s * 1000)), nx=True)
         n, *_ = pipe.execute()
         return int(n)
+
+    def add(self, key: str, amount: int) -> int:
+        return int(self._redis.incrby(self._k(key), amount))
 
     def allow(self, key: str, limit: int, window_s: float) -> bool:
         return self.wait_s(key, limit, window_s) == 0.0

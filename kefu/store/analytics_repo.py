@@ -461,3 +461,21 @@ class SqlAnalytics:
                 )
             ]
         return Window(start, end, conversations, messages, events, queue, surveys, uncovered)
+
+    # ---- the planner's inputs -----------------------------------------------------------------
+
+    def hourly_arrivals(self, start: datetime, end: datetime) -> dict[datetime, int]:
+        """Conversations started per clock hour (UTC) in ``[start, end)``: forecast history."""
+        with self.db.session() as s:
+            return self._conversations(s, start, end)[1]
+
+    def handle_time_samples(self, start: datetime, end: datetime) -> list[float]:
+        """Seconds from accept to close of each handled stretch in the window."""
+        with self.db.session() as s:
+            return [float(v) for v in s.scalars(self._handle_times(start, end)) if v is not None]
+
+    def handoff_share(self, start: datetime, end: datetime) -> float | None:
+        """Share of conversations the customer spoke in that were handed to people."""
+        with self.db.session() as s:
+            talked, handoffs, _ = self._conversations_asked(s, start, end)
+        return metrics.share(handoffs, talked)

@@ -7,6 +7,7 @@ from kefu.store.tables import (
     desk,
     jobs,
     knowledge,
+    ops,
     promotions,
 )
 from kefu.store.tables.base import Base
@@ -19,5 +20,6 @@ __all__ = [
     "desk",
     "jobs",
     "knowledge",
+    "ops",
     "promotions",
 ]

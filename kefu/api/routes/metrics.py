@@ -1,0 +1,126 @@
+"""``GET /metrics`` (contract 5): Prometheus text, the same on every worker.
+
+Totals come from the database and the turn histogram from the shared state, both shared by all
+workers, so whichever worker Prometheus reaches answers with the whole service's numbers (no
+per-process counters that a load balancer would scatter across scrapes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.concurrency import run_in_threadpool
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+
+from kefu.api.deps import get_kefu
+from kefu.desk.promises import load_promises
+from kefu.runtime.heartbeat import JOBS, seconds_since_beat
+from kefu.store.promises_repo import SqlPromises
+from kefu.store.service_counts import SqlServiceCounts
+from kefu.wiring import Kefu
+
+router = APIRouter()
+
+
+def _bound(value: float) -> str:
+    return "+Inf" if value == float("inf") else repr(value)
+
+
+class KefuCollector(Collector):
+    """Reads every series at scrape time from what all workers share."""
+
+    def __init__(self, kefu: Kefu) -> None:
+        self.kefu = kefu
+
+    def collect(self) -> Iterator[Metric]:
+        counts = SqlServiceCounts(self.kefu.db)
+        now = datetime.now(UTC)
+
+        messages = CounterMetricFamily(
+            "kefu_messages", "Messages stored, per channel and sender", labels=["channel", "sender"]
+        )
+        for (channel, sender), n in sorted(counts.messages().items()):
+            messages.add_metric([channel, sender], n)
+        yield messages
+
+        handoffs = CounterMetricFamily(
+            "kefu_handoffs", "Conversations handed to people, per reason", labels=["reason"]
+        )
+        for reason, n in sorted(counts.handoffs().items()):
+            handoffs.add_metric([reason], n)
+        yield handoffs
+
+        snapshot = self.kefu.turn_timer.snapshot()
+        yield HistogramMetricFamily(
+            "kefu_turn_seconds",
+            "Seconds from a customer message arriving to its replies stored",
+            buckets=[(_bound(b), n) for b, n in snapshot.cumulative],
+            sum_value=snapshot.sum_s,
+        )
+
+        waiting = GaugeMetricFamily(
+            "kefu_queue_waiting", "Conversations waiting for a person, per skill", labels=["skill"]
+        )
+        oldest = GaugeMetricFamily(
+            "kefu_queue_oldest_wait_seconds",
+            "Longest current wait for a person, per skill",
+            labels=["skill"],
+        )
+        for gauge in counts.queue(now):
+            waiting.add_metric([gauge.skill], gauge.waiting)
+            oldest.add_metric([gauge.skill], gauge.oldest_wait_s)
+        yield waiting
+        yield oldest
+
+        alerts = CounterMetricFamily(
+            "kefu_service_alerts", "Alerts raised for supervisors, per kind", labels=["kind"]
+        )
+        for kind, n in sorted(counts.alerts().items()):
+            alerts.add_metric([kind], n)
+        yield alerts
+
+        kept = GaugeMetricFamily(
+            "kefu_wait_promise_met_ratio",
+            "Share of first-response promises kept over the last hour, per tier",
+            labels=["tier"],
+        )
+        promises = load_promises(self.kefu.desk.policy.routing.vip_levels)
+        for tier in SqlPromises(self.kefu.db, promises).first_response(
+            now - timedelta(hours=1), now, now
+        ):
+            if tier.share_met is not None:
+                kept.add_metric([tier.tier], tier.share_met)
+        yield kept
+
+        share = GaugeMetricFamily("kefu_rollout_ai_share", "Percent of customers the bot serves")
+        share.add_metric([], self.kefu.rollout.config().ai_share)
+        yield share
+
+        since = seconds_since_beat(self.kefu.state, JOBS, now)
+        if since is not None:
+            beat = GaugeMetricFamily(
+                "kefu_jobs_last_beat_seconds", "Seconds since the job runner's last round"
+            )
+            beat.add_metric([], since)
+            yield beat
+
+
+def render_metrics(kefu: Kefu) -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(KefuCollector(kefu))
+    return generate_latest(registry)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(kefu: Kefu = Depends(get_kefu)) -> Response:
+    body = await run_in_threadpool(render_metrics, kefu)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
