@@ -15,12 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kefu.rollout.policy import (
-    AiOff,
     AuditEntry,
     RolloutConfig,
     Side,
-    ai_off_reason,
-    side_for,
 )
 from kefu.runtime.shared import SharedState
 from kefu.store.db import Database
@@ -118,32 +115,6 @@ class SqlRollout:
             row = s.get(ConversationSideRow, conversation_id)
             return Side(row.side) if row is not None else None
 
-    def keep_side(
-        self, conversation_id: str, customer_id: str, config: RolloutConfig, now: datetime
-    ) -> Side:
-        """The conversation's side: the recorded one, or chosen now by the customer's hash."""
-        found = self.side_of(conversation_id)
-        if found is not None:
-            return found
-        side = side_for(customer_id, config.ai_share)
-        try:
-            with self.db.session() as s:
-                s.add(
-                    ConversationSideRow(
-                        conversation_id=conversation_id,
-                        customer_id=customer_id,
-                        side=side.value,
-                        ai_share=config.ai_share,
-                        at=now,
-                    )
-                )
-        except IntegrityError:  # another worker recorded it first: theirs stands
-            found = self.side_of(conversation_id)
-            if found is not None:
-                return found
-            raise
-        return side
-
     def record_side(
         self,
         conversation_id: str,
@@ -165,10 +136,3 @@ class SqlRollout:
                 )
         except IntegrityError:  # recorded already (a retried turn): the first record stands
             pass
-
-    def ai_off(
-        self, conversation_id: str, customer_id: str, channel: str, intent: str, now: datetime
-    ) -> AiOff | None:
-        config = self.config()
-        side = self.keep_side(conversation_id, customer_id, config, now)
-        return ai_off_reason(config, side, channel, intent)
