@@ -48,6 +48,7 @@ class Hit:
     lexical: float
     dense: float
     tags: tuple[str, ...] = ()
+    updated_by: str = "system"  # who saved the entry last ("seed" for the shipped demo)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -211,6 +212,7 @@ class HybridIndex:
                 lexical=s.lexical,
                 dense=s.dense,
                 tags=s.entry.tags,
+                updated_by=s.entry.updated_by,
             )
             for s in ranked[:k]
         )

@@ -1,0 +1,197 @@
+"""The waiting room: what a customer waiting for a person sees and can do.
+
+They hear their place and expected wait (when it moves meaningfully, and whenever they ask); the
+bot still answers routine questions when the shop allows it; and when nobody will answer soon they
+can leave a message (留言) or ask for a call back, which turns the conversation into a ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from kefu.dialogue.context import Outcome, Reply, TurnContext
+from kefu.dialogue.handoff import wait_minutes
+from kefu.domain.conversations import ConversationStatus, ReplyKind
+from kefu.domain.handoff import LeaveKind, LeftMessage, WaitStatus
+
+log = logging.getLogger("kefu.dialogue")
+
+_PHONE = re.compile(r"(?<!\d)(\+?\d[\d -]{6,16}\d)(?!\d)")
+_STRIP = " :：,，。.!！~-"
+# said instead of waiting: "留言" alone asks for the message, a phone number answers "回电"
+_ASK_MESSAGE = "left_message"
+_ASK_PHONE = "callback_phone"
+# a place this close to the front is "next", whatever the minutes say
+_NEXT = 0
+
+
+def mask_phone(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 7:
+        return phone
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def _phone_in(ctx: TurnContext) -> str | None:
+    found = ctx.u.entities.get("phone")
+    if found:
+        return str(found)
+    m = _PHONE.search(ctx.text)
+    return re.sub(r"[ -]", "", m.group(1)) if m else None
+
+
+def _after_lead(ctx: TurnContext) -> str:
+    """The message without its "留言：" lead-in."""
+    text = ctx.text.strip()
+    lowered = text.lower()
+    for lead in ctx.services.lexicon.words("message_lead"):
+        at = lowered.find(lead)
+        if at >= 0:
+            return (text[:at] + text[at + len(lead) :]).strip(_STRIP)
+    return text
+
+
+def _status(ctx: TurnContext) -> WaitStatus | None:
+    desk = ctx.services.desk
+    if desk is None:
+        return None
+    try:
+        return desk.waiting_status(ctx.conversation.id, ctx.now)
+    except Exception:  # the customer still waits; only the numbers are missing
+        log.exception("waiting status failed for %s", ctx.conversation.id)
+        return None
+
+
+def status_reply(ctx: TurnContext, wait: WaitStatus, key: str = "waiting.status") -> Reply:
+    if not wait.agents_online:
+        return ctx.say("waiting.offline", ReplyKind.NOTICE)
+    if wait.queue_position <= _NEXT:
+        return ctx.say("waiting.next", ReplyKind.NOTICE)
+    return ctx.say(
+        key,
+        ReplyKind.NOTICE,
+        position=wait.queue_position,
+        minutes=wait_minutes(wait.expected_wait_s),
+    )
+
+
+def _remember(ctx: TurnContext, wait: WaitStatus) -> None:
+    ctx.state.waiting_told = {
+        "position": wait.queue_position,
+        "wait_s": wait.expected_wait_s,
+        "online": wait.agents_online,
+    }
+
+
+def moved_meaningfully(ctx: TurnContext, wait: WaitStatus) -> bool:
+    """Worth a notice: the place or the wait moved by a step, or agents came or went."""
+    policy = ctx.services.policy
+    position_step = policy.waiting_notice_position_step
+    wait_step_s = policy.waiting_notice_wait_step_s
+    told = ctx.state.waiting_told
+    if not told:
+        return True
+    if bool(told.get("online", True)) != wait.agents_online:
+        return True
+    if abs(int(told.get("position", 0)) - wait.queue_position) >= position_step:
+        return True
+    if wait.queue_position <= _NEXT < int(told.get("position", 0)):
+        return True
+    return abs(int(told.get("wait_s", 0)) - wait.expected_wait_s) >= wait_step_s
+
+
+def _leave(ctx: TurnContext, kind: LeaveKind, text: str, phone: str | None) -> list[Reply]:
+    desk = ctx.services.desk
+    if desk is None:
+        return [ctx.say("handoff.notice", ReplyKind.NOTICE)]
+    message = LeftMessage(
+        conversation_id=ctx.conversation.id,
+        customer_id=ctx.customer.id,
+        kind=kind,
+        text=text,
+        at=ctx.now,
+        phone=phone,
+    )
+    try:
+        ticket_id = desk.leave_message(message)
+    except Exception:  # still in the queue: say so rather than promise a ticket
+        log.exception("leaving a message failed for %s", ctx.conversation.id)
+        return [ctx.say("handoff.notice", ReplyKind.NOTICE)]
+    ctx.state.awaiting = None
+    ctx.state.waiting_told = None
+    ctx.conversation.status = ConversationStatus.CLOSED
+    ctx.conversation.closed_at = ctx.now
+    if kind is LeaveKind.CALLBACK:
+        return [
+            ctx.say(
+                "waiting.callback",
+                ReplyKind.ACTION,
+                ticket_id=ticket_id,
+                phone=mask_phone(phone or ""),
+            )
+        ]
+    return [ctx.say("waiting.left_message", ReplyKind.ACTION, ticket_id=ticket_id)]
+
+
+def _leaving(ctx: TurnContext) -> list[Reply] | None:
+    """Leaving a message or asking for a call back, in one message or over two."""
+    awaiting = (ctx.state.awaiting or {}).get("slot")
+    phone = _phone_in(ctx)
+    if awaiting == _ASK_PHONE and phone:
+        return _leave(ctx, LeaveKind.CALLBACK, ctx.text.strip(), phone)
+    if awaiting == _ASK_MESSAGE and not ctx.has("callback"):
+        return _leave(ctx, LeaveKind.MESSAGE, ctx.text.strip(), phone)
+    if ctx.has("callback"):
+        phone = phone or ctx.customer.phone or None
+        if not phone:
+            ctx.state.awaiting = {"intent": "human_agent", "slot": _ASK_PHONE}
+            return [ctx.say("waiting.ask_phone", ReplyKind.CLARIFY)]
+        return _leave(ctx, LeaveKind.CALLBACK, ctx.text.strip(), phone)
+    if ctx.has("leave_message"):
+        text = _after_lead(ctx)
+        if len(text) < 2:
+            ctx.state.awaiting = {"intent": "human_agent", "slot": _ASK_MESSAGE}
+            return [ctx.say("waiting.ask_message", ReplyKind.CLARIFY)]
+        return _leave(ctx, LeaveKind.MESSAGE, text, phone)
+    return None
+
+
+def _routine(ctx: TurnContext) -> bool:
+    policy = ctx.services.policy
+    return ctx.u.intent in policy.routine_while_waiting and not policy.is_low_confidence(
+        float(ctx.u.confidence)
+    )
+
+
+def while_waiting(
+    ctx: TurnContext,
+    skill_for: Callable[[str], Callable[[TurnContext], Outcome]],
+) -> list[Reply]:
+    """The replies to a message from a customer in the queue."""
+    leaving = _leaving(ctx)
+    if leaving is not None:
+        return leaving
+    wait = _status(ctx)
+    if wait is not None and not wait.waiting:
+        return []  # accepted meanwhile: the agent answers
+    replies: list[Reply] = []
+    asked = ctx.has("wait_query")
+    if not asked and (wait is None or wait.bot_may_answer) and _routine(ctx):
+        replies = list(skill_for(ctx.intent)(ctx).replies)
+    if wait is None:
+        if not replies and not ctx.state.notice_sent:
+            ctx.state.notice_sent = True
+            replies.append(ctx.say("handoff.notice", ReplyKind.NOTICE))
+        return replies
+    if asked or moved_meaningfully(ctx, wait):
+        replies.append(status_reply(ctx, wait, "waiting.status" if asked else "waiting.moved"))
+        if wait.saturated:
+            replies.append(ctx.say("waiting.offer_leave", ReplyKind.NOTICE))
+        _remember(ctx, wait)
+        ctx.state.notice_sent = True
+    elif not replies and not ctx.state.notice_sent:
+        ctx.state.notice_sent = True
+        replies.append(ctx.say("handoff.notice", ReplyKind.NOTICE))
+    return replies
