@@ -447,7 +447,7 @@ class Dialogue:
         state.unresolved = 0 if resolved else state.unresolved + 1
         if outcome.handoff is not None:
             return outcome
-        if state.unresolved >= 2 and experience.repeats_last_reply(ctx, outcome):
+        if state.unresolved >= 1 and experience.repeats_last_reply(ctx, outcome):
             experience.vary_the_question(ctx, outcome)
         state.last_reply = experience.reply_signature(outcome)
         # a dispute is pushback, not any negative word: "降价了" alone is a question

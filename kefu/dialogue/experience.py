@@ -75,13 +75,25 @@ def repeats_last_reply(ctx: TurnContext, outcome: Outcome) -> bool:
     return asks and bool(signature) and signature == ctx.state.last_reply
 
 
+# replies that say nothing about the customer's case: the same one twice is going in circles
+GENERIC_REPLIES = (
+    "clarify",
+    "other.refuse",
+    "fallback",
+    "product.ask",
+    "stock.ask",
+    "account.fallback",
+    "payment.fallback",
+)
+
+
 def vary_the_question(ctx: TurnContext, outcome: Outcome) -> None:
-    """Asking the same generic question a third time helps nobody: ask for the specifics
-    instead (an answer with facts in it, like "not found", stays as it is)."""
-    generic = ctx.render("clarify")
-    if any(r.text == generic for r in outcome.replies):
+    """Giving the same generic reply a third time helps nobody: ask for the specifics instead
+    (an answer with facts in it, like "not found", stays as it is)."""
+    generic = {ctx.render(key) for key in GENERIC_REPLIES}
+    if any(r.text in generic for r in outcome.replies):
         outcome.replies = [
-            ctx.say("context.clarify_again", ReplyKind.CLARIFY) if r.text == generic else r
+            ctx.say("context.clarify_again", ReplyKind.CLARIFY) if r.text in generic else r
             for r in outcome.replies
         ]
 
