@@ -151,7 +151,9 @@ def _leaving(ctx: TurnContext) -> list[Reply] | None:
         return _leave(ctx, LeaveKind.CALLBACK, ctx.text.strip(), phone)
     if ctx.has("leave_message"):
         text = _after_lead(ctx)
-        if len(text) < 2:
+        lexicon = ctx.services.lexicon
+        # "我要留言" / "can I leave a message" asks to leave one; the message comes next
+        if len(text) < 2 or lexicon.only("leave_request", text.lower()):
             ctx.state.awaiting = {"intent": "human_agent", "slot": _ASK_MESSAGE}
             return [ctx.say("waiting.ask_message", ReplyKind.CLARIFY)]
         return _leave(ctx, LeaveKind.MESSAGE, text, phone)
