@@ -151,7 +151,8 @@ def eval_conversations(
 def jobs(
     every: float = typer.Option(0, help="Seconds between runs; 0 runs once and exits."),
 ) -> None:
-    """Periodic work: SLA escalations, stale-offer reassignment, due outbound deliveries (cron)."""
+    """Periodic work: SLA escalations, stale-offer reassignment, due outbound deliveries,
+    queue-position notices to waiting customers (cron)."""
     import time
     from datetime import UTC, datetime
 
@@ -164,7 +165,11 @@ def jobs(
             now = datetime.now(UTC)
             desk = kefu.desk.run_jobs(now)
             sent = deliver_due(kefu, now)
-            typer.echo(f"{now.isoformat(timespec='seconds')} desk {desk} deliveries {sent}")
+            told = kefu.dialogue.announce_queue_moves(now)
+            typer.echo(
+                f"{now.isoformat(timespec='seconds')} desk {desk} deliveries {sent}"
+                f" queue_notices {told}"
+            )
             if every <= 0:
                 break
             time.sleep(every)

@@ -230,6 +230,13 @@ class Desk:
             self.publish(agent_channel(ticket.assignee), {"type": "ticket", "ticket_id": ticket_id})
         return ticket_id
 
+    def waiting_conversations(self, limit: int) -> list[str]:
+        """Conversations waiting for a person, most urgent first (the waiting-room job)."""
+        return [e.conversation_id for e in self.queue.all(limit) if e.state == SeatState.WAITING]
+
+    def notify(self, conversation_id: str, text: str, at: datetime) -> None:
+        self.tell_customer_text(conversation_id, text, at)
+
     def find_open_ticket(
         self, customer_id: str, order_id: str | None, kind: TicketKind
     ) -> str | None:

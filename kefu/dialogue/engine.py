@@ -33,7 +33,7 @@ from kefu.dialogue.skills.address import extract_address
 from kefu.dialogue.skills.invoice import extract_company, extract_tax_id
 from kefu.dialogue.state import DialogueState
 from kefu.dialogue.texts import Templates, has_traditional, script_neutral
-from kefu.dialogue.waiting import while_waiting
+from kefu.dialogue.waiting import announce_moves, while_waiting
 from kefu.domain.conversations import (
     ConcurrentUpdate,
     Conversation,
@@ -584,6 +584,13 @@ class Dialogue:
                     fresh.skill = conversation.skill
                 conversation = fresh
         self.store.save(conversation)
+
+    # ---- the waiting room between turns --------------------------------------------------------
+    def announce_queue_moves(self, now: datetime) -> int:
+        """Tell waiting customers whose place in the queue moved meaningfully (periodic job)."""
+        if self.desk is None:
+            return 0
+        return announce_moves(self.store, self.desk, self.templates, self.policy, now)
 
     # ---- the customer's view of the history --------------------------------------------------
     def history(self, conversation_id: Any, customer_id: Any) -> list[dict[str, Any]]:

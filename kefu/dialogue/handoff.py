@@ -100,7 +100,8 @@ def hand_off(ctx: TurnContext, reason: HandoffReason, outcome: Outcome) -> list[
         ]
     if result.saturated:
         # nobody will answer soon: waiting is not the only way to reach a person
-        replies.append(ctx.say("waiting.offer_leave", ReplyKind.NOTICE))
+        key = "waiting.offer_leave" if result.agents_online else "waiting.offer_leave_offline"
+        replies.append(ctx.say(key, ReplyKind.NOTICE))
     return replies
 
 

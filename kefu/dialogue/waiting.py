@@ -10,11 +10,21 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from kefu.dialogue.context import Outcome, Reply, TurnContext
 from kefu.dialogue.handoff import wait_minutes
-from kefu.domain.conversations import ConversationStatus, ReplyKind
-from kefu.domain.handoff import LeaveKind, LeftMessage, WaitStatus
+from kefu.dialogue.policy import HandoffPolicy
+from kefu.dialogue.state import DialogueState
+from kefu.dialogue.texts import Templates
+from kefu.domain.conversations import (
+    ConcurrentUpdate,
+    ConversationStatus,
+    ConversationStore,
+    ReplyKind,
+)
+from kefu.domain.handoff import DeskPort, LeaveKind, LeftMessage, WaitStatus
 
 log = logging.getLogger("kefu.dialogue")
 
@@ -25,6 +35,7 @@ _ASK_MESSAGE = "left_message"
 _ASK_PHONE = "callback_phone"
 # a place this close to the front is "next", whatever the minutes say
 _NEXT = 0
+NOTICE = ReplyKind.NOTICE
 
 
 def mask_phone(phone: str) -> str:
@@ -64,42 +75,41 @@ def _status(ctx: TurnContext) -> WaitStatus | None:
         return None
 
 
-def status_reply(ctx: TurnContext, wait: WaitStatus, key: str = "waiting.status") -> Reply:
+def status_text(templates: Templates, lang: str, wait: WaitStatus, key: str) -> str:
+    """Where the customer stands, in their language."""
     if not wait.agents_online:
-        return ctx.say("waiting.offline", ReplyKind.NOTICE)
+        return templates.render(lang, "waiting.offline")
     if wait.queue_position <= _NEXT:
-        return ctx.say("waiting.next", ReplyKind.NOTICE)
-    return ctx.say(
-        key,
-        ReplyKind.NOTICE,
-        position=wait.queue_position,
-        minutes=wait_minutes(wait.expected_wait_s),
-    )
+        return templates.render(lang, "waiting.next")
+    minutes = wait_minutes(wait.expected_wait_s)
+    return templates.render(lang, key, position=wait.queue_position, minutes=minutes)
 
 
-def _remember(ctx: TurnContext, wait: WaitStatus) -> None:
-    ctx.state.waiting_told = {
+def told(wait: WaitStatus) -> dict[str, Any]:
+    """What the state keeps of the status the customer was last told."""
+    return {
         "position": wait.queue_position,
         "wait_s": wait.expected_wait_s,
         "online": wait.agents_online,
     }
 
 
-def moved_meaningfully(ctx: TurnContext, wait: WaitStatus) -> bool:
-    """Worth a notice: the place or the wait moved by a step, or agents came or went."""
-    policy = ctx.services.policy
-    position_step = policy.waiting_notice_position_step
-    wait_step_s = policy.waiting_notice_wait_step_s
-    told = ctx.state.waiting_told
-    if not told:
+def moved_meaningfully(
+    last: dict[str, Any] | None, wait: WaitStatus, policy: HandoffPolicy
+) -> bool:
+    """Worth a notice: the place or the wait moved by a step, the customer is next, or agents
+    came or went."""
+    if not last:
         return True
-    if bool(told.get("online", True)) != wait.agents_online:
+    if bool(last.get("online", True)) != wait.agents_online:
         return True
-    if abs(int(told.get("position", 0)) - wait.queue_position) >= position_step:
+    before = int(last.get("position", 0))
+    if abs(before - wait.queue_position) >= policy.waiting_notice_position_step:
         return True
-    if wait.queue_position <= _NEXT < int(told.get("position", 0)):
+    if wait.queue_position <= _NEXT < before:
         return True
-    return abs(int(told.get("wait_s", 0)) - wait.expected_wait_s) >= wait_step_s
+    moved_s = abs(int(last.get("wait_s", 0)) - wait.expected_wait_s)
+    return moved_s >= policy.waiting_notice_wait_step_s
 
 
 def _leave(ctx: TurnContext, kind: LeaveKind, text: str, phone: str | None) -> list[Reply]:
@@ -187,13 +197,44 @@ def while_waiting(
             ctx.state.notice_sent = True
             replies.append(ctx.say("handoff.notice", ReplyKind.NOTICE))
         return replies
-    if asked or moved_meaningfully(ctx, wait):
-        replies.append(status_reply(ctx, wait, "waiting.status" if asked else "waiting.moved"))
-        if wait.saturated:
-            replies.append(ctx.say("waiting.offer_leave", ReplyKind.NOTICE))
-        _remember(ctx, wait)
+    if asked or moved_meaningfully(ctx.state.waiting_told, wait, ctx.services.policy):
+        key = "waiting.status" if asked else "waiting.moved"
+        replies.append(Reply(status_text(ctx.services.templates, ctx.lang, wait, key), NOTICE))
+        if wait.saturated and wait.agents_online:  # the offline notice already offers it
+            replies.append(ctx.say("waiting.offer_leave", NOTICE))
+        ctx.state.waiting_told = told(wait)
         ctx.state.notice_sent = True
     elif not replies and not ctx.state.notice_sent:
         ctx.state.notice_sent = True
-        replies.append(ctx.say("handoff.notice", ReplyKind.NOTICE))
+        replies.append(ctx.say("handoff.notice", NOTICE))
     return replies
+
+
+def announce_moves(
+    store: ConversationStore,
+    desk: DeskPort,
+    templates: Templates,
+    policy: HandoffPolicy,
+    now: datetime,
+    limit: int = 500,
+) -> int:
+    """The periodic job: tell each waiting customer whose place or wait moved meaningfully
+    since they were last told, without waiting for them to ask. Returns how many were told."""
+    sent = 0
+    for conversation_id in desk.waiting_conversations(limit):
+        conversation = store.get(conversation_id)
+        if conversation is None or conversation.status is not ConversationStatus.WAITING_AGENT:
+            continue
+        state = DialogueState.from_dict(conversation.state)
+        wait = desk.waiting_status(conversation_id, now)
+        if not wait.waiting or not moved_meaningfully(state.waiting_told, wait, policy):
+            continue
+        state.waiting_told = told(wait)
+        conversation.state = state.to_dict()
+        try:
+            store.save(conversation)
+        except ConcurrentUpdate:
+            continue  # the customer's own turn is saving it; the next run looks again
+        desk.notify(conversation_id, status_text(templates, state.lang, wait, "waiting.moved"), now)
+        sent += 1
+    return sent

@@ -113,6 +113,14 @@ class DeskPort(Protocol):
         """Position and expected wait of a conversation in the queue now."""
         ...
 
+    def waiting_conversations(self, limit: int) -> list[str]:
+        """Conversations in the queue now, most urgent first."""
+        ...
+
+    def notify(self, conversation_id: str, text: str, at: datetime) -> None:
+        """A notice to the customer outside a turn (stored, then pushed to their channel)."""
+        ...
+
     def leave_message(self, message: LeftMessage) -> str:
         """Take the conversation out of the queue; its ticket carries the message. Returns the
         ticket id."""

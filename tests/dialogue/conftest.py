@@ -72,6 +72,7 @@ class RecordingDesk:
         self.handoffs: list[HandoffRequest] = []
         self.tickets: list[TicketRequest] = []
         self.left: list[LeftMessage] = []
+        self.notices: list[tuple[str, str]] = []
         self.agents_online = agents_online
         self.wait = WaitStatus(True, 2, 300, agents_online)
 
@@ -96,6 +97,12 @@ class RecordingDesk:
 
     def waiting_status(self, conversation_id: str, at: datetime) -> WaitStatus:
         return self.wait
+
+    def waiting_conversations(self, limit: int) -> list[str]:
+        return [h.conversation_id for h in self.handoffs][:limit] if self.wait.waiting else []
+
+    def notify(self, conversation_id: str, text: str, at: datetime) -> None:
+        self.notices.append((conversation_id, text))
 
     def leave_message(self, message: LeftMessage) -> str:
         self.left.append(message)

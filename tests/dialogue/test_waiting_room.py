@@ -11,6 +11,7 @@ import pytest
 
 from kefu.dialogue import Turn
 from kefu.dialogue.engine import TurnResult
+from kefu.domain.desk import AgentStatus
 from kefu.domain.handoff import LeaveKind, WaitStatus
 from kefu.wiring import Kefu
 from tests.desk.support import ensure_desk_tables
@@ -121,3 +122,18 @@ def test_the_whole_wait_on_the_real_desk(real_desk: Kefu, scripted_nlu: Scripted
     assert record.ticket.fields["left_message"]["text"] == "收到的袜子少了一双"
     supervisor = real_desk.desk.agent("S01")
     assert real_desk.desk.queue_for(supervisor, datetime.now(UTC)) == []
+
+
+def test_a_waiting_customer_hears_without_asking_when_an_agent_comes_online(
+    real_desk: Kefu, scripted_nlu: ScriptedNlu
+) -> None:
+    scripted_nlu.says("转人工", intent="human_agent")
+    waiting = say(real_desk, "转人工", customer="C1002")
+    now = datetime.now(UTC)
+    assert real_desk.dialogue.announce_queue_moves(now) == 0  # told at the handoff already
+    desk = real_desk.desk
+    desk.set_status(desk.agent("A02"), AgentStatus.ONLINE, now)
+    assert real_desk.dialogue.announce_queue_moves(now) == 1
+    assert real_desk.dialogue.announce_queue_moves(now) == 0  # nothing new to tell
+    history = real_desk.dialogue.history(waiting.conversation_id, "C1002")
+    assert "马上就轮到您" in history[-1]["text"] and history[-1]["sender"] == "system"
