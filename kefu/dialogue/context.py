@@ -158,6 +158,8 @@ class TurnContext:
         if kb is None:
             return None
         try:
+            if not kb.has_curated_answers():
+                return None  # the usual case, and no search spent on it
             result = kb.search(
                 self.text, self.lang, self.conversation.channel, self.now, record=False
             )
@@ -168,7 +170,7 @@ class TurnContext:
         if not hits or str(getattr(result, "decision", "")) != "answer":
             return None
         top = hits[0]
-        if getattr(top, "updated_by", "seed") in ("seed", "system"):
+        if not getattr(top, "curated", False):
             return None
         if float(getattr(top, "score", 0.0)) < min_score or not top.answer:
             return None

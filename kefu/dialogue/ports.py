@@ -50,6 +50,7 @@ class KbResult(Protocol):
 
 
 class Knowledge(Protocol):
+    def has_curated_answers(self) -> bool: ...
     def search(
         self,
         text: str,

@@ -39,6 +39,10 @@ class Thresholds:
     margin: float = 0.02
 
 
+# who saved the entries that ship with kefu (the demo seed), as opposed to the shop's people
+SHIPPED_BY = frozenset({"seed", "system"})
+
+
 @dataclass(frozen=True)
 class Hit:
     entry_id: str
@@ -49,6 +53,11 @@ class Hit:
     dense: float
     tags: tuple[str, ...] = ()
     updated_by: str = "system"  # who saved the entry last ("seed" for the shipped demo)
+
+    @property
+    def curated(self) -> bool:
+        """Saved by the shop's people (an approved proposal, an edit, an import)."""
+        return self.updated_by not in SHIPPED_BY
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -149,6 +158,8 @@ class HybridIndex:
         dense_weight: float = 0.6,
     ) -> None:
         self.entries = [e for e in entries if not e.deleted]
+        # entries people saved (approved proposals, admin edits, imports), not the shipped seed
+        self.has_curated = any(e.updated_by not in SHIPPED_BY for e in self.entries)
         self._tokenize = tokenize
         self._prepare = prepare
         self._queries = queries

@@ -182,3 +182,18 @@ def test_gaps_group_paraphrases_and_rank_by_frequency(service: KnowledgeService)
     assert clusters[0].count >= 3
     assert "实体店" in clusters[0].representative
     assert any("招聘" in c.representative for c in clusters[1:])
+
+
+def test_answers_people_approved_are_told_apart_from_the_shipped_ones(
+    service: KnowledgeService,
+) -> None:
+    assert not service.has_curated_answers()
+    shipped = service.search("发票能开专票吗", now=NOW, record=False).top
+    assert shipped is not None and not shipped.curated
+    proposal = service.propose(
+        "发票能开专票吗", "目前只开电子普通发票。", "zh-CN", "A02", entry_id="invoice", now=NOW
+    )
+    service.approve(proposal.id, reviewer="S01", now=NOW)
+    assert service.has_curated_answers()
+    approved = service.search("发票能开专票吗", now=NOW, record=False).top
+    assert approved is not None and approved.curated and approved.updated_by == "proposal:A02"
