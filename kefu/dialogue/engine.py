@@ -29,7 +29,7 @@ from kefu.dialogue.policy import HandoffPolicy
 from kefu.dialogue.ports import Nlu, Understanding
 from kefu.dialogue.safety import SafetyFilter
 from kefu.dialogue.skills import SKILLS
-from kefu.dialogue.skills.address import extract_address
+from kefu.dialogue.skills.address import extract_address, extract_phone
 from kefu.dialogue.skills.invoice import extract_company, extract_tax_id
 from kefu.dialogue.state import DialogueState
 from kefu.dialogue.texts import Templates, has_traditional, script_neutral
@@ -494,7 +494,7 @@ class Dialogue:
             if answers and find_reference(ctx, options) is not None:
                 return str(awaiting["intent"])
         elif slot == "address":
-            if extract_address(ctx, whole_message=True):
+            if extract_address(ctx, whole_message=True) or extract_phone(ctx):
                 return "change_address"
         elif slot == "company" and (extract_company(ctx.text) or extract_tax_id(ctx.text)):
             return "invoice"

@@ -108,3 +108,20 @@ def test_a_new_topic_forgets_the_company_of_an_abandoned_invoice(
     personal = say(faked, "耳机那单能开发票吗")
     assert "税号" not in text_of(personal)
     assert len(invoices(faked, "C1001", EARBUDS)) == 1
+
+
+def test_a_phone_number_alone_after_the_bot_asks_for_it_is_the_new_delivery_phone(
+    faked: Kefu, scripted_nlu: ScriptedNlu
+) -> None:
+    scripted_nlu.says("耳机那单收货电话写错了", intent="change_address", product_skus=("P2002",))
+    scripted_nlu.says("139 1234 5678", intent="other", confidence=0.3)
+    scripted_nlu.says("确认", intent="greeting", confidence=0.5)
+    ask = say(faked, "耳机那单收货电话写错了")
+    assert "手机号" in text_of(ask)
+    confirm = say(faked, "139 1234 5678")
+    assert confirm.intent == "change_address" and "13912345678" in text_of(confirm)
+    say(faked, "确认")
+    order = faked.commerce.get_order("C1001", EARBUDS)
+    assert (
+        order.address.startswith("上海市浦东新区世纪大道100号") and "13912345678" in order.address
+    )
