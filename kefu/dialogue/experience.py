@@ -107,11 +107,9 @@ def felt_resolved(ctx: TurnContext, outcome: Outcome) -> bool:
 
 
 def bot_helped(outcome: Outcome, resolved: bool) -> bool:
-    """The bot gave the customer something this turn (an answer, an action), rather than
-    asking again or saying it cannot."""
-    if not resolved or not outcome.replies:
-        return False
-    return not all(r.kind is ReplyKind.CLARIFY for r in outcome.replies)
+    """The bot moved the customer's case this turn (an answer, an action, or asking which
+    order), rather than saying it does not understand or cannot."""
+    return resolved and bool(outcome.replies)
 
 
 def prefer_curated(ctx: TurnContext, outcome: Outcome) -> Outcome:

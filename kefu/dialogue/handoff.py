@@ -99,9 +99,10 @@ def hand_off(ctx: TurnContext, reason: HandoffReason, outcome: Outcome) -> list[
             )
         ]
     if result.saturated:
-        # nobody will answer soon: waiting is not the only way to reach a person
+        # nobody will answer soon: waiting is not the only way to reach a person (part of the
+        # handoff message, so the turn still ends with the handoff as clients expect)
         key = "waiting.offer_leave" if result.agents_online else "waiting.offer_leave_offline"
-        replies.append(ctx.say(key, ReplyKind.NOTICE))
+        replies.append(ctx.say(key, ReplyKind.HANDOFF))
     return replies
 
 

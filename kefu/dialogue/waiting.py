@@ -15,6 +15,7 @@ from typing import Any
 
 from kefu.dialogue.context import Outcome, Reply, TurnContext
 from kefu.dialogue.handoff import wait_minutes
+from kefu.dialogue.lexicon import squeeze
 from kefu.dialogue.policy import HandoffPolicy
 from kefu.dialogue.state import DialogueState
 from kefu.dialogue.texts import Templates
@@ -170,11 +171,26 @@ def _leaving(ctx: TurnContext) -> list[Reply] | None:
     return None
 
 
-def _routine(ctx: TurnContext) -> bool:
-    policy = ctx.services.policy
-    return ctx.u.intent in policy.routine_while_waiting and not policy.is_low_confidence(
-        float(ctx.u.confidence)
+def _names_a_case(ctx: TurnContext) -> bool:
+    """The message is about something concrete: a product, an order, a parcel, a refund."""
+    entities = ctx.u.entities
+    return bool(
+        ctx.mentioned_skus()
+        or entities.get("order_id")
+        or entities.get("tracking_no")
+        or ctx.has("case_words")
     )
+
+
+def _routine(ctx: TurnContext) -> bool:
+    """A routine question the bot can answer while the customer waits; a bare urge ("快点")
+    is impatience with the queue, not a question about an order."""
+    policy = ctx.services.policy
+    if ctx.u.intent not in policy.routine_while_waiting:
+        return False
+    if float(ctx.u.confidence) < policy.fragment_confidence:
+        return False
+    return _names_a_case(ctx) or len(squeeze(ctx.text)) >= 5
 
 
 def while_waiting(
@@ -189,7 +205,8 @@ def while_waiting(
     if wait is not None and not wait.waiting:
         return []  # accepted meanwhile: the agent answers
     replies: list[Reply] = []
-    asked = ctx.has("wait_query")
+    # "还要多久" in the queue is about the queue; "快递还要多久" is still about the parcel
+    asked = ctx.has("wait_query") and not _names_a_case(ctx)
     if not asked and (wait is None or wait.bot_may_answer) and _routine(ctx):
         replies = list(skill_for(ctx.intent)(ctx).replies)
     if wait is None:

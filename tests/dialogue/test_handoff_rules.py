@@ -95,3 +95,11 @@ def test_an_approved_answer_never_replaces_facts_about_the_customers_order(
     knowledge.approve(proposal.id, reviewer="S01")
     result = say(live, question)
     assert "ZT7788990011" in "\n".join(r.text for r in result.replies)
+
+
+def test_urgency_while_the_bot_asks_which_order_lets_the_bot_go_on(
+    faked: Kefu, scripted_nlu: ScriptedNlu, desk: RecordingDesk
+) -> None:
+    scripted_nlu.says("急！发票怎么开", intent="invoice")
+    result = say(faked, "急！发票怎么开")  # C1001 has two paid orders: which one?
+    assert not result.handoff and result.replies[0].kind.value == "clarify"

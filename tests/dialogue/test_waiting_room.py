@@ -137,3 +137,16 @@ def test_a_waiting_customer_hears_without_asking_when_an_agent_comes_online(
     assert real_desk.dialogue.announce_queue_moves(now) == 0  # nothing new to tell
     history = real_desk.dialogue.history(waiting.conversation_id, "C1002")
     assert "马上就轮到您" in history[-1]["text"] and history[-1]["sender"] == "system"
+
+
+def test_impatience_in_the_queue_is_not_read_as_an_order_question(
+    waiting: Kefu, scripted_nlu: ScriptedNlu
+) -> None:
+    scripted_nlu.says("快点", intent="order_status", confidence=0.58)
+    scripted_nlu.says("还要多久", intent="logistics", confidence=0.85)
+    scripted_nlu.says("快递还要多久", intent="logistics", confidence=0.9)
+    hurry = say(waiting, "快点")
+    assert [r.kind.value for r in hurry.replies] in ([], ["notice"])
+    assert "E20261111" not in text_of(hurry)
+    assert "第2位" in text_of(say(waiting, "还要多久"))  # the queue, not the parcel
+    assert "ZT7788990011" in text_of(say(waiting, "快递还要多久"))
