@@ -27,6 +27,7 @@ class RoutingPolicy:
     vip_points: dict[str, int]
     reason_points: dict[str, int]
     complaint_intent_points: int
+    urgent_points: int  # the customer says it is urgent, whatever the reason of the handoff
     anger_points_max: int
     negative_sentiment_points: int
     yuan_per_point: int
@@ -79,11 +80,22 @@ class ServiceHours:
 
 
 @dataclass(frozen=True)
+class WaitingRoomPolicy:
+    bot_answers_while_waiting: bool
+    leave_message_after_s: int  # this long a wait (or nobody online) offers 留言 / call back
+
+    def is_saturated(self, expected_wait_s: int, agents_online: bool, room: bool) -> bool:
+        """Nobody to serve soon: none online, none with room, or a long expected wait."""
+        return not agents_online or not room or expected_wait_s >= self.leave_message_after_s
+
+
+@dataclass(frozen=True)
 class DeskPolicy:
     routing: RoutingPolicy
     sla: SlaPolicy
     hours: ServiceHours
     messages: dict[str, Any]
+    waiting: WaitingRoomPolicy = WaitingRoomPolicy(True, 600)
 
 
 def _clock(text: str) -> time | None:
@@ -98,6 +110,7 @@ def load_policy(folder: Path = DESK_DATA) -> DeskPolicy:
         vip_points={str(k): int(v) for k, v in r["vip_points"].items()},
         reason_points={str(k): int(v) for k, v in r["reason_points"].items()},
         complaint_intent_points=int(r["complaint_intent_points"]),
+        urgent_points=int(r["urgent_points"]),
         anger_points_max=int(r["anger_points_max"]),
         negative_sentiment_points=int(r["negative_sentiment_points"]),
         yuan_per_point=int(r["order_value"]["yuan_per_point"]),
@@ -138,6 +151,15 @@ def load_policy(folder: Path = DESK_DATA) -> DeskPolicy:
         closes=_clock(h["closes"]),
         around_the_clock_days=int(h["around_the_clock_last_campaign_days"]),
     )
+    w = _load("waiting_room.json", folder)
+    waiting = WaitingRoomPolicy(
+        bot_answers_while_waiting=bool(w["bot_answers_while_waiting"]),
+        leave_message_after_s=int(w["leave_message_after_s"]),
+    )
     return DeskPolicy(
-        routing=routing, sla=sla, hours=hours, messages=_load("messages.json", folder)
+        routing=routing,
+        sla=sla,
+        hours=hours,
+        messages=_load("messages.json", folder),
+        waiting=waiting,
     )

@@ -23,7 +23,7 @@ class Urgency:
 
 
 def urgency(request: HandoffRequest, policy: RoutingPolicy) -> Urgency:
-    """Points from VIP level, complaint or anger, and the disputed order's value."""
+    """Points from VIP level, complaint or anger, urgency, and the disputed order's value."""
     parts: list[tuple[str, int]] = []
     vip = policy.vip_points.get(request.vip, 0)
     if vip:
@@ -33,6 +33,8 @@ def urgency(request: HandoffRequest, policy: RoutingPolicy) -> Urgency:
         parts.append((request.reason.value, reason))
     if request.intent == "complaint" and request.reason is not HandoffReason.COMPLAINT:
         parts.append(("complaint", policy.complaint_intent_points))
+    if request.urgent and request.reason is not HandoffReason.URGENT:
+        parts.append(("urgent", policy.urgent_points))
     anger = min(1.0, max(0.0, request.anger))
     if request.reason is not HandoffReason.ANGER and anger > 0:
         parts.append(("anger", round(anger * policy.anger_points_max)))

@@ -56,7 +56,14 @@ from kefu.domain.conversations import (
 )
 from kefu.domain.customers import Customer
 from kefu.domain.desk import Agent, AgentStatus, Skill, TicketKind, TicketStatus
-from kefu.domain.handoff import HandoffOutcome, HandoffReason, HandoffRequest, TicketRequest
+from kefu.domain.handoff import (
+    HandoffOutcome,
+    HandoffReason,
+    HandoffRequest,
+    LeftMessage,
+    TicketRequest,
+    WaitStatus,
+)
 from kefu.domain.orders import Order
 
 MAX_TEXT = 2000
@@ -143,6 +150,19 @@ class Desk:
         loads = self.agents.loads()
         routed = self._route(entry, at, loads)
         self.publish(QUEUE_CHANNEL, {"type": "queued", "conversation_id": entry.conversation_id})
+        wait = self._wait(entry, loads, routed=routed is not None)
+        return HandoffOutcome(
+            priority=entry.points,
+            skill=entry.skill,
+            queue_position=wait.queue_position,
+            expected_wait_s=wait.expected_wait_s,
+            ticket_id=ticket_id,
+            agents_online=wait.agents_online,
+            saturated=wait.saturated,
+        )
+
+    def _wait(self, entry: QueueEntry, loads: list[AgentLoad], routed: bool) -> WaitStatus:
+        """Place in the queue and expected wait; saturated when nobody will serve soon."""
         position = 0 if routed else self.queue.position(entry)
         serving = [
             a
@@ -153,17 +173,93 @@ class Desk:
         # each staffed agent frees a place about every average handle time
         expected = 0 if routed else position * self.policy.routing.average_handle_s
         expected //= max(1, len(staffed))
-        return HandoffOutcome(
-            priority=entry.points,
-            skill=entry.skill,
+        room = routed or any(a.has_room for a in staffed)
+        return WaitStatus(
+            waiting=True,
             queue_position=position,
             expected_wait_s=int(expected),
-            ticket_id=ticket_id,
             agents_online=bool(serving),
+            saturated=not routed
+            and self.policy.waiting.is_saturated(int(expected), bool(serving), room),
+            bot_may_answer=self.policy.waiting.bot_answers_while_waiting,
         )
 
+    def waiting_status(self, conversation_id: str, at: datetime) -> WaitStatus:
+        """Where a waiting conversation stands now (not waiting once accepted or closed)."""
+        entry = self.queue.get(conversation_id)
+        if entry is None or entry.state != SeatState.WAITING:
+            return WaitStatus(waiting=False)
+        return self._wait(entry, self.agents.loads(), routed=entry.routed_to is not None)
+
+    def leave_message(self, message: LeftMessage) -> str:
+        """The customer stops waiting: the conversation leaves the queue (closed) and its
+        ticket, assigned to the group it waited for, carries the message or call-back."""
+        cid = message.conversation_id
+        entry = self.queue.get(cid)
+        at = message.at
+        left = {"kind": message.kind.value, "text": message.text[:MAX_TEXT], "at": at.isoformat()}
+        if message.phone:
+            left["phone"] = message.phone
+        ticket_id = self._conversation_ticket_id(cid)
+        record = self.tickets.get(ticket_id) if ticket_id else None
+        skill = Skill(entry.skill) if entry is not None else self.policy.routing.default_skill
+        lang = entry.lang if entry is not None else "zh-CN"
+        if record is None:
+            ticket_id = self.open_ticket(
+                TicketRequest(
+                    kind=TicketKind.HANDOFF,
+                    customer_id=message.customer_id,
+                    description=entry.summary if entry is not None else message.text[:200],
+                    at=at,
+                    conversation_id=cid,
+                    fields={"reason": "left_message", "channel": "-"},
+                )
+            )
+            record = self.tickets.get(ticket_id)
+        assert record is not None and ticket_id is not None
+        ticket = replace(
+            record.ticket,
+            fields={**record.ticket.fields, "left_message": left},
+            assignee=record.ticket.assignee or self._ticket_assignee(skill, lang),
+        )
+        self.tickets.save(
+            replace(record, ticket=ticket, updated_at=at), "customer", "left_message", left
+        )
+        if entry is not None and entry.state == SeatState.WAITING:
+            self.queue.close(cid, None, at)
+            self.conversations.record_event(
+                cid, "left_message", at, "customer", {"ticket_id": ticket_id, **left}
+            )
+            self.publish(QUEUE_CHANNEL, {"type": "withdrawn", "conversation_id": cid})
+        if ticket.assignee:
+            self.publish(agent_channel(ticket.assignee), {"type": "ticket", "ticket_id": ticket_id})
+        return ticket_id
+
+    def waiting_conversations(self, limit: int) -> list[str]:
+        """Conversations waiting for a person, most urgent first (the waiting-room job)."""
+        return [e.conversation_id for e in self.queue.all(limit) if e.state == SeatState.WAITING]
+
+    def notify(self, conversation_id: str, text: str, at: datetime) -> None:
+        self.tell_customer_text(conversation_id, text, at)
+
+    def find_open_ticket(
+        self, customer_id: str, order_id: str | None, kind: TicketKind
+    ) -> str | None:
+        """The open ticket of this kind for the order: one per order and kind."""
+        if not order_id:
+            return None
+        for record in self.tickets.find(customer_id=customer_id, status=OPEN_STATUSES, limit=200):
+            if record.ticket.kind is kind and record.ticket.order_id == order_id:
+                return record.ticket.id
+        return None
+
     def open_ticket(self, request: TicketRequest) -> str:
-        """A ticket for work the bot started, with the order system's facts filled in."""
+        """A ticket for work the bot started, with the order system's facts filled in. An open
+        ticket of the same kind for the same order is that ticket: asking twice opens one."""
+        if request.kind not in (TicketKind.HANDOFF, TicketKind.COMPLAINT):
+            existing = self.find_open_ticket(request.customer_id, request.order_id, request.kind)
+            if existing is not None:
+                return existing
         customer = self.customer(request.customer_id)
         order = self._order(request.customer_id, request.order_id)
         if request.order_id and order is None:

@@ -151,6 +151,42 @@ class TurnContext:
         answer = str(hits[0].answer)
         return self.services.templates.localize(self.lang, answer) if answer else None
 
+    def curated_answer(self, min_score: float) -> str | None:
+        """An answer people approved (an agent's proposal, an admin's edit, an import; not the
+        shipped seed) that clearly covers this message, in the customer's language."""
+        kb = self.services.knowledge
+        if kb is None:
+            return None
+        try:
+            if not kb.has_curated_answers():
+                return None  # the usual case, and no search spent on it
+            result = kb.search(
+                self.text, self.lang, self.conversation.channel, self.now, record=False
+            )
+        except Exception:  # the skill's own answer stands when retrieval fails
+            log.exception("knowledge search failed")
+            return None
+        hits = getattr(result, "hits", ())
+        if not hits or str(getattr(result, "decision", "")) != "answer":
+            return None
+        top = hits[0]
+        if not getattr(top, "curated", False):
+            return None
+        if float(getattr(top, "score", 0.0)) < min_score or not top.answer:
+            return None
+        return self.services.templates.localize(self.lang, str(top.answer))
+
+    def existing_ticket(self, kind: TicketKind, order: Order | None) -> str | None:
+        """The open ticket of this kind for the order, so a repeated request refers to it."""
+        desk = self.services.desk
+        if desk is None or order is None:
+            return None
+        try:
+            return desk.find_open_ticket(self.customer.id, order.id, kind)
+        except Exception:  # without the desk the request is simply made again
+            log.exception("could not look up open %s tickets", kind.value)
+            return None
+
     def open_ticket(
         self,
         kind: TicketKind,

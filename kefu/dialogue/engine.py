@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kefu.commerce.port import CommercePort, CustomerNotFound
+from kefu.dialogue import experience
 from kefu.dialogue.confirm import handle_pending
 from kefu.dialogue.context import Outcome, Reply, Services, TurnContext
 from kefu.dialogue.errors import (
@@ -31,10 +32,11 @@ from kefu.dialogue.policy import HandoffPolicy
 from kefu.dialogue.ports import Guests, Nlu, TurnLocks, Understanding
 from kefu.dialogue.safety import SafetyFilter
 from kefu.dialogue.skills import SKILLS
-from kefu.dialogue.skills.address import extract_address
+from kefu.dialogue.skills.address import extract_address, extract_phone
 from kefu.dialogue.skills.invoice import extract_company, extract_tax_id
 from kefu.dialogue.state import DialogueState
 from kefu.dialogue.texts import Templates, has_traditional, script_neutral
+from kefu.dialogue.waiting import announce_moves, while_waiting
 from kefu.domain.conversations import (
     ConcurrentUpdate,
     Conversation,
@@ -342,7 +344,7 @@ class Dialogue:
         state = DialogueState.from_dict(conversation.state)
         state.remember_sentiment(u.sentiment)
         if conversation.status in _PEOPLE:
-            return self._while_with_people(conversation, state, u, said, now, channel)
+            return self._while_with_people(customer, conversation, state, u, said, now, channel)
         lang = self._language(text, u, state)
         state.lang = lang
         conversation.lang = lang
@@ -360,6 +362,7 @@ class Dialogue:
 
     def _while_with_people(
         self,
+        customer: Customer,
         conversation: Conversation,
         state: DialogueState,
         u: Understanding,
@@ -367,12 +370,21 @@ class Dialogue:
         now: datetime,
         channel: str,
     ) -> TurnResult:
-        """A person has (or will have) the conversation: the bot only acknowledges, once."""
+        """A person has the conversation, or will: with an agent the bot keeps quiet; in the
+        queue the customer hears where they stand and may still get routine answers, or leave
+        a message instead of waiting (kefu.dialogue.waiting)."""
         replies: list[Reply] = []
-        if conversation.status is ConversationStatus.WAITING_AGENT and not state.notice_sent:
+        if conversation.status is ConversationStatus.WAITING_AGENT:
             lang = self._language(u.text, u, state)
-            replies.append(Reply(self.templates.render(lang, "handoff.notice"), ReplyKind.NOTICE))
-            state.notice_sent = True
+            state.lang = lang
+            ctx = TurnContext(
+                self.services(), customer, conversation, state, u, lang, now, u.intent
+            )
+            replies = [
+                Reply(self.safety.clean(r.text), r.kind)
+                for r in while_waiting(ctx, lambda intent: SKILLS.get(intent, SKILLS["other"]))
+                if r.text
+            ]
         conversation.state = state.to_dict()
         conversation.updated_at = now
         stored = self._commit(conversation, said, replies, now, channel, status_changed=False)
@@ -384,7 +396,7 @@ class Dialogue:
             float(u.confidence),
             _json_entities(u.entities),
             u.sentiment,
-            True,
+            conversation.status in _PEOPLE,
             conversation.status.value,
             state.lang,
             stored[1:],
@@ -417,11 +429,19 @@ class Dialogue:
         policy = self.policy
         state = ctx.state
         u = ctx.u
+        if ctx.has("urgent"):
+            state.urgent = True
         if state.pending:
             confirmed = handle_pending(ctx)
             if confirmed is not None:
                 return self._after_skill(ctx, confirmed)
+        if experience.is_presence_check(ctx):
+            # "在吗 / 有人吗 / 亲" opens a chat; it is not a request for a person
+            ctx.intent = "greeting"
+            return self._after_skill(ctx, SKILLS["greeting"](ctx))
         continued = self._continuation(ctx)
+        if continued is None:
+            experience.drop_stale_slots(ctx)
         # an unsure "complaint" that answers the bot or corrects it ("搞错了，是耳机那个") is
         # the conversation going on; anger still reaches a person
         going_on = continued is not None and float(u.confidence) < policy.fragment_confidence
@@ -447,7 +467,7 @@ class Dialogue:
         else:
             state.low_confidence = 0
         skill = SKILLS.get(ctx.intent, SKILLS["other"])
-        return self._after_skill(ctx, skill(ctx))
+        return self._after_skill(ctx, experience.prefer_curated(ctx, skill(ctx)))
 
     def _ai_off(self, ctx: TurnContext) -> HandoffReason | None:
         """Why people, not the bot, take this turn under the rollout (None: the bot may).
@@ -500,9 +520,14 @@ class Dialogue:
         """Counters and the rules that look at the result: unresolved turns, disputes."""
         policy = self.policy
         state = ctx.state
-        state.unresolved = 0 if outcome.resolved else state.unresolved + 1
+        # counted as the customer lives it: "还是没解决" or the same reply again is no progress
+        resolved = experience.felt_resolved(ctx, outcome)
+        state.unresolved = 0 if resolved else state.unresolved + 1
         if outcome.handoff is not None:
             return outcome
+        if state.unresolved >= 1 and experience.repeats_last_reply(ctx, outcome):
+            experience.vary_the_question(ctx, outcome)
+        state.last_reply = experience.reply_signature(outcome)
         # a dispute is pushback, not any negative word: "降价了" alone is a question
         explicit = ctx.has("dispute")
         disputed = (
@@ -522,6 +547,10 @@ class Dialogue:
             outcome.handoff = HandoffReason.HIGH_VALUE_DISPUTE
         elif policy.too_many_unresolved(state.unresolved):
             outcome.handoff = HandoffReason.UNRESOLVED
+        elif ctx.has("urgent") and not experience.bot_helped(outcome, resolved):
+            # urgent and nothing the bot can do about it now: a person, at once
+            outcome.replies = [ctx.say("context.urgent")]
+            outcome.handoff = HandoffReason.URGENT
         return outcome
 
     def _continuation(self, ctx: TurnContext) -> str | None:
@@ -535,28 +564,38 @@ class Dialogue:
             and u.intent not in ("other", "greeting", "product_info", "stock")
             and u.intent != awaiting.get("intent")
         )
+        # a message with an ask of its own ("羽绒服有点大，怎么办") is not an answer to the
+        # bot's question, even when it names an order: acting on it would act unasked
+        answers = experience.answers_the_bot(ctx, awaiting.get("intent"), confident_elsewhere)
         if slot == "order":
             options = [o for o in ctx.orders() if o.id in (awaiting.get("options") or [])]
-            if find_reference(ctx, options) is not None:
+            if answers and find_reference(ctx, options) is not None:
                 return str(awaiting["intent"])
         elif slot == "address":
-            if extract_address(ctx, whole_message=True):
+            if extract_address(ctx, whole_message=True) or extract_phone(ctx):
                 return "change_address"
         elif slot == "company" and (extract_company(ctx.text) or extract_tax_id(ctx.text)):
             return "invoice"
-        if awaiting and not confident_elsewhere:
+        if awaiting and answers:
             return str(awaiting["intent"])
         state.awaiting = None
         last = state.last_intent
-        if last in self.policy.order_intents and (
-            ctx.has("correction") or (not confident_elsewhere and len(ctx.text.strip()) <= 20)
+        correcting = ctx.has("correction")
+        # an action the bot already did is done again only when asked ("还有耳机那单也要")
+        carried_action = last in self.policy.action_intents and not (correcting or ctx.has("also"))
+        if (
+            last in self.policy.order_intents
+            and not carried_action
+            and (correcting or (answers and len(ctx.text.strip()) <= 20))
         ):
             ref = find_reference(ctx)
             # an order id that is not theirs still continues: the answer is "not found"
             if ref is not None and (
-                ctx.has("correction") or ref.order is not None or ref.kind is PickKind.NOT_FOUND
+                correcting or ref.order is not None or ref.kind is PickKind.NOT_FOUND
             ):
                 return last
+        if not confident_elsewhere:
+            return experience.bare_code_intent(ctx, last, self.policy.order_intents)
         return None
 
     # ---- replies and persistence -------------------------------------------------------------
@@ -626,6 +665,13 @@ class Dialogue:
                     fresh.skill = conversation.skill
                 conversation = fresh
         return self.store.commit_turn(conversation, messages)
+
+    # ---- the waiting room between turns --------------------------------------------------------
+    def announce_queue_moves(self, now: datetime) -> int:
+        """Tell waiting customers whose place in the queue moved meaningfully (periodic job)."""
+        if self.desk is None:
+            return 0
+        return announce_moves(self.store, self.desk, self.templates, self.policy, now)
 
     # ---- the customer's view of the history --------------------------------------------------
     def history(self, conversation_id: Any, customer_id: Any) -> list[dict[str, Any]]:

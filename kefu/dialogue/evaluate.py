@@ -3,7 +3,8 @@
 Each scenario runs on a fresh demo shop (the caller's ``fresh_dialogue`` factory builds one), so
 actions in one scenario never leak into another. Checks per turn: intent, handoff, status,
 sentiment, ``any`` / ``all`` / ``none`` words, and the reply language (``english`` /
-``traditional``).
+``traditional``). A scenario may carry ``kind`` (or ``kinds``): the report then says where each
+kind stands (context, safe actions, handoff, order choice, waiting room).
 """
 
 from __future__ import annotations
@@ -54,6 +55,15 @@ class ScenarioResult:
     passed: bool
     reasons: list[str] = field(default_factory=list)
     transcript: list[tuple[str, str]] = field(default_factory=list)
+    kinds: tuple[str, ...] = ()
+
+
+def scenario_kinds(scenario: dict[str, Any]) -> tuple[str, ...]:
+    """The labels a scenario is counted under (none when it is not labelled)."""
+    raw = scenario.get("kinds", scenario.get("kind", ()))
+    if isinstance(raw, str):
+        raw = (raw,)
+    return tuple(str(k) for k in raw)
 
 
 def check_turn(expect: dict[str, Any], result: TurnResult) -> list[str]:
@@ -80,7 +90,7 @@ def check_turn(expect: dict[str, Any], result: TurnResult) -> list[str]:
 
 
 def run_scenario(dialogue: Dialogue, scenario: dict[str, Any]) -> ScenarioResult:
-    outcome = ScenarioResult(str(scenario.get("id", "?")), True)
+    outcome = ScenarioResult(str(scenario.get("id", "?")), True, kinds=scenario_kinds(scenario))
     conversation_id: str | None = None
     for number, turn in enumerate(scenario["turns"], start=1):
         result = dialogue.handle(
@@ -127,7 +137,25 @@ def report(results: list[ScenarioResult], verbose: bool = False) -> str:
             for said, reply in r.transcript:
                 lines.append(f"     > {said}")
                 lines.append(f"     < {reply}")
+    lines.extend(by_kind(results))
     passed = sum(r.passed for r in results)
     rate = passed / len(results) if results else 0.0
     lines.append(f"passed {passed}/{len(results)} ({rate:.0%})")
     return "\n".join(lines)
+
+
+def by_kind(results: list[ScenarioResult]) -> list[str]:
+    """One line per scenario kind: how many of its scenarios pass, and which fail."""
+    kinds = sorted({k for r in results for k in r.kinds})
+    lines = []
+    for kind in kinds:
+        of_kind = [r for r in results if kind in r.kinds]
+        passed = sum(r.passed for r in of_kind)
+        failed = ", ".join(r.id for r in of_kind if not r.passed)
+        line = f"kind {kind}: {passed}/{len(of_kind)}"
+        lines.append(f"{line} (failing: {failed})" if failed else line)
+    unlabelled = [r for r in results if not r.kinds]
+    if kinds and unlabelled:
+        passed = sum(r.passed for r in unlabelled)
+        lines.append(f"kind (unlabelled): {passed}/{len(unlabelled)}")
+    return lines

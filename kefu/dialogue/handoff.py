@@ -68,6 +68,7 @@ def hand_off(ctx: TurnContext, reason: HandoffReason, outcome: Outcome) -> list[
         order_value=order.goods_total if order else None,
         sentiment=ctx.u.sentiment,
         anger=float(ctx.u.anger),
+        urgent=ctx.state.urgent or reason is HandoffReason.URGENT,
     )
     result: HandoffOutcome | None = None
     desk = ctx.services.desk
@@ -80,11 +81,30 @@ def hand_off(ctx: TurnContext, reason: HandoffReason, outcome: Outcome) -> list[
         return [ctx.say("handoff.queued_unknown", ReplyKind.HANDOFF)]
     conversation.priority = result.priority
     conversation.skill = result.skill
+    ctx.state.waiting_told = {
+        "position": result.queue_position,
+        "wait_s": result.expected_wait_s,
+        "online": result.agents_online,
+    }
     if not result.agents_online:
-        return [ctx.say("handoff.offline", ReplyKind.HANDOFF)]
-    minutes = max(1, math.ceil(result.expected_wait_s / 60))
-    return [
-        ctx.say(
-            "handoff.queued", ReplyKind.HANDOFF, minutes=minutes, position=result.queue_position
-        )
-    ]
+        replies = [ctx.say("handoff.offline", ReplyKind.HANDOFF)]
+    else:
+        minutes = wait_minutes(result.expected_wait_s)
+        replies = [
+            ctx.say(
+                "handoff.queued",
+                ReplyKind.HANDOFF,
+                minutes=minutes,
+                position=result.queue_position,
+            )
+        ]
+    if result.saturated:
+        # nobody will answer soon: waiting is not the only way to reach a person (part of the
+        # handoff message, so the turn still ends with the handoff as clients expect)
+        key = "waiting.offer_leave" if result.agents_online else "waiting.offer_leave_offline"
+        replies.append(ctx.say(key, ReplyKind.HANDOFF))
+    return replies
+
+
+def wait_minutes(expected_wait_s: int) -> int:
+    return max(1, math.ceil(expected_wait_s / 60))

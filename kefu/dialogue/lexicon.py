@@ -79,6 +79,10 @@ class Lexicon:
         first = next((p for p in _CLAUSE.split(text.lower()) if p.strip()), "")
         return self._covered(squeeze(first), ("no",))
 
+    def only(self, name: str, text: str) -> bool:
+        """``text`` says nothing but words of the list ``name`` (and fillers)."""
+        return self._covered(squeeze(text), (name,))
+
     def ordinal(self, text: str) -> int | None:
         """0-based choice from "第二个" / "the second one" / a bare "2"."""
         short = squeeze(text)

@@ -99,14 +99,16 @@ def pick_order(ctx: TurnContext, relevant: Callable[[Order], bool] | None = None
     orders = ctx.orders()
     if not orders:
         return OrderPick(PickKind.NO_ORDERS)
+    candidates = [o for o in orders if relevant(o)] if relevant else orders
     carried = ctx.state.slots.get("order_id")
     if carried:
+        # the order of the earlier question, when it fits this one (or none does): "到哪了"
+        # after an invoice for a delivered order is about the parcel still on its way
         for order in orders:
-            if order.id == carried:
+            if order.id == carried and (order in candidates or not candidates):
                 return OrderPick(PickKind.FOUND, order)
     if len(orders) == 1:
         return OrderPick(PickKind.FOUND, orders[0])
-    candidates = [o for o in orders if relevant(o)] if relevant else orders
     if len(candidates) == 1:
         return OrderPick(PickKind.FOUND, candidates[0])
     return OrderPick(PickKind.ASK, options=candidates or orders)

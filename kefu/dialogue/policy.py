@@ -32,6 +32,13 @@ class HandoffPolicy:
     restock_days_default: int
     courier_by_category: dict[str, str]  # who will carry an order that has not shipped yet
     kb_min_score_out_of_scope: float  # an off-topic message needs a clear knowledge-base hit
+    # intents that change something: never carried into a turn that did not ask for them
+    action_intents: frozenset[str]
+    routine_while_waiting: frozenset[str]  # what the bot still answers in the queue
+    curated_min_score: float  # an approved answer this close replaces a generic skill reply
+    # a waiting customer hears again when the place moves this much or the wait this much
+    waiting_notice_position_step: int
+    waiting_notice_wait_step_s: int
 
     @classmethod
     def load(cls, path: Path | None = None) -> HandoffPolicy:
@@ -56,6 +63,11 @@ class HandoffPolicy:
             restock_days_default=int(raw["restock_days_default"]),
             courier_by_category={str(k): str(v) for k, v in raw["courier_by_category"].items()},
             kb_min_score_out_of_scope=float(raw["kb_min_score_out_of_scope"]),
+            action_intents=frozenset(raw["action_intents"]),
+            routine_while_waiting=frozenset(raw["routine_while_waiting"]),
+            curated_min_score=float(raw["curated_min_score"]),
+            waiting_notice_position_step=max(1, int(raw["waiting_notice_position_step"])),
+            waiting_notice_wait_step_s=max(1, int(raw["waiting_notice_wait_step_s"])),
         )
 
     def planned_courier(self, categories: list[str]) -> str:

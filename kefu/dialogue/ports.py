@@ -51,6 +51,7 @@ class KbResult(Protocol):
 
 
 class Knowledge(Protocol):
+    def has_curated_answers(self) -> bool: ...
     def search(
         self,
         text: str,

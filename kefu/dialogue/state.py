@@ -21,6 +21,9 @@ class DialogueState:
     sentiment: list[str] = field(default_factory=list)  # recent sentiment labels (trend)
     notice_sent: bool = False  # the "a person will answer" notice was shown while waiting
     side: str | None = None  # the rollout side ("ai" or "people") the conversation started on
+    urgent: bool = False  # the customer said it is urgent: a handoff gets priority
+    last_reply: str = ""  # what the bot said last turn: saying it again resolves nothing
+    waiting_told: dict[str, Any] | None = None  # the queue place and wait last told
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> DialogueState:

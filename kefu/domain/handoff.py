@@ -24,6 +24,7 @@ class HandoffReason(StrEnum):
     NEEDS_PERSON = "needs_person"  # an action only a person can do (e.g. address after shipping)
     ROLLOUT = "rollout"  # the customer is on the people side of the AI rollout
     AI_SWITCHED_OFF = "ai_switched_off"  # the AI is switched off for this channel or intent
+    URGENT = "urgent"  # the customer says it is urgent and the bot cannot act on it
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class HandoffRequest:
     order_value: Decimal | None = None  # the disputed order's value, if any
     sentiment: str = "neutral"
     anger: float = 0.0
+    urgent: bool = False  # "紧急", "急用", "urgent": raises the priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,36 @@ class HandoffOutcome:
     expected_wait_s: int
     ticket_id: str | None = None
     agents_online: bool = True
+    saturated: bool = False  # the wait is long enough that leaving a message is offered
+
+
+@dataclass(frozen=True, slots=True)
+class WaitStatus:
+    """Where a conversation waiting for a person stands now."""
+
+    waiting: bool  # still in the queue (False once accepted, withdrawn or closed)
+    queue_position: int = 0
+    expected_wait_s: int = 0
+    agents_online: bool = True
+    saturated: bool = False
+    bot_may_answer: bool = True  # the shop lets the bot answer routine questions meanwhile
+
+
+class LeaveKind(StrEnum):
+    MESSAGE = "message"  # 留言: a person answers later, in writing
+    CALLBACK = "callback"  # 回电: a person calls the customer back
+
+
+@dataclass(frozen=True, slots=True)
+class LeftMessage:
+    """A waiting customer's message (or call-back request) that becomes a ticket."""
+
+    conversation_id: str
+    customer_id: str
+    kind: LeaveKind
+    text: str
+    at: datetime
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,4 +103,27 @@ class DeskPort(Protocol):
     def hand_off(self, request: HandoffRequest) -> HandoffOutcome: ...
     def open_ticket(self, request: TicketRequest) -> str:
         """Create a ticket for work the bot started (returns, invoices, stalled parcels)."""
+        ...
+
+    def find_open_ticket(
+        self, customer_id: str, order_id: str | None, kind: TicketKind
+    ) -> str | None:
+        """The open ticket of this kind for the order, if there is one (one per order and kind)."""
+        ...
+
+    def waiting_status(self, conversation_id: str, at: datetime) -> WaitStatus:
+        """Position and expected wait of a conversation in the queue now."""
+        ...
+
+    def waiting_conversations(self, limit: int) -> list[str]:
+        """Conversations in the queue now, most urgent first."""
+        ...
+
+    def notify(self, conversation_id: str, text: str, at: datetime) -> None:
+        """A notice to the customer outside a turn (stored, then pushed to their channel)."""
+        ...
+
+    def leave_message(self, message: LeftMessage) -> str:
+        """Take the conversation out of the queue; its ticket carries the message. Returns the
+        ticket id."""
         ...

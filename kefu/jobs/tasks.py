@@ -66,6 +66,11 @@ def check_staffing(kefu: Kefu, now: datetime) -> int:
     return check_staff_short(kefu, now)
 
 
+def announce_queue_moves(kefu: Kefu, now: datetime) -> int:
+    """Waiting customers whose place in the queue moved meaningfully are told."""
+    return kefu.dialogue.announce_queue_moves(now)
+
+
 def heartbeat(kefu: Kefu, now: datetime) -> None:
     """The job runner is alive: readiness and the jobs alert read this."""
     from kefu.runtime.heartbeat import JOBS, beat
@@ -78,6 +83,7 @@ def register_kefu_tasks(jobs: Jobs) -> KefuTasks:
     jobs.periodic("outbound.sweep", sweep_deliveries)
     jobs.periodic("ops.wait_promises", check_promises)
     jobs.periodic("ops.staff_short", check_staffing, minute="5")
+    jobs.periodic("dialogue.queue_moves", announce_queue_moves)
     jobs.periodic("jobs.heartbeat", heartbeat)
     return KefuTasks(
         # the outbox keeps its own attempts and back-off per delivery (RetryPolicy); the task

@@ -39,6 +39,10 @@ class Thresholds:
     margin: float = 0.02
 
 
+# who saved the entries that ship with kefu (the demo seed), as opposed to the shop's people
+SHIPPED_BY = frozenset({"seed", "system"})
+
+
 @dataclass(frozen=True)
 class Hit:
     entry_id: str
@@ -48,6 +52,12 @@ class Hit:
     lexical: float
     dense: float
     tags: tuple[str, ...] = ()
+    updated_by: str = "system"  # who saved the entry last ("seed" for the shipped demo)
+
+    @property
+    def curated(self) -> bool:
+        """Saved by the shop's people (an approved proposal, an edit, an import)."""
+        return self.updated_by not in SHIPPED_BY
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -153,6 +163,8 @@ class HybridIndex:
         dense_weight: float = 0.6,
     ) -> None:
         self.entries = [e for e in entries if not e.deleted]
+        # entries people saved (approved proposals, admin edits, imports), not the shipped seed
+        self.has_curated = any(e.updated_by not in SHIPPED_BY for e in self.entries)
         self._tokenize = tokenize
         self._prepare = prepare
         self._queries = queries
@@ -229,6 +241,7 @@ class HybridIndex:
                 lexical=s.lexical,
                 dense=s.dense,
                 tags=s.entry.tags,
+                updated_by=s.entry.updated_by,
             )
             for s in ranked[:k]
         )

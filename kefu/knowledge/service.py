@@ -108,6 +108,10 @@ class KnowledgeService:
         """Build the index now (at start-up) instead of on the first question; its size."""
         return len(self._live.current())
 
+    def has_curated_answers(self) -> bool:
+        """Whether any live entry was saved by people rather than shipped (cheap: per index)."""
+        return self._live.current().has_curated
+
     def search(
         self,
         text: str,

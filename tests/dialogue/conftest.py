@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 
 from kefu.config import Settings
-from kefu.domain.handoff import HandoffOutcome, HandoffRequest, TicketRequest
+from kefu.domain.desk import TicketKind
+from kefu.domain.handoff import (
+    HandoffOutcome,
+    HandoffRequest,
+    LeftMessage,
+    TicketRequest,
+    WaitStatus,
+)
 from kefu.nlu import NluPipeline
 from kefu.wiring import Kefu
 
@@ -58,21 +65,49 @@ class ScriptedNlu:
 
 
 class RecordingDesk:
-    """A DeskPort that remembers what it was given."""
+    """A DeskPort that remembers what it was given; tickets stay open, one per order and kind
+    as the real desk keeps them, and the queue is what the test sets in ``wait``."""
 
     def __init__(self, agents_online: bool = True) -> None:
         self.handoffs: list[HandoffRequest] = []
         self.tickets: list[TicketRequest] = []
+        self.left: list[LeftMessage] = []
+        self.notices: list[tuple[str, str]] = []
         self.agents_online = agents_online
+        self.wait = WaitStatus(True, 2, 300, agents_online)
 
     def hand_off(self, request: HandoffRequest) -> HandoffOutcome:
         self.handoffs.append(request)
         priority = 10 if request.vip in ("gold", "platinum") else 0
-        return HandoffOutcome(priority, "after_sales", 2, 300, None, self.agents_online)
+        return HandoffOutcome(
+            priority, "after_sales", 2, 300, None, self.agents_online, not self.agents_online
+        )
 
     def open_ticket(self, request: TicketRequest) -> str:
         self.tickets.append(request)
         return f"T{len(self.tickets):04d}"
+
+    def find_open_ticket(
+        self, customer_id: str, order_id: str | None, kind: TicketKind
+    ) -> str | None:
+        for number, t in enumerate(self.tickets, start=1):
+            if (t.customer_id, t.order_id, t.kind) == (customer_id, order_id, kind) and order_id:
+                return f"T{number:04d}"
+        return None
+
+    def waiting_status(self, conversation_id: str, at: datetime) -> WaitStatus:
+        return self.wait
+
+    def waiting_conversations(self, limit: int) -> list[str]:
+        return [h.conversation_id for h in self.handoffs][:limit] if self.wait.waiting else []
+
+    def notify(self, conversation_id: str, text: str, at: datetime) -> None:
+        self.notices.append((conversation_id, text))
+
+    def leave_message(self, message: LeftMessage) -> str:
+        self.left.append(message)
+        self.wait = WaitStatus(False)
+        return "T9001"
 
 
 @pytest.fixture

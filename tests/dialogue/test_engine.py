@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from kefu.dialogue import Dialogue, Turn
@@ -88,12 +90,13 @@ def test_repeated_low_confidence_hands_off(
     assert desk.handoffs[0].reason is HandoffReason.LOW_CONFIDENCE
 
 
-def test_waiting_conversation_gets_one_notice_and_no_bot_answers(
-    faked: Kefu, scripted_nlu: ScriptedNlu
+def test_waiting_conversation_gets_one_notice_and_no_bot_answers_when_the_shop_says_so(
+    faked: Kefu, scripted_nlu: ScriptedNlu, desk: RecordingDesk
 ) -> None:
     scripted_nlu.says("人工", intent="human_agent")
     scripted_nlu.says("快递到哪了", intent="logistics")
     say(faked, "人工")
+    desk.wait = replace(desk.wait, bot_may_answer=False)
     second, third = say(faked, "快递到哪了"), say(faked, "快递到哪了")
     assert [r.kind.value for r in second.replies] == ["notice"]  # type: ignore[attr-defined]
     assert third.replies == [] and third.status == "waiting_agent"  # type: ignore[attr-defined]

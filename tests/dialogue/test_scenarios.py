@@ -11,7 +11,13 @@ import pytest
 
 from kefu.config import Settings
 from kefu.dialogue import Dialogue
-from kefu.dialogue.evaluate import check_turn, run_scenario
+from kefu.dialogue.evaluate import (
+    ScenarioResult,
+    check_turn,
+    report,
+    run_scenario,
+    scenario_kinds,
+)
 from kefu.nlu import NluPipeline
 from kefu.wiring import Kefu
 from tests.dialogue.conftest import MODELS
@@ -25,6 +31,8 @@ def _load(name: str) -> list[dict]:
 SCENARIOS = _load("scenarios_own.jsonl")
 # a second voice: other customers, phrasings and multi-turn paths, written from shop.json's facts
 VOICE_SCENARIOS = _load("scenarios_voice.jsonl")
+# labelled by kind (context, safe actions, handoff, order choice, waiting room): issue 12's cases
+KIND_SCENARIOS = _load("scenarios_kinds.jsonl")
 
 
 @contextmanager
@@ -49,6 +57,27 @@ def test_voice_scenario(scenario: dict, tmp_path: Path, real_nlu: NluPipeline) -
     with fresh(tmp_path, real_nlu) as dialogue:
         result = run_scenario(dialogue, scenario)
     assert result.passed, "\n".join(result.reasons + [f"{a} -> {b}" for a, b in result.transcript])
+
+
+@pytest.mark.parametrize("scenario", KIND_SCENARIOS, ids=[s["id"] for s in KIND_SCENARIOS])
+def test_kind_scenario(scenario: dict, tmp_path: Path, real_nlu: NluPipeline) -> None:
+    with fresh(tmp_path, real_nlu) as dialogue:
+        result = run_scenario(dialogue, scenario)
+    assert result.passed, "\n".join(result.reasons + [f"{a} -> {b}" for a, b in result.transcript])
+
+
+def test_every_kind_has_scenarios_and_the_report_counts_them_apart() -> None:
+    kinds = {k for s in KIND_SCENARIOS for k in scenario_kinds(s)}
+    assert kinds == {"context", "safe_actions", "handoff", "order_choice", "waiting_room"}
+    results = [
+        ScenarioResult("a", True, kinds=("handoff",)),
+        ScenarioResult("b", False, kinds=("handoff", "context")),
+        ScenarioResult("c", True),
+    ]
+    lines = report(results).splitlines()
+    assert "kind context: 0/1 (failing: b)" in lines
+    assert "kind handoff: 1/2 (failing: b)" in lines
+    assert "kind (unlabelled): 1/1" in lines and lines[-1] == "passed 2/3 (67%)"
 
 
 def test_the_voice_set_speaks_for_every_demo_customer_in_every_language() -> None:

@@ -211,3 +211,18 @@ def test_under_overload_a_new_question_skips_the_encoder_but_is_still_answered(
     busy[0] = False
     service.search("退货运费是谁承担的呀", "zh-CN", now=NOW, record=False)
     assert len(embedded) == 1  # back to hybrid retrieval once the peak passes
+
+
+def test_answers_people_approved_are_told_apart_from_the_shipped_ones(
+    service: KnowledgeService,
+) -> None:
+    assert not service.has_curated_answers()
+    shipped = service.search("发票能开专票吗", now=NOW, record=False).top
+    assert shipped is not None and not shipped.curated
+    proposal = service.propose(
+        "发票能开专票吗", "目前只开电子普通发票。", "zh-CN", "A02", entry_id="invoice", now=NOW
+    )
+    service.approve(proposal.id, reviewer="S01", now=NOW)
+    assert service.has_curated_answers()
+    approved = service.search("发票能开专票吗", now=NOW, record=False).top
+    assert approved is not None and approved.curated and approved.updated_by == "proposal:A02"

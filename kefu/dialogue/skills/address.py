@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from kefu.dialogue.context import Outcome, TurnContext
 from kefu.dialogue.orders import resolve_order
 from kefu.dialogue.skills.policy_answer import policy_answer
@@ -52,6 +54,30 @@ def extract_address(ctx: TurnContext, whole_message: bool) -> str | None:
     return None
 
 
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_PHONE = re.compile(r"(?<![\dA-Za-z])(\+?\d[\d -]{6,16}\d)(?![\dA-Za-z])")
+
+
+def extract_phone(ctx: TurnContext) -> str | None:
+    """A phone number in the message (the NLU's, or one written with spaces or dashes)."""
+    found = ctx.u.entities.get("phone")
+    if found:
+        return str(found)
+    m = _PHONE.search(ctx.text)
+    if m is None or _DATE.fullmatch(m.group(1)):
+        return None
+    digits = re.sub(r"[ -]", "", m.group(1))
+    return digits if len(digits.lstrip("+")) >= 8 else None
+
+
+def with_new_phone(ctx: TurnContext, order: Order, phone: str) -> str:
+    """The order's delivery details with the new phone number (replacing an earlier one)."""
+    marker = ctx.render("address.with_phone", address="", phone="")
+    opening = marker[: max(1, len(marker) // 2)]  # "（收货电话" / " (phone"
+    address = order.address.split(opening)[0].strip() if opening.strip() else order.address
+    return ctx.render("address.with_phone", address=address, phone=phone)
+
+
 def ask_confirm(ctx: TurnContext, order: Order, new_address: str) -> Outcome:
     ctx.state.pending = {"action": "change_address", "order_id": order.id, "address": new_address}
     ctx.state.awaiting = None
@@ -80,7 +106,12 @@ def handle(ctx: TurnContext) -> Outcome:
     if order.status not in CHANGEABLE and order.status is not OrderStatus.UNPAID:
         return Outcome([ctx.say("address.wrong_state", **facts)], order=order)
     new_address = extract_address(ctx, whole_message=awaiting.get("slot") == "address")
+    phone = extract_phone(ctx)
+    if new_address is None and phone is not None:
+        # a number alone (or "电话改成…") changes who the courier calls, not where it goes
+        new_address = with_new_phone(ctx, order, phone)
     if new_address is None:
         ctx.state.awaiting = {"intent": "change_address", "slot": "address", "order_id": order.id}
-        return Outcome([ctx.say("address.ask", ReplyKind.CLARIFY, **facts)], order=order)
+        key = "address.ask_phone" if ctx.has("phone_words") else "address.ask"
+        return Outcome([ctx.say(key, ReplyKind.CLARIFY, **facts)], order=order)
     return ask_confirm(ctx, order, new_address)

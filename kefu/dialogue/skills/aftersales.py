@@ -7,8 +7,9 @@ from typing import Any
 
 from kefu.commerce.port import ActionResult, Refusal
 from kefu.dialogue.context import Outcome, Reply, TurnContext
-from kefu.dialogue.orders import PickKind, pick_order, resolve_order
+from kefu.dialogue.orders import OrderPick, PickKind, pick_order, resolve_order
 from kefu.dialogue.skills.policy_answer import is_general_question
+from kefu.dialogue.skills.tickets import already_requested
 from kefu.domain.conversations import ReplyKind
 from kefu.domain.desk import TicketKind
 from kefu.domain.orders import Order, OrderStatus
@@ -37,6 +38,11 @@ def _refusal(ctx: TurnContext, order: Order, result: ActionResult, exchange: boo
         # not shipped yet: cancelling refunds at once, which is what the customer wants
         ctx.state.pending = {"action": "cancel", "order_id": order.id}
         return Outcome([ctx.say("return.not_shipped", ReplyKind.CLARIFY, **facts)], order=order)
+    if refusal is Refusal.ALREADY_REQUESTED:
+        kinds = (TicketKind.EXCHANGE,) if exchange else (TicketKind.RETURN, TicketKind.QUALITY)
+        known = already_requested(ctx, (*kinds, TicketKind.QUALITY), order)
+        if known is not None:
+            return Outcome([known], order=order)
     if refusal is Refusal.EXCLUDED_ITEM:
         skus = result.detail.get("skus", [])
         facts["names"] = ctx.render("list_sep").join(ctx.product_name(s) for s in skus)
@@ -46,11 +52,27 @@ def _refusal(ctx: TurnContext, order: Order, result: ActionResult, exchange: boo
     return Outcome([ctx.say(f"aftersales.{key}", **facts)], order=order)
 
 
+def if_returned(ctx: TurnContext, pick: OrderPick) -> Outcome:
+    """A hypothetical ("if I don't like it, can I send it back?"): the rules it asks about,
+    for the products of the order when it names one; nothing is filed."""
+    order = pick.order if pick.kind is PickKind.FOUND else None
+    skus = pick.skus or (list(order.skus) if order is not None else [])
+    outcome = product_policy(ctx, skus)
+    if order is not None and not order.status.is_shipped:
+        outcome.replies.insert(0, ctx.say("context.return_unshipped", **ctx.order_facts(order)))
+        if not any(r.text == ctx.render("return.policy") for r in outcome.replies):
+            outcome.replies.append(ctx.say("return.policy"))
+    outcome.order = order
+    return outcome
+
+
 def _after_sales(ctx: TurnContext, exchange: bool) -> Outcome:
     quality = ctx.has("quality")
     pick = pick_order(ctx, relevant=lambda o: o.delivered_at is not None)
     if pick.kind is PickKind.OTHER_PRODUCT:
         return product_policy(ctx, pick.skus)
+    if ctx.has("hypothetical"):
+        return if_returned(ctx, pick)
     if is_general_question(ctx) and pick.kind is not PickKind.FOUND:
         answer = ctx.kb_answer()
         if answer:

@@ -8,6 +8,7 @@ from kefu.commerce.port import Refusal
 from kefu.dialogue.context import Outcome, TurnContext
 from kefu.dialogue.orders import resolve_order
 from kefu.dialogue.skills.policy_answer import policy_answer
+from kefu.dialogue.skills.tickets import already_requested
 from kefu.domain.conversations import ReplyKind
 from kefu.domain.desk import TicketKind
 
@@ -71,6 +72,10 @@ def handle(ctx: TurnContext) -> Outcome:
     for key in ("invoice_company", "company", "tax_id"):
         slots.pop(key, None)
     if not result.ok or result.request is None:
+        if result.refusal is Refusal.ALREADY_REQUESTED:
+            known = already_requested(ctx, (TicketKind.INVOICE,), order)
+            if known is not None:
+                return Outcome([known], order=order)
         key = result.refusal.value if result.refusal else Refusal.WRONG_STATE.value
         return Outcome([ctx.say(f"invoice.{key}", **facts)], order=order)
     kind = "company" if tax_id else "personal"

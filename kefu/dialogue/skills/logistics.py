@@ -6,6 +6,7 @@ from kefu.dialogue.context import Outcome, TurnContext
 from kefu.dialogue.orders import resolve_order
 from kefu.dialogue.skills import order_status
 from kefu.dialogue.skills.policy_answer import policy_answer
+from kefu.dialogue.skills.tickets import existing_ticket_reply
 from kefu.domain.conversations import ReplyKind
 from kefu.domain.desk import TicketKind
 
@@ -47,6 +48,11 @@ def handle(ctx: TurnContext) -> Outcome:
         event_at=ctx.time(latest.at if latest else shipment.shipped_at),
     )
     if shipment.is_stalled(ctx.now):
+        existing = ctx.existing_ticket(TicketKind.LOGISTICS, order)
+        if existing is not None:
+            return Outcome(
+                [existing_ticket_reply(ctx, TicketKind.LOGISTICS, order, existing)], order=order
+            )
         ticket = ctx.open_ticket(
             TicketKind.LOGISTICS,
             order,

@@ -8,6 +8,9 @@ from kefu.dialogue.skills import refund_status
 from kefu.dialogue.skills.policy_answer import policy_answer
 from kefu.domain.orders import Order, OrderStatus
 
+# orders with nothing left to happen: "我的订单呢" is about one still under way
+_FINISHED = (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+
 
 def describe(ctx: TurnContext, order: Order) -> list[Reply]:
     facts = ctx.order_facts(order)
@@ -68,7 +71,7 @@ def handle(ctx: TurnContext) -> Outcome:
     general = policy_answer(ctx)
     if general is not None:
         return general
-    order = resolve_order(ctx)
+    order = resolve_order(ctx, relevant=lambda o: o.status not in _FINISHED)
     if isinstance(order, Outcome):
         return order
     return Outcome(describe(ctx, order), order=order)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from kefu.dialogue.context import Outcome, TurnContext
 from kefu.dialogue.orders import resolve_order
 from kefu.dialogue.skills.policy_answer import policy_answer
+from kefu.dialogue.skills.tickets import already_requested
 from kefu.domain.conversations import ReplyKind
 from kefu.domain.desk import TicketKind
 
@@ -25,6 +26,9 @@ def handle(ctx: TurnContext) -> Outcome:
     order = resolve_order(ctx, relevant=recent)
     if isinstance(order, Outcome):
         return order
+    known = already_requested(ctx, (TicketKind.PRICE_PROTECTION,), order)
+    if known is not None:
+        return Outcome([known], order=order)
     skus = [s for s in ctx.mentioned_skus() if s in order.skus] or [order.items[0].sku]
     facts = ctx.order_facts(order)
     facts["name"] = ctx.product_name(skus[0])
