@@ -1,19 +1,46 @@
-"""Features for the intent classifier: character n-grams, words and pinyin.
+"""Features for the intent classifier: character n-grams, words, pinyin and message structure.
 
 Character n-grams carry most of the signal for short Chinese messages; words add phrase-level
-meaning; pinyin syllable pairs make homophone typos (退宽 tui kuan = 退款 tui kuan) look alike.
+meaning; pinyin syllable pairs make homophone typos (退宽 tui kuan = 退款 tui kuan) and romanized
+messages (tuikuan) look alike. Two structural marks carry what bags of n-grams miss:
+
+- a corrected or negated part ("不是要退货，就想问钱什么时候到账", "don't cancel, just change the
+  address") gets its own feature names (`n:` prefix), so what the customer rules out does not count
+  as what they ask for;
+- the last clause is featurized once more (`L` prefix): in a long message the ask usually comes
+  last, after the story.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 from kefu.nlu.language import is_han
-from kefu.nlu.pinyin import syllables
+from kefu.nlu.pinyin import romanized_syllables, syllables
 
 _CHUNK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:['\-][a-z0-9]+)*")
 _EN_SUFFIXES = ("ing", "ed", "es", "s")
+# Clause edges: punctuation, line breaks, spaces between Chinese, and the words that start the
+# real ask after a correction ("就想", "just").
+_CLAUSE_EDGE = re.compile(
+    r"[,.!?;:~\n]+"
+    r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
+    r"|(?=就想|只想|而是|就是想|只是想|就问|只问|我就是|麻烦|帮我)"
+    r"|\s+(?=but\s|just\s|only\s|i\s+just\s|i\s+only\s)"
+)
+# A clause that starts by ruling something out. "不要紧" (never mind), "是不是" (a question) and
+# "别的/别人" are not corrections.
+_ZH_CORRECTION = re.compile(
+    r"^(?:我|我们|也|并|可|都|其实|先|暂时)?(?:不是|不用|不需要|不想|不打算|没打算|不要(?!紧)|先别|别(?![的人处家]))"
+)
+_EN_CORRECTION = re.compile(
+    r"^(?:i\s+|we\s+|so\s+|please\s+|pls\s+)?(?:am\s+|'m\s+)?"
+    r"(?:don't|do\s+not|dont|no\s+need\s+to|not\s+asking|not\s+looking|not\s+trying"
+    r"|not\s+to|i'm\s+not|im\s+not|not\s+about|never\s+mind)\b"
+)
+_MIN_REST_CHARS = 2
 
 
 def _stem(word: str) -> str:
@@ -23,25 +50,78 @@ def _stem(word: str) -> str:
     return word
 
 
-def extract_features(canonical: str, tokens: list[str]) -> list[str]:
-    """Feature strings of one message (duplicates count as term frequency)."""
+def clauses(canonical: str) -> list[str]:
+    """Non-empty clauses of a message, in order."""
+    return [c.strip() for c in _CLAUSE_EDGE.split(canonical) if c and c.strip()]
+
+
+def split_corrections(canonical: str) -> tuple[list[str], list[str]]:
+    """(kept clauses, ruled-out clauses); nothing is ruled out unless something is kept."""
+    kept: list[str] = []
+    ruled_out: list[str] = []
+    for clause in clauses(canonical):
+        if _ZH_CORRECTION.match(clause) or _EN_CORRECTION.match(clause):
+            ruled_out.append(clause)
+        else:
+            kept.append(clause)
+    if not ruled_out or sum(len(c) for c in kept) < _MIN_REST_CHARS:
+        return [canonical], []
+    return kept, ruled_out
+
+
+def _surface(text: str, prefix: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
     feats: list[str] = []
-    for chunk in _CHUNK.findall(canonical):
+    for chunk in _CHUNK.findall(text):
         if is_han(chunk[0]):
             n = len(chunk)
-            for size in (1, 2, 3):
+            for size in sizes:
                 for i in range(n - size + 1):
-                    feats.append("c:" + chunk[i : i + size])
+                    feats.append(prefix + "c:" + chunk[i : i + size])
             sounds = syllables(chunk)
-            feats.extend("p:" + a + "_" + b for a, b in itertools.pairwise(sounds))
+            feats.extend(prefix + "p:" + a + "_" + b for a, b in itertools.pairwise(sounds))
         else:
             padded = f" {chunk} "
             for size in (3, 4):
                 for i in range(len(padded) - size + 1):
-                    feats.append("e:" + padded[i : i + size])
+                    feats.append(prefix + "e:" + padded[i : i + size])
+    romanized = romanized_syllables(text)
+    if romanized:
+        # the same names as the pinyin of Chinese characters: "kuaidi" meets "快递"
+        feats.extend(prefix + "p:" + a + "_" + b for a, b in itertools.pairwise(romanized))
+        feats.extend(prefix + "p1:" + s for s in romanized)
+    return feats
+
+
+def _words(tokens: list[str], prefix: str) -> list[str]:
     words = [_stem(t) if t.isascii() else t for t in tokens]
-    feats.extend("w:" + w for w in words)
-    feats.extend("b:" + a + "_" + b for a, b in itertools.pairwise(words))
-    if not words:
+    feats = [prefix + "w:" + w for w in words]
+    feats.extend(prefix + "b:" + a + "_" + b for a, b in itertools.pairwise(words))
+    return feats
+
+
+def extract_features(
+    canonical: str, tokens: list[str], tokenize: Callable[[str], list[str]] | None = None
+) -> list[str]:
+    """Feature strings of one message (duplicates count as term frequency).
+
+    `tokens` are the words of the whole message; `tokenize` segments a part of it, needed only
+    when a clause is ruled out (its words then get their own names).
+    """
+    kept, ruled_out = split_corrections(canonical)
+    feats: list[str] = []
+    if ruled_out and tokenize is not None:
+        for clause in kept:
+            feats.extend(_surface(clause, ""))
+            feats.extend(_words(tokenize(clause), ""))
+        for clause in ruled_out:
+            feats.extend(_surface(clause, "n:", (1, 2)))
+            feats.extend(_words(tokenize(clause), "n:"))
+    else:
+        feats.extend(_surface(canonical, ""))
+        feats.extend(_words(tokens, ""))
+    if ruled_out or len(clauses(canonical)) > 1:
+        last = kept[-1] if ruled_out else clauses(canonical)[-1]
+        feats.extend(_surface(last, "L", (2,)))
+    if not tokens:
         feats.append("empty")
     return feats
