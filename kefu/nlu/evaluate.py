@@ -19,6 +19,9 @@ class FeatureSource(Protocol):
     def features(self, text: str) -> list[str]: ...
 
 
+_CALIBRATION_BINS = 10
+
+
 @dataclass(frozen=True, slots=True)
 class LabelScore:
     precision: float
@@ -38,6 +41,24 @@ class EvalReport:
     entity_exact: int = 0
     confusions: list[tuple[str, str, int]] = field(default_factory=list)  # (gold, predicted, n)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # (confidence, correct) of every row: how far confidence is from the accuracy it promises
+    scored: list[tuple[float, bool]] = field(default_factory=list)
+
+    @property
+    def calibration_error(self) -> float:
+        """Expected calibration error: |confidence - accuracy| averaged over confidence bins."""
+        if not self.scored:
+            return 0.0
+        bins = _CALIBRATION_BINS
+        totals: dict[int, list[tuple[float, bool]]] = {}
+        for conf, ok in self.scored:
+            totals.setdefault(min(int(conf * bins), bins - 1), []).append((conf, ok))
+        gap = 0.0
+        for rows in totals.values():
+            mean_conf = sum(c for c, _ in rows) / len(rows)
+            accuracy = sum(1 for _, ok in rows if ok) / len(rows)
+            gap += len(rows) * abs(mean_conf - accuracy)
+        return gap / len(self.scored)
 
     @property
     def accuracy(self) -> float:
@@ -88,6 +109,7 @@ def evaluate_intents(pipeline: Parser, path: Path) -> EvalReport:
         lang = row.get("lang", u.lang)
         ok_lang, n_lang = report.by_lang.get(lang, (0, 0))
         report.total += 1
+        report.scored.append((u.confidence, gold == pred))
         gold_counts[gold] += 1
         pred_counts[pred] += 1
         if gold == pred:
@@ -132,6 +154,13 @@ def format_report(report: EvalReport) -> str:
         "",
         f"{'label':<18}{'prec':>7}{'rec':>7}{'f1':>7}{'n':>5}",
     ]
+    if report.scored:
+        mean_conf = sum(c for c, _ in report.scored) / len(report.scored)
+        lines.insert(
+            2,
+            f"confidence: mean {mean_conf:.3f}, "
+            f"expected calibration error {report.calibration_error:.3f}",
+        )
     if report.by_kind:
         lines[2:2] = [
             "per kind: "

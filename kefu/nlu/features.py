@@ -8,7 +8,9 @@ messages (tuikuan) look alike. Two structural marks carry what bags of n-grams m
   address") gets its own feature names (`n:` prefix), so what the customer rules out does not count
   as what they ask for;
 - the last clause is featurized once more (`L` prefix): in a long message the ask usually comes
-  last, after the story.
+  last, after the story;
+- naming another marketplace or service (拼多多, 美团, amazon, uber; data/nlu/lexicon.json) is one
+  feature of its own, so "美团外卖怎么退款" can be `other` although 退款 says return_refund.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 from collections.abc import Callable
 
 from kefu.nlu.language import is_han
+from kefu.nlu.lexicon import load_lexicon
 from kefu.nlu.pinyin import romanized_syllables, syllables
 
 _CHUNK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:['\-][a-z0-9]+)*")
@@ -122,6 +125,8 @@ def extract_features(
     if ruled_out or len(clauses(canonical)) > 1:
         last = kept[-1] if ruled_out else clauses(canonical)[-1]
         feats.extend(_surface(last, "L", (2,)))
+    if load_lexicon().names_elsewhere(canonical):
+        feats.append("o:elsewhere")
     if not tokens:
         feats.append("empty")
     return feats

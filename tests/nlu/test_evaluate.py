@@ -43,3 +43,12 @@ def test_report_counts_accuracy_per_kind_when_a_set_labels_kinds(
     report = evaluate_intents(nlu, path)
     assert report.by_kind == {"terse": (2, 3), "x": (0, 1)}
     assert "per kind: terse 0.667 (3), x 0.000 (1)" in format_report(report)
+
+
+def test_calibration_error_is_the_gap_between_confidence_and_accuracy() -> None:
+    from kefu.nlu.evaluate import EvalReport
+
+    honest = EvalReport(scored=[(0.95, True)] * 19 + [(0.95, False)])
+    assert honest.calibration_error < 0.01
+    overconfident = EvalReport(scored=[(0.99, True), (0.99, False)])
+    assert abs(overconfident.calibration_error - 0.49) < 1e-9

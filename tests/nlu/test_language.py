@@ -14,6 +14,12 @@ from kefu.nlu import normalize
         ("ok 谢谢", "zh-CN"),
         ("E2026111100001", "zh-CN"),
         ("hi", "en"),
+        ("kuaidi dao na le", "zh-CN"),
+        ("tuikuan", "zh-CN"),
+        ("zai ma", "zh-CN"),
+        ("he can", "en"),
+        ("change", "en"),
+        ("where is my parcel", "en"),
     ],
 )
 def test_language_follows_the_script_the_customer_writes(text: str, lang: str) -> None:
