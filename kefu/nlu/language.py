@@ -8,49 +8,22 @@ from __future__ import annotations
 
 import re
 
-from kefu.nlu.pinyin import romanized_syllables
+from kefu.nlu.pinyin import split_word
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-# English words pinyin can also spell; a message made only of these is English ("he can", "china")
+# Many single English words are pinyin-spellable ("human" hu man, "sure" su re, "name" na me), so a
+# message counts as pinyin only with two or more words, none spelt with a syllable that pinyin
+# typists hardly write alone but English endings produce ("re", "ce", "se", "te", "o"), and not
+# made only of English lookalikes ("he can", "china man").
+_ENGLISH_ENDINGS = frozenset({"a", "e", "o", "re", "ce", "se", "te"})
 _ENGLISH_LOOKALIKES = frozenset(
-    [
-        "a",
-        "an",
-        "ban",
-        "bang",
-        "can",
-        "change",
-        "china",
-        "den",
-        "die",
-        "fan",
-        "gang",
-        "hang",
-        "he",
-        "hen",
-        "lie",
-        "long",
-        "man",
-        "me",
-        "men",
-        "pen",
-        "pie",
-        "pin",
-        "ran",
-        "run",
-        "she",
-        "shun",
-        "sun",
-        "tan",
-        "tie",
-        "you",
-        "zen",
-        "ma",
-        "pa",
-        "ok",
-    ]
-)
-_MIN_PINYIN_SYLLABLES = 2
+    {
+        "an", "ban", "bang", "can", "change", "china", "den", "die", "fan", "gang", "hang", "he",
+        "hen", "lie", "long", "man", "me", "men", "pen", "pie", "pin", "ran", "run", "she", "shun",
+        "sun", "tan", "tie", "you", "zen",
+    }
+)  # fmt: skip
+_MIN_PINYIN_WORDS = 2
 
 
 def is_han(ch: str) -> bool:
@@ -58,12 +31,15 @@ def is_han(ch: str) -> bool:
 
 
 def is_pinyin(text: str) -> bool:
-    """True when every Latin word is pinyin and not all of them are English lookalikes."""
-    lowered = text.lower()
-    sounds = romanized_syllables(lowered)
-    if sounds is None or len(sounds) < _MIN_PINYIN_SYLLABLES:
+    """True when the message reads as toneless pinyin rather than English (see above)."""
+    words = re.findall(r"[a-z]+", text.lower())
+    if len(words) < _MIN_PINYIN_WORDS:
         return False
-    return any(w not in _ENGLISH_LOOKALIKES for w in re.findall(r"[a-z]+", lowered))
+    for word in words:
+        parts = split_word(word)
+        if parts is None or any(p in _ENGLISH_ENDINGS for p in parts):
+            return False
+    return any(w not in _ENGLISH_LOOKALIKES for w in words)
 
 
 def detect_language(text: str, simplified: str) -> str:

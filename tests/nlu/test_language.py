@@ -15,10 +15,11 @@ from kefu.nlu import normalize
         ("E2026111100001", "zh-CN"),
         ("hi", "en"),
         ("kuaidi dao na le", "zh-CN"),
-        ("tuikuan", "zh-CN"),
         ("zai ma", "zh-CN"),
         ("he can", "en"),
-        ("change", "en"),
+        ("human", "en"),
+        ("nice one", "en"),
+        ("sure", "en"),
         ("where is my parcel", "en"),
     ],
 )
