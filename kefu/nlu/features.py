@@ -7,8 +7,8 @@ messages (tuikuan) look alike. Two structural marks carry what bags of n-grams m
 - a corrected or negated part ("不是要退货，就想问钱什么时候到账", "don't cancel, just change the
   address") gets its own feature names (`n:` prefix), so what the customer rules out does not count
   as what they ask for;
-- the last clause is featurized once more (`L` prefix): in a long message the ask usually comes
-  last, after the story;
+- the clause that asks is featurized once more (`L` prefix): the last question ("...?") when the
+  message has one, else the last clause, since in a long message the ask usually comes last;
 - naming another marketplace or service (拼多多, 美团, amazon, uber; data/nlu/lexicon.json) is one
   feature of its own, so "美团外卖怎么退款" can be `other` although 退款 says return_refund.
 """
@@ -72,6 +72,17 @@ def split_corrections(canonical: str) -> tuple[list[str], list[str]]:
     return kept, ruled_out
 
 
+def ask_clause(kept: list[str]) -> str:
+    """The clause that most likely holds the ask: the last one ending in "?", else the last one."""
+    text = " , ".join(kept)
+    mark = text.rfind("?")
+    if mark > 0 and text[mark:].strip(" ?!.,~") != "":
+        asked = clauses(text[:mark])
+        if asked:
+            return asked[-1]
+    return clauses(text)[-1] if clauses(text) else text
+
+
 def _surface(text: str, prefix: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
     feats: list[str] = []
     for chunk in _CHUNK.findall(text):
@@ -123,8 +134,7 @@ def extract_features(
         feats.extend(_surface(canonical, ""))
         feats.extend(_words(tokens, ""))
     if ruled_out or len(clauses(canonical)) > 1:
-        last = kept[-1] if ruled_out else clauses(canonical)[-1]
-        feats.extend(_surface(last, "L", (2,)))
+        feats.extend(_surface(ask_clause(kept), "L", (2,)))
     if load_lexicon().names_elsewhere(canonical):
         feats.append("o:elsewhere")
     if not tokens:

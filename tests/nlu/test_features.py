@@ -1,6 +1,6 @@
 """Structure the intent features carry: corrections ruled out, the last clause, romanized pinyin."""
 
-from kefu.nlu.features import extract_features, split_corrections
+from kefu.nlu.features import ask_clause, extract_features, split_corrections
 from kefu.nlu.pinyin import romanized_syllables, split_word
 
 
@@ -44,3 +44,9 @@ def test_romanized_message_shares_pinyin_features_with_the_chinese_it_spells() -
     chinese = set(extract_features("退款", ["退款"]))
     romanized = set(extract_features("tuikuan", ["tuikuan"]))
     assert "p:tui_kuan" in chinese & romanized
+
+
+def test_the_ask_is_the_last_question_even_when_context_follows_it() -> None:
+    text = "could you check my refund? the return reached you last week."
+    assert ask_clause([text]) == "could you check my refund"
+    assert ask_clause(["我上周买的,快递到哪了"]) == "快递到哪了"
