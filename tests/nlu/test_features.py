@@ -50,3 +50,11 @@ def test_the_ask_is_the_last_question_even_when_context_follows_it() -> None:
     text = "could you check my refund? the return reached you last week."
     assert ask_clause([text]) == "could you check my refund"
     assert ask_clause(["我上周买的,快递到哪了"]) == "快递到哪了"
+
+
+def test_naming_another_marketplace_or_service_is_a_feature_of_its_own() -> None:
+    assert "o:elsewhere" in extract_features("拼多多的快递到哪了", ["拼多多", "快递"])
+    assert "o:elsewhere" in extract_features("my uber ride was late", ["my", "uber"])
+    # the name must stand alone: "tuber" is not uber
+    assert "o:elsewhere" not in extract_features("potato tuber", ["potato", "tuber"])
+    assert "o:elsewhere" not in extract_features("快递到哪了", ["快递"])
