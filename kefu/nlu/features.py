@@ -34,9 +34,15 @@ _CLAUSE_EDGE = re.compile(
     r"|\s+(?=but\s|just\s|only\s|i\s+just\s|i\s+only\s)"
 )
 # A clause that starts by ruling something out. "不要紧" (never mind), "是不是" (a question) and
-# "别的/别人" are not corrections.
+# "别的/别人" are not corrections, and "不想要了/不要了" (I don't want it any more) is itself the
+# reason for a return or a cancel, not a correction of one.
 _ZH_CORRECTION = re.compile(
-    r"^(?:我|我们|也|并|可|都|其实|先|暂时)?(?:不是|不用|不需要|不想|不打算|没打算|不要(?!紧)|先别|别(?![的人处家]))"
+    r"^(?:我|我们|也|并|可|都|其实|先|暂时)?"
+    r"(?:不是|不用|不需要|不想(?!要)|不打算|没打算|不要(?![紧了])|先别|别(?![的人处家]))"
+)
+# A question is an ask, never what the customer rules out ("不想要了能退吗").
+_QUESTION = re.compile(
+    r"[吗呢么嘛?]|能不能|可不可以|怎么|什么|多久|几|\b(?:how|what|when|where|can\s+i|could)\b"
 )
 _EN_CORRECTION = re.compile(
     r"^(?:i\s+|we\s+|so\s+|please\s+|pls\s+)?(?:am\s+|'m\s+)?"
@@ -63,7 +69,9 @@ def split_corrections(canonical: str) -> tuple[list[str], list[str]]:
     kept: list[str] = []
     ruled_out: list[str] = []
     for clause in clauses(canonical):
-        if _ZH_CORRECTION.match(clause) or _EN_CORRECTION.match(clause):
+        if (_ZH_CORRECTION.match(clause) or _EN_CORRECTION.match(clause)) and not _QUESTION.search(
+            clause
+        ):
             ruled_out.append(clause)
         else:
             kept.append(clause)

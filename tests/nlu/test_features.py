@@ -58,3 +58,9 @@ def test_naming_another_marketplace_or_service_is_a_feature_of_its_own() -> None
     # the name must stand alone: "tuber" is not uber
     assert "o:elsewhere" not in extract_features("potato tuber", ["potato", "tuber"])
     assert "o:elsewhere" not in extract_features("快递到哪了", ["快递"])
+
+
+def test_not_wanting_it_any_more_or_a_question_is_the_ask_not_a_correction() -> None:
+    assert split_corrections("手机用了二十多天了,不想要了能退吗")[1] == []
+    assert split_corrections("不要了,取消吧")[1] == []
+    assert split_corrections("不想换了,直接退货吧")[1] == ["不想换了"]

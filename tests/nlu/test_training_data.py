@@ -39,3 +39,9 @@ def test_shipped_public_data_has_its_licences() -> None:
     licences = nlu_data_dir().parent / "licenses"
     assert (licences / "bitext-CDLA-Sharing-1.0.txt").exists()
     assert (licences / "clinc150-CC-BY-3.0.txt").exists()
+
+
+def test_no_template_syntax_leaks_into_training_text() -> None:
+    # a nested "[a|[b|c]]" is not template syntax: it would train on the brackets themselves
+    leaked = [e.text for e in load_training_set() if any(c in e.text for c in "[]{}|")]
+    assert leaked == []
