@@ -18,37 +18,38 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 
 from kefu.nlu.language import is_han
-from kefu.nlu.lexicon import load_lexicon
+from kefu.nlu.lexicon import load_json, load_lexicon
 from kefu.nlu.pinyin import romanized_syllables, syllables
 
 _CHUNK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:['\-][a-z0-9]+)*")
 _EN_SUFFIXES = ("ing", "ed", "es", "s")
-# Clause edges: punctuation, line breaks, spaces between Chinese, and the words that start the
-# real ask after a correction ("就想", "just").
-_CLAUSE_EDGE = re.compile(
-    r"[,.!?;:~\n]+"
-    r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
-    r"|(?=就想|只想|而是|就是想|只是想|就问|只问|我就是|麻烦|帮我)"
-    r"|\s+(?=but\s|just\s|only\s|i\s+just\s|i\s+only\s)"
-)
-# A clause that starts by ruling something out. "不要紧" (never mind), "是不是" (a question) and
-# "别的/别人" are not corrections, and "不想要了/不要了" (I don't want it any more) is itself the
-# reason for a return or a cancel, not a correction of one.
-_ZH_CORRECTION = re.compile(
-    r"^(?:我|我们|也|并|可|都|其实|先|暂时)?"
-    r"(?:不是|不用|不需要|不想(?!要)|不打算|没打算|不要(?![紧了])|先别|别(?![的人处家]))"
-)
-# A question is an ask, never what the customer rules out ("不想要了能退吗").
-_QUESTION = re.compile(
-    r"[吗呢么嘛?]|能不能|可不可以|怎么|什么|多久|几|\b(?:how|what|when|where|can\s+i|could)\b"
-)
-_EN_CORRECTION = re.compile(
-    r"^(?:i\s+|we\s+|so\s+|please\s+|pls\s+)?(?:am\s+|'m\s+)?"
-    r"(?:don't|do\s+not|dont|no\s+need\s+to|not\s+asking|not\s+looking|not\s+trying"
-    r"|not\s+to|i'm\s+not|im\s+not|not\s+about|never\s+mind)\b"
-)
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseRules:
+    """data/nlu/clauses.json compiled: clause edges, corrections and questions of every language."""
+
+    edge: re.Pattern[str]
+    correction: re.Pattern[str]
+    question: re.Pattern[str]
+
+
+def _joined(patterns: dict[str, list[str]]) -> re.Pattern[str]:
+    return re.compile("|".join(p for per_lang in patterns.values() for p in per_lang))
+
+
+@lru_cache(maxsize=1)
+def clause_rules() -> ClauseRules:
+    raw = load_json("clauses.json")
+    return ClauseRules(
+        _joined(raw["edges"]), _joined(raw["corrections"]), _joined(raw["questions"])
+    )
+
+
 _MIN_REST_CHARS = 2
 
 
@@ -61,17 +62,16 @@ def _stem(word: str) -> str:
 
 def clauses(canonical: str) -> list[str]:
     """Non-empty clauses of a message, in order."""
-    return [c.strip() for c in _CLAUSE_EDGE.split(canonical) if c and c.strip()]
+    return [c.strip() for c in clause_rules().edge.split(canonical) if c and c.strip()]
 
 
 def split_corrections(canonical: str) -> tuple[list[str], list[str]]:
     """(kept clauses, ruled-out clauses); nothing is ruled out unless something is kept."""
     kept: list[str] = []
     ruled_out: list[str] = []
+    rules = clause_rules()
     for clause in clauses(canonical):
-        if (_ZH_CORRECTION.match(clause) or _EN_CORRECTION.match(clause)) and not _QUESTION.search(
-            clause
-        ):
+        if rules.correction.match(clause) and not rules.question.search(clause):
             ruled_out.append(clause)
         else:
             kept.append(clause)

@@ -34,7 +34,13 @@ _CONTEXT_SLOT = {"zh": "ctx", "en": "ctx_en"}
 # A lead-in about an order says nothing about these labels' meaning; keep them short and clean.
 _NO_CONTEXT = {"greeting", "other"}
 _SEED = 20261111
-_FINGERPRINTED = ("slots.json", "homophones.txt", "lexicon.json", "pinyin_syllables.txt")
+_FINGERPRINTED = (
+    "slots.json",
+    "homophones.txt",
+    "lexicon.json",
+    "pinyin_syllables.txt",
+    "clauses.json",
+)
 
 
 @dataclass(frozen=True, slots=True)
