@@ -19,6 +19,9 @@ class FeatureSource(Protocol):
     def features(self, text: str) -> list[str]: ...
 
 
+_CALIBRATION_BINS = 10
+
+
 @dataclass(frozen=True, slots=True)
 class LabelScore:
     precision: float
@@ -33,10 +36,29 @@ class EvalReport:
     correct: int = 0
     by_label: dict[str, LabelScore] = field(default_factory=dict)
     by_lang: dict[str, tuple[int, int]] = field(default_factory=dict)  # lang -> (correct, total)
+    by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (correct, total)
     entity_rows: int = 0
     entity_exact: int = 0
     confusions: list[tuple[str, str, int]] = field(default_factory=list)  # (gold, predicted, n)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # (confidence, correct) of every row: how far confidence is from the accuracy it promises
+    scored: list[tuple[float, bool]] = field(default_factory=list)
+
+    @property
+    def calibration_error(self) -> float:
+        """Expected calibration error: |confidence - accuracy| averaged over confidence bins."""
+        if not self.scored:
+            return 0.0
+        bins = _CALIBRATION_BINS
+        totals: dict[int, list[tuple[float, bool]]] = {}
+        for conf, ok in self.scored:
+            totals.setdefault(min(int(conf * bins), bins - 1), []).append((conf, ok))
+        gap = 0.0
+        for rows in totals.values():
+            mean_conf = sum(c for c, _ in rows) / len(rows)
+            accuracy = sum(1 for _, ok in rows if ok) / len(rows)
+            gap += len(rows) * abs(mean_conf - accuracy)
+        return gap / len(self.scored)
 
     @property
     def accuracy(self) -> float:
@@ -49,6 +71,22 @@ class EvalReport:
     def lang_accuracy(self, lang: str) -> float:
         ok, n = self.by_lang.get(lang, (0, 0))
         return ok / n if n else 0.0
+
+    def kind_accuracy(self, kind: str) -> float:
+        ok, n = self.by_kind.get(kind, (0, 0))
+        return ok / n if n else 0.0
+
+
+def row_kinds(row: dict[str, Any]) -> list[str]:
+    """The kinds a row is labelled with: `kinds` (a list), `kind` or `style` (one name).
+
+    A set may label none. A row counts once under each of its kinds.
+    """
+    raw = row.get("kinds", row.get("kind", row.get("style")))
+    if raw is None:
+        return []
+    kinds = [raw] if isinstance(raw, str) else [str(k) for k in raw]
+    return [k for k in dict.fromkeys(kinds) if k]
 
 
 def _entities_match(expected: dict[str, Any], got: dict[str, Any]) -> bool:
@@ -71,6 +109,7 @@ def evaluate_intents(pipeline: Parser, path: Path) -> EvalReport:
         lang = row.get("lang", u.lang)
         ok_lang, n_lang = report.by_lang.get(lang, (0, 0))
         report.total += 1
+        report.scored.append((u.confidence, gold == pred))
         gold_counts[gold] += 1
         pred_counts[pred] += 1
         if gold == pred:
@@ -83,6 +122,9 @@ def evaluate_intents(pipeline: Parser, path: Path) -> EvalReport:
                 {"text": row["text"], "gold": gold, "predicted": pred, "confidence": u.confidence}
             )
         report.by_lang[lang] = (ok_lang, n_lang + 1)
+        for kind in row_kinds(row):
+            ok_kind, n_kind = report.by_kind.get(kind, (0, 0))
+            report.by_kind[kind] = (ok_kind + (gold == pred), n_kind + 1)
         expected = row.get("entities") or {}
         if expected:
             report.entity_rows += 1
@@ -112,6 +154,21 @@ def format_report(report: EvalReport) -> str:
         "",
         f"{'label':<18}{'prec':>7}{'rec':>7}{'f1':>7}{'n':>5}",
     ]
+    if report.scored:
+        mean_conf = sum(c for c, _ in report.scored) / len(report.scored)
+        lines.insert(
+            2,
+            f"confidence: mean {mean_conf:.3f}, "
+            f"expected calibration error {report.calibration_error:.3f}",
+        )
+    if report.by_kind:
+        lines[2:2] = [
+            "per kind: "
+            + ", ".join(
+                f"{kind} {report.kind_accuracy(kind):.3f} ({n})"
+                for kind, (_, n) in sorted(report.by_kind.items())
+            )
+        ]
     for label, s in report.by_label.items():
         lines.append(f"{label:<18}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.support:>5}")
     if report.confusions:

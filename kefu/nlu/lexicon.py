@@ -35,7 +35,10 @@ class Lexicon:
     typos: tuple[tuple[str, str], ...]
     # Whole English words as customers type them (chat-speak, misspellings) -> the usual spelling.
     en_words: dict[str, str] = field(default_factory=dict)
+    # Other marketplaces and services: naming one puts a question outside the shop's service.
+    elsewhere: tuple[str, ...] = ()
     _en_pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _elsewhere_pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.en_words:
@@ -43,6 +46,16 @@ class Lexicon:
             object.__setattr__(
                 self, "_en_pattern", re.compile(rf"(?<![a-z0-9'])(?:{alt})(?![a-z0-9'])")
             )
+
+        if self.elsewhere:
+            alt = "|".join(re.escape(w) for w in sorted(self.elsewhere, key=len, reverse=True))
+            object.__setattr__(
+                self, "_elsewhere_pattern", re.compile(rf"(?<![a-z0-9])(?:{alt})(?![a-z0-9])")
+            )
+
+    def names_elsewhere(self, text: str) -> bool:
+        """Whether normalized `text` names another marketplace or service."""
+        return self._elsewhere_pattern is not None and bool(self._elsewhere_pattern.search(text))
 
     def fix_typos(self, text: str) -> str:
         for wrong, right in self.typos:
@@ -63,4 +76,5 @@ def load_lexicon() -> Lexicon:
         synonyms=dict(raw["synonyms"]),
         typos=tuple(typos),
         en_words={k.lower(): v.lower() for k, v in raw.get("en_words", {}).items()},
+        elsewhere=tuple(w.lower() for w in raw.get("elsewhere", [])),
     )

@@ -15,6 +15,7 @@ from kefu.domain.catalog import Product
 from kefu.nlu import entities as entities_module
 from kefu.nlu import features as features_module
 from kefu.nlu import intent_model as intent_model_module
+from kefu.nlu import pinyin as pinyin_module
 from kefu.nlu.dates import local_today
 from kefu.nlu.entities import extract_entities
 from kefu.nlu.features import extract_features
@@ -30,7 +31,7 @@ from kefu.nlu.training_data import load_training_set, training_fingerprint
 log = logging.getLogger(__name__)
 
 # Bump when a change to the pipeline's code changes what the trained model means.
-MODEL_VERSION = "nlu-4"
+MODEL_VERSION = "nlu-5"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class Understanding:
 
 def _code_fingerprint() -> str:
     h = hashlib.sha256(MODEL_VERSION.encode())
-    for module in (features_module, intent_model_module, entities_module):
+    for module in (features_module, intent_model_module, entities_module, pinyin_module):
         h.update(Path(str(module.__file__)).read_bytes())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()
@@ -118,13 +119,15 @@ class NluPipeline:
 
     def features(self, text: str) -> list[str]:
         canonical = self._canonical(normalize(text).normalized)
-        return extract_features(canonical, self._segmenter.tokens(canonical))
+        tokenize = self._segmenter.tokens
+        return extract_features(canonical, tokenize(canonical), tokenize)
 
     def parse(self, text: str, now: datetime | None = None) -> Understanding:
         norm = normalize(text)
         canonical = self._canonical(norm.normalized)
         tokens = self._segmenter.tokens(canonical)
-        probs = self._model.probabilities(extract_features(canonical, tokens))
+        feats = extract_features(canonical, tokens, self._segmenter.tokens)
+        probs = self._model.probabilities(feats)
         order = probs.argsort()[::-1][:3]
         ranked = tuple((self._model.labels[i], round(float(probs[i]), 4)) for i in order)
         mentions = self._gazetteer.find(norm.normalized)

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pypinyin import lazy_pinyin
+
 from kefu.nlu.labels import INTENT_LABELS
 from kefu.nlu.lexicon import nlu_data_dir
 from kefu.nlu.templates import expand, expand_lines
@@ -20,6 +22,10 @@ from kefu.nlu.templates import expand, expand_lines
 # Per-template expansion caps: Chinese carries the shop's real traffic, English has public data too.
 _LIMITS = {"zh": 14, "en": 10}
 _NOISY_SHARE = 0.2
+# Share of Chinese template examples also written in toneless pinyin ("kuaidi dao na le"), the way
+# customers type when they cannot or will not switch input method; syllables join into words at
+# random, as people write "tuikuan" as well as "tui kuan".
+_ROMANIZED_SHARE = 0.15
 # Share of template examples that also appear behind an intent-neutral lead-in ("是这样的，我上周
 # 买了…"): customers often give background before the ask, and without these copies a long
 # message reads like the long out-of-scope sentences of the public data.
@@ -28,6 +34,13 @@ _CONTEXT_SLOT = {"zh": "ctx", "en": "ctx_en"}
 # A lead-in about an order says nothing about these labels' meaning; keep them short and clean.
 _NO_CONTEXT = {"greeting", "other"}
 _SEED = 20261111
+_FINGERPRINTED = (
+    "slots.json",
+    "homophones.txt",
+    "lexicon.json",
+    "pinyin_syllables.txt",
+    "clauses.json",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +76,19 @@ def _noisy(text: str, homophones: dict[str, list[str]], rng: random.Random) -> s
         return None
     i = rng.choice(spots)
     return text[:i] + rng.choice(homophones[text[i]]) + text[i + 1 :]
+
+
+def _romanized(text: str, rng: random.Random) -> str | None:
+    sounds = [s for s in lazy_pinyin(text, errors="ignore") if s.isascii() and s.isalpha()]
+    if len(sounds) < 2:
+        return None
+    words = [sounds[0]]
+    for sound in sounds[1:]:
+        if rng.random() < 0.5:
+            words[-1] += sound
+        else:
+            words.append(sound)
+    return " ".join(words)
 
 
 def _with_context(
@@ -113,6 +139,10 @@ def load_training_set(data_dir: Path | None = None) -> list[Example]:
                 noisy = _noisy(text, homophones, rng)
                 if noisy:
                     examples.append(Example(noisy, label, "zh-noisy", group))
+            if lang == "zh" and rng.random() < _ROMANIZED_SHARE:
+                romanized = _romanized(text, rng)
+                if romanized:
+                    examples.append(Example(romanized, label, "zh-pinyin", group))
             if label not in _NO_CONTEXT and rng.random() < _CONTEXT_SHARE:
                 longer = _with_context(text, lang, slots, rng)
                 if longer:
@@ -127,7 +157,7 @@ def training_fingerprint(data_dir: Path | None = None) -> str:
     """A hash of every data file training reads."""
     data_dir = data_dir or nlu_data_dir()
     h = hashlib.sha256()
-    files = [data_dir / "slots.json", data_dir / "homophones.txt", data_dir / "lexicon.json"]
+    files = [data_dir / name for name in _FINGERPRINTED]
     for path in [*files, *template_files(data_dir), *public_files(data_dir)]:
         h.update(str(path.relative_to(data_dir)).encode())
         h.update(path.read_bytes())

@@ -14,6 +14,13 @@ from kefu.nlu import normalize
         ("ok 谢谢", "zh-CN"),
         ("E2026111100001", "zh-CN"),
         ("hi", "en"),
+        ("kuaidi dao na le", "zh-CN"),
+        ("zai ma", "zh-CN"),
+        ("he can", "en"),
+        ("human", "en"),
+        ("nice one", "en"),
+        ("sure", "en"),
+        ("where is my parcel", "en"),
     ],
 )
 def test_language_follows_the_script_the_customer_writes(text: str, lang: str) -> None:

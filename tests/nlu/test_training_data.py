@@ -6,7 +6,8 @@ from kefu.nlu import INTENT_LABELS
 from kefu.nlu.lexicon import nlu_data_dir
 from kefu.nlu.training_data import load_training_set, training_fingerprint
 
-EVAL_DIR = Path("/work/shared/eval")
+# the shared evaluation sets sit beside the checkout (../shared/eval), never inside it
+EVAL_DIR = Path(__file__).resolve().parents[3] / "shared" / "eval"
 
 
 def test_every_label_has_hundreds_of_chinese_and_some_english_examples() -> None:
@@ -39,3 +40,9 @@ def test_shipped_public_data_has_its_licences() -> None:
     licences = nlu_data_dir().parent / "licenses"
     assert (licences / "bitext-CDLA-Sharing-1.0.txt").exists()
     assert (licences / "clinc150-CC-BY-3.0.txt").exists()
+
+
+def test_no_template_syntax_leaks_into_training_text() -> None:
+    # a nested "[a|[b|c]]" is not template syntax: it would train on the brackets themselves
+    leaked = [e.text for e in load_training_set() if any(c in e.text for c in "[]{}|")]
+    assert leaked == []
