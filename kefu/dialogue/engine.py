@@ -415,8 +415,10 @@ class Dialogue:
         latin = len(_LATIN_WORD.findall(plain))
         if lang == "en" and han >= latin:
             lang = "zh-TW" if has_traditional(plain) else "zh-CN"
-        elif lang != "en" and latin >= max(3, han):
-            lang = "en"  # English with a product name in Chinese is still English
+        elif lang != "en" and latin >= max(3, han) and not (han == 0 and u.lang == "zh-CN"):
+            # English with a product name in Chinese is still English; Latin letters the NLU
+            # read as Chinese (pinyin: "kuaidi dao na le") are answered in Chinese
+            lang = "en"
         if lang == "zh-CN" and state.lang == "zh-TW" and script_neutral(plain):
             return "zh-TW"
         return lang
