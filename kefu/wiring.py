@@ -19,6 +19,7 @@ from kefu.dialogue import Dialogue
 from kefu.dialogue.safety import SafetyFilter
 from kefu.domain.catalog import Product
 from kefu.nlu import NluPipeline
+from kefu.notify.service import Notifier
 from kefu.promotions.service import PromotionService
 from kefu.runtime.shared import SharedState, make_shared_state
 from kefu.store.commerce_repo import SqlOrderBook
@@ -26,6 +27,8 @@ from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
 from kefu.store.desk_repo import make_desk
 from kefu.store.knowledge_repo import build_knowledge_service
+from kefu.store.notice_repo import SqlNotices
+from kefu.store.order_event_repo import SqlOrderEvents
 from kefu.store.promotions_repo import SqlRuleStore
 from kefu.store.safety_repo import SqlSensitiveWords
 from kefu.store.seed import prepare_database
@@ -71,6 +74,8 @@ class Kefu:
     desk: Desk
     sensitive_words: SqlSensitiveWords
     dialogue: Dialogue
+    order_events: SqlOrderEvents
+    notices: Notifier
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -99,6 +104,8 @@ class Kefu:
             max_message_chars=settings.max_message_chars,
             safety=SafetyFilter(extra=words.snapshot),
         )
+        # order events from the shop and the notices they call for (kefu.notify)
+        notices = Notifier(SqlNotices(db), SqlConversations(db), commerce)
         return cls(
             settings=settings,
             db=db,
@@ -109,6 +116,8 @@ class Kefu:
             desk=desk,
             sensitive_words=words,
             dialogue=dialogue,
+            order_events=SqlOrderEvents(db),
+            notices=notices,
         )
 
     def close(self) -> None:

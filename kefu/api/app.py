@@ -23,6 +23,7 @@ from kefu.api.routes import (
     knowledge,
     messages,
     nlu,
+    order_events,
     pages,
     promotions,
     promotions_admin,
@@ -93,4 +94,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(nlu.router)
     app.include_router(channels.router)
     app.include_router(realtime.router)
+    app.include_router(order_events.router)
     return app

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from kefu.channels.notices import deliver_notice
 from kefu.channels.outbound import (
     CallbackSender,
     OutboundSender,
@@ -83,6 +84,9 @@ class Channels:
             )
         else:
             senders["wechat"] = RecordingSender()
+        # WeChat template messages (service notices outside the 48-hour window): recorded until a
+        # template sender is configured for the shop's account
+        senders["wechat_template"] = RecordingSender()
         return senders
 
     @property
@@ -108,6 +112,8 @@ class Channels:
             return None
         customer_id, channel = route
         now = now or datetime.now(UTC)
+        if message.kind == "notice":  # kefu.notify chose the channel under the notice rules
+            return deliver_notice(self.store, self.outbox, message, customer_id, now)
         if channel == "wechat":
             if message.kind == "survey":  # rating is a web widget feature; WeChat cannot show it
                 return None

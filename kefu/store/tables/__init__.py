@@ -1,6 +1,15 @@
 """All tables; importing this package registers every table on ``Base.metadata``."""
 
-from kefu.store.tables import channels, commerce, conversations, desk, knowledge, promotions
+from kefu.store.tables import channels, commerce, conversations, desk, knowledge, promotions, shop
 from kefu.store.tables.base import Base
 
-__all__ = ["Base", "channels", "commerce", "conversations", "desk", "knowledge", "promotions"]
+__all__ = [
+    "Base",
+    "channels",
+    "commerce",
+    "conversations",
+    "desk",
+    "knowledge",
+    "promotions",
+    "shop",
+]
