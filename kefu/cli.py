@@ -220,3 +220,40 @@ def chat(
             )
     finally:
         kefu.close()
+
+
+notices_app = typer.Typer(help="Proactive notices: run the scheduled notice work now.")
+app.add_typer(notices_app, name="notices")
+
+
+@notices_app.command("dispatch")
+def notices_dispatch() -> None:
+    """Send held notices whose morning has come, presale balance reminders, failed group buys."""
+    from datetime import UTC, datetime
+
+    from kefu.notify.jobs import dispatch_notices
+    from kefu.wiring import Kefu
+
+    kefu = Kefu.start(get_settings())
+    try:
+        typer.echo(f"notices {dispatch_notices(kefu, datetime.now(UTC))}")
+    finally:
+        kefu.close()
+
+
+@notices_app.command("stalled")
+def notices_stalled() -> None:
+    """Parcels with no tracking update for the policy's hours: a ticket, and tell the customer."""
+    from datetime import UTC, datetime
+
+    from kefu.notify.jobs import find_stalled_parcels
+    from kefu.wiring import Kefu
+
+    kefu = Kefu.start(get_settings())
+    try:
+        found = find_stalled_parcels(kefu, datetime.now(UTC))
+        for notice in found:
+            typer.echo(f"{notice.order_id} {notice.status} ticket {notice.facts.get('ticket_id')}")
+        typer.echo(f"{len(found)} stalled parcel(s)")
+    finally:
+        kefu.close()
