@@ -20,6 +20,7 @@ from kefu.api.routes import (
     analytics,
     channels,
     health,
+    imports,
     knowledge,
     messages,
     nlu,
@@ -95,4 +96,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(channels.router)
     app.include_router(realtime.router)
     app.include_router(order_events.router)
+    app.include_router(imports.router)
     return app
