@@ -115,14 +115,21 @@ def canonical(kind: ImportKind, row: dict[str, Any]) -> dict[str, Any]:
     """The row with platform headers renamed to kefu's names; unknown columns dropped."""
     if "__error__" in row:
         raise RowRejected(str(row["__error__"]))
-    names = _header_map(kind)
     out: dict[str, Any] = {}
-    for key, value in row.items():
-        name = names.get(str(key).strip().lower())
-        if name is None or (name in out and out[name] not in (None, "")):
-            continue
+    for key, name in _renames(kind, tuple(row)):
+        value = row[key]
+        if name in out and out[name] not in (None, ""):
+            continue  # two headers for one column (买家ID and 买家会员名): the first filled wins
         out[name] = value.strip() if isinstance(value, str) else value
     return out
+
+
+@lru_cache(maxsize=64)
+def _renames(kind: ImportKind, keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(header, kefu name) for the headers kefu knows: worked out once per file's header row."""
+    names = _header_map(kind)
+    found = ((key, names.get(str(key).strip().lower())) for key in keys)
+    return tuple((key, name) for key, name in found if name is not None)
 
 
 # ---- values -----------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -131,7 +131,8 @@ class SqlImporter:
         if not rows:
             return
         upsert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        stmt = upsert(table)
+        # Core, not the ORM's bulk path: one executemany per batch, no per-row ORM bookkeeping
+        stmt = upsert(_table(table))
         changed = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
         s.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changed), rows)
 
@@ -155,7 +156,7 @@ class SqlImporter:
             for _, row in lines
         ]
         upsert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        stmt = upsert(CustomerRow)
+        stmt = upsert(_table(CustomerRow))
         # a re-import keeps when the customer was first seen
         changed = {c: stmt.excluded[c] for c in rows[0] if c not in ("id", "created_at")}
         s.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changed), rows)
@@ -219,7 +220,7 @@ class SqlImporter:
         self._upsert(s, OrderRow, rows, ["id"])
         # re-importing an order replaces its items with the file's
         s.execute(delete(OrderItemRow).where(OrderItemRow.order_id.in_(list(orders))))
-        s.execute(insert(OrderItemRow), items)
+        s.execute(insert(_table(OrderItemRow)), items)
 
     def _shipments(self, s: Session, batch: list[Line], report: ImportReport) -> None:
         lines = self._last_wins(batch, "order_id")
@@ -260,3 +261,7 @@ class SqlImporter:
 
 def _pairs(result: Iterable[Any]) -> dict[Any, Any]:
     return {key: value for key, value in result}
+
+
+def _table(entity: type[Base]) -> Table:
+    return cast(Table, entity.__table__)
