@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     wechat_app_id: str | None = None
     wechat_app_secret: str | None = None
     wechat_reply_budget_s: float = 4.5
+    # the shop's own order system over HTTP (docs/commerce-http.md); unset: the embedded one
+    commerce_url: str | None = None
+    commerce_api_key: str | None = None
+    commerce_timeout_s: float = 2.0
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
 

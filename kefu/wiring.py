@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kefu.commerce.embedded import EmbeddedCommerce
+from kefu.commerce.http import HttpCommerce
 from kefu.commerce.port import CommercePort
 from kefu.config import Settings, get_settings
 from kefu.dialogue import Dialogue
@@ -88,7 +89,13 @@ class Kefu:
         if seeded:
             log.info("seeded the demo shop into a new database")
         state = make_shared_state(settings.redis_url)
-        commerce = EmbeddedCommerce(SqlOrderBook(db))
+        commerce: CommercePort = EmbeddedCommerce(SqlOrderBook(db))
+        if settings.commerce_url:  # the shop's order system stays the source of truth
+            commerce = HttpCommerce(
+                settings.commerce_url,
+                settings.commerce_api_key,
+                timeout_s=settings.commerce_timeout_s,
+            )
         promotions = PromotionService(SqlRuleStore(db), commerce)
         knowledge = build_knowledge_service(db, state, settings.model_cache_dir)
         desk = make_desk(db, commerce, state, knowledge)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from kefu.commerce.port import CommercePort, CustomerNotFound
+from kefu.commerce.port import CommercePort, CommerceUnavailable, CustomerNotFound
 from kefu.dialogue.confirm import handle_pending
 from kefu.dialogue.context import Outcome, Reply, Services, TurnContext
 from kefu.dialogue.errors import (
@@ -393,7 +393,13 @@ class Dialogue:
         else:
             state.low_confidence = 0
         skill = SKILLS.get(ctx.intent, SKILLS["other"])
-        return self._after_skill(ctx, skill(ctx))
+        try:
+            outcome = skill(ctx)
+        except CommerceUnavailable:
+            # the shop's own order system did not answer (HTTP adapter): say so, never fail
+            log.warning("commerce unavailable for a %s turn", ctx.intent)
+            outcome = Outcome([ctx.say("commerce_unavailable")], resolved=False)
+        return self._after_skill(ctx, outcome)
 
     def _anger(self, ctx: TurnContext) -> float:
         """The NLU's anger, raised by abuse and by exasperated words the model may underrate."""
