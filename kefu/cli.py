@@ -241,6 +241,24 @@ def notices_dispatch() -> None:
         kefu.close()
 
 
+@notices_app.command("surveys")
+def notices_surveys(
+    idle: int = typer.Option(30, help="Minutes a bot-only conversation has been quiet."),
+) -> None:
+    """Ask for a satisfaction score in bot-only conversations that have gone quiet."""
+    from datetime import UTC, datetime, timedelta
+
+    from kefu.notify.jobs import ask_after_bot_conversations
+    from kefu.wiring import Kefu
+
+    kefu = Kefu.start(get_settings())
+    try:
+        found = ask_after_bot_conversations(kefu, datetime.now(UTC), timedelta(minutes=idle))
+        typer.echo(f"{len(found)} satisfaction question(s): {[n.status for n in found]}")
+    finally:
+        kefu.close()
+
+
 @notices_app.command("stalled")
 def notices_stalled() -> None:
     """Parcels with no tracking update for the policy's hours: a ticket, and tell the customer."""

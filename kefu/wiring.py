@@ -110,9 +110,10 @@ class Kefu:
             desk=desk,
             max_message_chars=settings.max_message_chars,
             safety=SafetyFilter(extra=words.snapshot),
+            surveys=desk.surveys,
         )
         # order events from the shop and the notices they call for (kefu.notify)
-        notices = Notifier(SqlNotices(db), SqlConversations(db), commerce)
+        notices = Notifier(SqlNotices(db), SqlConversations(db), commerce, surveys=desk.surveys)
         return cls(
             settings=settings,
             db=db,

@@ -30,6 +30,7 @@ from kefu.dialogue.safety import SafetyFilter
 from kefu.dialogue.skills import SKILLS
 from kefu.dialogue.skills.address import extract_address
 from kefu.dialogue.skills.invoice import extract_company, extract_tax_id
+from kefu.dialogue.skills.rating import SurveyAnswers, answer_rating
 from kefu.dialogue.state import DialogueState
 from kefu.dialogue.texts import Templates, has_traditional, script_neutral
 from kefu.domain.conversations import (
@@ -147,8 +148,10 @@ class Dialogue:
         safety: SafetyFilter | None = None,
         max_message_chars: int = 2000,
         clock: Callable[[], datetime] = _utcnow,
+        surveys: SurveyAnswers | None = None,
     ) -> None:
         self.store = store
+        self.surveys = surveys  # satisfaction scores given by replying (kefu.notify asks)
         self.commerce = commerce
         self._nlu = nlu
         # the model loads once per process and takes seconds: built on first use unless given
@@ -363,6 +366,9 @@ class Dialogue:
         policy = self.policy
         state = ctx.state
         u = ctx.u
+        rated = answer_rating(ctx, self.surveys)
+        if rated is not None:
+            return rated
         if state.pending:
             confirmed = handle_pending(ctx)
             if confirmed is not None:

@@ -4,6 +4,8 @@
   calls it at once, so a shipped notice reaches the customer within seconds);
 - ``dispatch_notices``: every minute: notices held through quiet hours whose morning has come,
   presale balances falling due, group buys past their deadline;
+- ``ask_after_bot_conversations``: every 5-10 minutes: a satisfaction question in conversations
+  the bot served alone once they have gone quiet;
 - ``find_stalled_parcels``: every 15-60 minutes: parcels with no tracking update for the policy's
   hours get a logistics ticket and the customer is told before they ask.
 """
@@ -11,7 +13,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kefu.commerce.events import ShopEvent
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
     from kefu.wiring import Kefu
 
 log = logging.getLogger("kefu.notify")
+
+# a conversation quiet for longer than this is not worth a survey any more
+SURVEY_UNTIL = timedelta(days=1)
 
 
 def _start_channels(kefu: Kefu) -> None:
@@ -127,6 +132,30 @@ def dispatch_notices(kefu: Kefu, now: datetime) -> dict[str, int]:
             ),
         )
     return counts
+
+
+def ask_after_bot_conversations(
+    kefu: Kefu, now: datetime, idle: timedelta = timedelta(minutes=30)
+) -> list[NoticeRecord]:
+    """Ask for a 1-5 score in conversations the bot served alone, once they have gone quiet for
+    ``idle``; the customer answers by replying, on any channel."""
+    _start_channels(kefu)
+    store = SqlNotices(kefu.db)
+    asked: list[NoticeRecord] = []
+    for conversation_id, customer_id in store.idle_bot_conversations(
+        now - idle, now - SURVEY_UNTIL
+    ):
+        key = f"{conversation_id}:satisfaction"
+        if store.by_key(key) is not None:
+            continue
+        request = NoticeRequest(
+            key=key,
+            customer_id=customer_id,
+            category=NoticeCategory.SATISFACTION,
+            conversation_id=conversation_id,
+        )
+        asked.append(kefu.notices.notify(request, now))
+    return asked
 
 
 def _count(counts: dict[str, int], record: NoticeRecord) -> None:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from kefu.commerce.port import CommerceError, CommercePort
+from kefu.desk.ports import Survey, SurveyStore
 from kefu.dialogue.state import DialogueState
 from kefu.dialogue.texts import Templates
 from kefu.domain.conversations import (
@@ -44,6 +45,7 @@ class NoticeRequest:
     category: NoticeCategory
     order_id: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    conversation_id: str | None = None  # where it belongs (a survey); else the open one
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,10 @@ class NoticeStore(Protocol):
     def held_due(self, now: datetime, limit: int) -> list[NoticeRecord]: ...
 
 
+# notices that end with "reply 1-5": the reply is taken as the score (kefu.dialogue.skills.rating)
+ASKS_FOR_SCORE = frozenset({NoticeCategory.DELIVERED, NoticeCategory.SATISFACTION})
+
+
 @lru_cache(maxsize=1)
 def _templates() -> Templates:
     return Templates()
@@ -104,10 +110,12 @@ class Notifier:
         conversations: ConversationStore,
         commerce: CommercePort,
         policy: NoticePolicy | None = None,
+        surveys: SurveyStore | None = None,
     ) -> None:
         self.store = store
         self.conversations = conversations
         self.commerce = commerce
+        self.surveys = surveys  # a notice that asks for a score opens a survey to answer
         self.policy = policy or NoticePolicy.load()
 
     def notify(self, request: NoticeRequest, now: datetime) -> NoticeRecord:
@@ -119,7 +127,8 @@ class Notifier:
             category=request.category,
             status="pending",
             order_id=request.order_id,
-            facts=dict(request.facts),
+            facts=dict(request.facts)
+            | ({"conversation_id": request.conversation_id} if request.conversation_id else {}),
         )
         if not self.store.claim(record, now):
             found = self.store.by_key(request.key)
@@ -192,7 +201,9 @@ class Notifier:
     ) -> NoticeRecord:
         lang = customer.lang.value
         text = render_notice(lang, record.category.value, **self._facts(record, customer))
-        conversation = self._conversation(customer, channel, now)
+        conversation = self._conversation(
+            customer, channel, now, record.facts.get("conversation_id")
+        )
         message = self.conversations.append_message(
             conversation.id,
             Sender.SYSTEM,
@@ -207,8 +218,18 @@ class Notifier:
                 "delivery": delivery,
             },
         )
-        if record.order_id:
-            self._carry_order(conversation.id, record.order_id, now)
+        asks_score = record.category in ASKS_FOR_SCORE and self.surveys is not None
+        if self.surveys is not None and asks_score:
+            self.surveys.add(
+                Survey(
+                    id="S" + uuid.uuid4().hex[:12].upper(),
+                    customer_id=customer.id,
+                    sent_at=now,
+                    conversation_id=conversation.id,
+                )
+            )
+        if record.order_id or asks_score:
+            self._carry_order(conversation.id, record.order_id, now, asks_score)
         return self._finish(
             record,
             now,
@@ -241,7 +262,14 @@ class Notifier:
                 facts.setdefault("items", (", " if lang == "en" else "、").join(names))
         return facts
 
-    def _conversation(self, customer: Customer, channel: str, now: datetime) -> Conversation:
+    def _conversation(
+        self, customer: Customer, channel: str, now: datetime, wanted: str | None = None
+    ) -> Conversation:
+        if wanted:
+            own = self.conversations.get(wanted)
+            mine = own is not None and own.customer_id == customer.id
+            if own is not None and mine and own.status is not ConversationStatus.CLOSED:
+                return own
         found = self.conversations.latest_open(customer.id)
         if found is not None:
             return found
@@ -258,15 +286,19 @@ class Notifier:
         self.conversations.create(conversation)
         return conversation
 
-    def _carry_order(self, conversation_id: str, order_id: str, now: datetime) -> None:
-        """The notice's order becomes the conversation's: "还没到呢" after it needs no order id."""
+    def _carry_order(
+        self, conversation_id: str, order_id: str | None, now: datetime, asks_score: bool
+    ) -> None:
+        """The notice's order becomes the conversation's: "还没到呢" after it needs no order id;
+        a notice that asks for a score makes "5" an answer to it."""
         for _ in range(3):
             conversation = self.conversations.get(conversation_id)
             if conversation is None:
                 return
             state = DialogueState.from_dict(conversation.state)
-            state.slots = {**state.slots, "order_id": order_id}
-            state.awaiting = None
+            if order_id:
+                state.slots = {**state.slots, "order_id": order_id}
+            state.awaiting = {"slot": "rating", "intent": "greeting"} if asks_score else None
             conversation.state = state.to_dict()
             conversation.updated_at = now
             try:

@@ -207,6 +207,34 @@ class SqlNotices:
                 s.scalars(select(OrderRow).where(OrderRow.status == status.value).limit(limit))
             )
 
+    def idle_bot_conversations(
+        self, idle_since: datetime, not_before: datetime, limit: int = 1000
+    ) -> list[tuple[str, str]]:
+        """(conversation id, customer id) of conversations only the bot served, in which the
+        customer wrote, quiet since ``idle_since`` (and not older than ``not_before``)."""
+        wrote = (
+            select(MessageRow.id)
+            .where(
+                MessageRow.conversation_id == ConversationRow.id,
+                MessageRow.sender == Sender.CUSTOMER.value,
+            )
+            .exists()
+        )
+        with self.db.session() as s:
+            rows = s.execute(
+                select(ConversationRow.id, ConversationRow.customer_id)
+                .where(
+                    ConversationRow.status == "bot",
+                    ConversationRow.agent_id.is_(None),
+                    ConversationRow.updated_at <= idle_since,
+                    ConversationRow.updated_at >= not_before,
+                    wrote,
+                )
+                .order_by(ConversationRow.updated_at)
+                .limit(limit)
+            )
+            return [(r[0], r[1]) for r in rows]
+
     # ---- the dashboard -----------------------------------------------------------------------
     def counts(self, start: datetime, end: datetime) -> dict[str, Any]:
         with self.db.session() as s:
