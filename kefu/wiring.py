@@ -5,14 +5,17 @@ The API and the CLI both start kefu through ``Kefu.start`` so they see the same 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kefu.commerce.embedded import EmbeddedCommerce
+from kefu.commerce.emitting import EmittingCommerce
 from kefu.commerce.http import HttpCommerce
 from kefu.commerce.port import CommercePort
 from kefu.config import Settings, get_settings
@@ -40,6 +43,8 @@ if TYPE_CHECKING:  # the channels start on first use and import this module
     from kefu.knowledge.service import KnowledgeService
 
 log = logging.getLogger("kefu.wiring")
+
+ORDER_EVENTS_CHANNEL = "order-events"  # every order event, from the shop or made in kefu
 
 _nlu_memo: dict[tuple[str, tuple[str, ...]], NluPipeline] = {}
 _nlu_lock = threading.Lock()
@@ -89,7 +94,18 @@ class Kefu:
         if seeded:
             log.info("seeded the demo shop into a new database")
         state = make_shared_state(settings.redis_url)
-        commerce: CommercePort = EmbeddedCommerce(SqlOrderBook(db))
+        order_events = SqlOrderEvents(db)
+
+        def emit(event: dict[str, Any]) -> None:
+            # changes made in kefu join the shop's event stream: logged, then announced; the
+            # change itself is done, so a failure here must not fail the customer's turn
+            try:
+                order_events.record(event, datetime.now(UTC))
+                state.publish(ORDER_EVENTS_CHANNEL, json.dumps(event, ensure_ascii=False))
+            except Exception:
+                log.exception("could not emit order event %s", event.get("type"))
+
+        commerce: CommercePort = EmittingCommerce(EmbeddedCommerce(SqlOrderBook(db)), emit)
         if settings.commerce_url:  # the shop's order system stays the source of truth
             commerce = HttpCommerce(
                 settings.commerce_url,
@@ -124,7 +140,7 @@ class Kefu:
             desk=desk,
             sensitive_words=words,
             dialogue=dialogue,
-            order_events=SqlOrderEvents(db),
+            order_events=order_events,
             notices=notices,
         )
 

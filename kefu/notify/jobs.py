@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -48,6 +49,11 @@ def receive_order_event(
 ) -> tuple[AppliedEvent, NoticeRecord | None]:
     """Apply ``event`` to its order and notify the customer (both once per event)."""
     applied = kefu.order_events.apply(event, now, source)
+    if not applied.duplicate:
+        from kefu.wiring import ORDER_EVENTS_CHANNEL
+
+        payload = {**event.to_dict(), "source": source}
+        kefu.state.publish(ORDER_EVENTS_CHANNEL, json.dumps(payload, ensure_ascii=False))
     request = notice_for_event(event, applied.order, applied.stale, kefu.notices.policy)
     if request is None:
         return applied, None

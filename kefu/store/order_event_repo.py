@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -122,6 +123,34 @@ class SqlOrderEvents:
             s.flush()
             s.refresh(row)
             return AppliedEvent(event, order_from_row(row), False, stale, before)
+
+    def record(self, event: dict[str, Any], now: datetime, source: str = "kefu") -> None:
+        """Log an event kefu itself caused (the order book changed already) in the same log."""
+        with self.db.session() as s:
+            s.add(
+                OrderEventReceiptRow(
+                    event_id=str(event["event_id"]),
+                    order_id=str(event["order_id"]),
+                    type=str(event["type"]),
+                    at=datetime.fromisoformat(str(event["at"])),
+                    received_at=now,
+                    source=source,
+                    outcome="applied",
+                    payload=event,
+                )
+            )
+
+    def log(
+        self, customer_id: str | None = None, order_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The events of an order (or all of a customer's), oldest first, with their source."""
+        with self.db.session() as s:
+            q = select(OrderEventReceiptRow).order_by(OrderEventReceiptRow.at)
+            if order_id:
+                q = q.where(OrderEventReceiptRow.order_id == order_id)
+            rows = [r for r in s.scalars(q)]
+        out = [{**r.payload, "source": r.source, "outcome": r.outcome} for r in rows]
+        return [e for e in out if customer_id is None or e.get("customer_id") == customer_id]
 
     def _new_order(self, s: Session, event: ShopEvent) -> OrderRow:
         """An event for an order kefu has not seen (events may overtake the import)."""
