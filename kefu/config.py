@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     wechat_app_id: str | None = None
     wechat_app_secret: str | None = None
     wechat_reply_budget_s: float = 4.5
+    # the shop's approved template (模板消息) for service notices outside WeChat's 48-hour window
+    wechat_notice_template_id: str | None = None
     # the shop's own order system over HTTP (docs/commerce-http.md); unset: the embedded one
     commerce_url: str | None = None
     commerce_api_key: str | None = None

@@ -23,6 +23,7 @@ from kefu.channels.outbound import (
     Outbox,
     RecordingSender,
     WechatCustomerServiceSender,
+    WechatTemplateSender,
 )
 from kefu.channels.webhook import PLATFORMS
 from kefu.channels.webhook_inbound import WebhookInbound
@@ -84,9 +85,19 @@ class Channels:
             )
         else:
             senders["wechat"] = RecordingSender()
-        # WeChat template messages (service notices outside the 48-hour window): recorded until a
-        # template sender is configured for the shop's account
-        senders["wechat_template"] = RecordingSender()
+        # WeChat template messages (service notices outside the 48-hour window): recorded until the
+        # shop's account and its approved notice template are configured
+        template_id = settings.wechat_notice_template_id
+        if settings.wechat_app_id and settings.wechat_app_secret and template_id:
+            senders["wechat_template"] = WechatTemplateSender(
+                settings.wechat_app_id,
+                settings.wechat_app_secret,
+                template_id,
+                self.kefu.state,
+                self.http,
+            )
+        else:
+            senders["wechat_template"] = RecordingSender()
         return senders
 
     @property

@@ -137,10 +137,12 @@ class Notifier:
         return self._decide(record, now, release=False)
 
     def release_held(self, now: datetime, limit: int = 500) -> dict[str, int]:
-        """Send the notices held through quiet hours whose morning has come."""
+        """Send the notices held through quiet hours whose morning has come (and decide those a
+        crashed worker left pending)."""
         counts: dict[str, int] = {}
         for record in self.store.held_due(now, limit):
-            outcome = self._decide(record, now, release=True)
+            # a held notice has waited out the quiet hours; one left pending has not been decided
+            outcome = self._decide(record, now, release=record.status == "held")
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
         return counts
 

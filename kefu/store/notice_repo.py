@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from kefu.domain.conversations import Sender
@@ -17,6 +17,9 @@ from kefu.store.tables.channels import ChannelCallbackRow
 from kefu.store.tables.commerce import ChannelIdentityRow, OrderRow, ShipmentRow, TrackingEventRow
 from kefu.store.tables.conversations import ConversationRow, MessageRow
 from kefu.store.tables.shop import NoticePreferenceRow, NoticeRow
+
+# a notice still pending after this was claimed by a worker that died before deciding it
+PENDING_GRACE = timedelta(minutes=5)
 
 
 def _record(row: NoticeRow) -> NoticeRecord:
@@ -169,11 +172,18 @@ class SqlNotices:
             return int(count or 0)
 
     def held_due(self, now: datetime, limit: int) -> list[NoticeRecord]:
+        """Held notices whose morning has come, and notices left pending by a crashed worker."""
+        stuck = now - PENDING_GRACE
         with self.db.session() as s:
             rows = s.scalars(
                 select(NoticeRow)
-                .where(NoticeRow.status == "held", NoticeRow.due_at <= now)
-                .order_by(NoticeRow.due_at)
+                .where(
+                    or_(
+                        and_(NoticeRow.status == "held", NoticeRow.due_at <= now),
+                        and_(NoticeRow.status == "pending", NoticeRow.created_at <= stuck),
+                    )
+                )
+                .order_by(NoticeRow.created_at)
                 .limit(limit)
             )
             return [_record(r) for r in rows]

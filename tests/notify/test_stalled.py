@@ -68,3 +68,28 @@ def test_a_presale_balance_reminder_reaches_a_customer_inside_the_wechat_window(
     assert (notice.status, notice.delivery) == ("sent", "wechat")
     [conversation] = SqlConversations(kefu.db).of_customer("C1006")
     assert any("1799.00" in m.text for m in SqlConversations(kefu.db).messages(conversation.id))
+
+
+def test_a_notice_left_pending_by_a_crashed_worker_is_sent_by_the_next_dispatch(
+    kefu: Kefu,
+) -> None:
+    from kefu.notify.policy import NoticeCategory
+    from kefu.notify.service import NoticeRecord, new_notice_id
+
+    _daytime(kefu)
+    now = datetime.now(UTC)
+    crashed = NoticeRecord(
+        id=new_notice_id(),
+        key="E2026111000006:order_paid",
+        customer_id="C1004",
+        category=NoticeCategory.ORDER_PAID,
+        status="pending",
+        order_id="E2026111000006",
+        facts={"order_id": "E2026111000006"},
+    )
+    assert SqlNotices(kefu.db).claim(crashed, now - timedelta(minutes=10))
+    assert dispatch_notices(kefu, now - timedelta(minutes=8)).get("sent", 0) == 0  # grace
+    assert dispatch_notices(kefu, now)["sent"] == 1
+    [conversation] = SqlConversations(kefu.db).of_customer("C1004")
+    [message] = SqlConversations(kefu.db).messages(conversation.id)
+    assert "E2026111000006" in message.text and message.kind == "notice"
