@@ -91,7 +91,7 @@ def find_stalled_parcels(kefu: Kefu, now: datetime) -> list[NoticeRecord]:
                 fields={"stalled_since": last_update.isoformat()},
             )
         )
-        carrier = order.shipment.courier.value if order.shipment else ""
+        carrier = ""  # named from the courier code in the customer's language
         record = kefu.notices.notify(
             stalled_notice(order, last_update, ticket_id, carrier, hours), now
         )

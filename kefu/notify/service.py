@@ -246,7 +246,8 @@ class Notifier:
         facts = dict(record.facts)
         lang = customer.lang.value
         code = facts.get("courier_code")
-        if code and code != Courier.OTHER.value:  # the carrier's name in the customer's language
+        # the carrier's name in the customer's language; an unknown one as the shop wrote it
+        if code and (code != Courier.OTHER.value or not facts.get("carrier")):
             facts["carrier"] = _templates().render(lang, f"courier.{code}")
         if record.order_id:
             try:
