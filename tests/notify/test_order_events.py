@@ -242,3 +242,28 @@ def test_the_dashboard_counts_notices_by_outcome_and_rule(
     assert r.json()["sent"] == 1
     assert r.json()["where_is_my_parcel"]["notified_customers"] == 1
     assert SqlNotices(daytime.db).all("C1004")[0].category == "shipped"
+
+
+def test_tracking_updates_are_kept_and_out_for_delivery_is_told(
+    client: TestClient, daytime: Kefu
+) -> None:
+    post(client, shipped())
+    routine = post(client, event("evt-t1", "shipment.updated", description="到达 深圳转运中心"))
+    assert routine.status_code == 202 and routine.json()["notice"] is None
+    out = post(client, event("evt-t2", "shipment.updated", description="深圳南山 派送中"))
+    assert out.json()["notice"]["status"] == "sent"
+    order = daytime.commerce.get_order("C1004", ORDER)
+    assert order.shipment is not None
+    assert [e.description for e in order.shipment.events] == [
+        "到达 深圳转运中心",
+        "深圳南山 派送中",
+    ]
+    texts = [m["text"] for m in history(client, "C1004") if m["sender"] == "system"]
+    assert len(texts) == 2 and "out for delivery" in texts[1]
+
+
+def test_a_completed_refund_is_told_with_its_amount(client: TestClient, daytime: Kefu) -> None:
+    r = post(client, event("evt-r", "refund.completed", amount="399.00"))
+    assert r.status_code == 202 and r.json()["order_status"] == "refunded"
+    [notice] = [m["text"] for m in history(client, "C1004") if m["sender"] == "system"]
+    assert "399.00" in notice and ORDER in notice
