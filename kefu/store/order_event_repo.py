@@ -23,7 +23,7 @@ from kefu.commerce.events import (
 from kefu.domain.errors import ClientError
 from kefu.domain.money import money
 from kefu.domain.orders import Order, OrderStatus
-from kefu.store.commerce_repo import order_from_row
+from kefu.store.commerce_repo import SqlOrderBook
 from kefu.store.db import Database
 from kefu.store.tables.commerce import (
     CustomerRow,
@@ -58,6 +58,7 @@ class AppliedEvent:
 class SqlOrderEvents:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.book = SqlOrderBook(db)
 
     def apply(self, event: ShopEvent, now: datetime, source: str = "shop") -> AppliedEvent:
         """Apply ``event`` once; a retry of the same ``event_id`` changes nothing."""
@@ -74,55 +75,65 @@ class SqlOrderEvents:
         with self.db.session() as s:
             seen = s.get(OrderEventReceiptRow, event.event_id)
             if seen is not None:
-                row = s.get(OrderRow, seen.order_id)
-                if row is None or seen.order_id != event.order_id:
+                if seen.order_id != event.order_id:
                     raise EventRefused("this event_id was already used for another order")
-                return AppliedEvent(event, order_from_row(row), True, seen.outcome == "stale", None)
-            row = s.get(OrderRow, event.order_id, with_for_update=True)
-            if row is None:
-                row = self._new_order(s, event)
-            elif row.customer_id != event.customer_id:
-                # never attach one customer's order facts to another's history
-                raise EventRefused("the order belongs to another customer")
-            before = OrderStatus(row.status) if row.status else None
-            stale = is_stale(before, event.type)
-            self._add_facts(s, row, event)
-            target = status_after(before, event.type)
-            if target is not None:
-                row.status = target.value
-                s.add(
-                    OrderEventRow(
-                        order_id=row.id,
-                        at=event.at,
-                        kind="status",
-                        detail=f"{before.value if before else ''} -> {target.value}",
-                        actor=source,
-                    )
-                )
+                stale, before, duplicate = seen.outcome == "stale", None, True
+            else:
+                stale, before = self._write(s, event, now, source)
+                duplicate = False
+        # read back the way the commerce port reads orders (after the commit)
+        order = self.book.order(event.order_id)
+        assert order is not None  # written above, or by the first delivery of this event
+        return AppliedEvent(event, order, duplicate, stale, before)
+
+    def _write(
+        self, s: Session, event: ShopEvent, now: datetime, source: str
+    ) -> tuple[bool, OrderStatus | None]:
+        """Change the order in the caller's transaction; (stale, status before)."""
+        row = s.get(OrderRow, event.order_id, with_for_update=True)
+        if row is None:
+            row = self._new_order(s, event)
+        elif row.customer_id != event.customer_id:
+            # never attach one customer's order facts to another's history
+            raise EventRefused("the order belongs to another customer")
+        before = OrderStatus(row.status) if row.status else None
+        stale = is_stale(before, event.type)
+        self._add_facts(s, row, event)
+        target = status_after(before, event.type)
+        if target is not None:
+            row.status = target.value
             s.add(
                 OrderEventRow(
                     order_id=row.id,
                     at=event.at,
-                    kind=event.type.value,
-                    detail=event.event_id,
+                    kind="status",
+                    detail=f"{before.value if before else ''} -> {target.value}",
                     actor=source,
                 )
             )
-            s.add(
-                OrderEventReceiptRow(
-                    event_id=event.event_id,
-                    order_id=row.id,
-                    type=event.type.value,
-                    at=event.at,
-                    received_at=now,
-                    source=source,
-                    outcome="stale" if stale else "applied",
-                    payload=event.to_dict(),
-                )
+        s.add(
+            OrderEventRow(
+                order_id=row.id,
+                at=event.at,
+                kind=event.type.value,
+                detail=event.event_id,
+                actor=source,
             )
-            s.flush()
-            s.refresh(row)
-            return AppliedEvent(event, order_from_row(row), False, stale, before)
+        )
+        s.add(
+            OrderEventReceiptRow(
+                event_id=event.event_id,
+                order_id=row.id,
+                type=event.type.value,
+                at=event.at,
+                received_at=now,
+                source=source,
+                outcome="stale" if stale else "applied",
+                payload=event.to_dict(),
+            )
+        )
+        s.flush()
+        return stale, before
 
     def record(self, event: dict[str, Any], now: datetime, source: str = "kefu") -> None:
         """Log an event kefu itself caused (the order book changed already) in the same log."""
