@@ -101,42 +101,37 @@ def find_stalled_parcels(kefu: Kefu, now: datetime) -> list[NoticeRecord]:
 
 def dispatch_notices(kefu: Kefu, now: datetime) -> dict[str, int]:
     """Release held notices that are due and send the time-driven ones (balance due, group buy
-    failed); counts by outcome."""
+    failed); counts of this run's decisions by outcome."""
     _start_channels(kefu)
     counts = dict(kefu.notices.release_held(now))
     store = SqlNotices(kefu.db)
+    requests: list[NoticeRequest] = []
     for row in store.orders_in(OrderStatus.AWAITING_BALANCE):
-        if row.balance_due is None:
-            continue
-        _count(
-            counts,
-            kefu.notices.notify(
+        if row.balance_due is not None:
+            requests.append(
                 NoticeRequest(
                     key=f"{row.id}:balance_due",
                     customer_id=row.customer_id,
                     category=NoticeCategory.BALANCE_DUE,
                     order_id=row.id,
                     facts={"order_id": row.id, "amount": str(row.balance_due)},
-                ),
-                now,
-            ),
-        )
+                )
+            )
     for row in store.orders_in(OrderStatus.GROUP_FORMING):
-        if row.group_deadline is None or row.group_deadline > now:
-            continue
-        _count(
-            counts,
-            kefu.notices.notify(
+        if row.group_deadline is not None and row.group_deadline <= now:
+            requests.append(
                 NoticeRequest(
                     key=f"{row.id}:group_buy_failed",
                     customer_id=row.customer_id,
                     category=NoticeCategory.GROUP_BUY_FAILED,
                     order_id=row.id,
                     facts={"order_id": row.id},
-                ),
-                now,
-            ),
-        )
+                )
+            )
+    for request in requests:
+        if store.by_key(request.key) is None:  # decided on an earlier run: not counted again
+            record = kefu.notices.notify(request, now)
+            counts[record.status] = counts.get(record.status, 0) + 1
     return counts
 
 
@@ -162,7 +157,3 @@ def ask_after_bot_conversations(
         )
         asked.append(kefu.notices.notify(request, now))
     return asked
-
-
-def _count(counts: dict[str, int], record: NoticeRecord) -> None:
-    counts[record.status] = counts.get(record.status, 0) + 1
