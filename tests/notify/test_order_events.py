@@ -267,3 +267,22 @@ def test_a_completed_refund_is_told_with_its_amount(client: TestClient, daytime:
     assert r.status_code == 202 and r.json()["order_status"] == "refunded"
     [notice] = [m["text"] for m in history(client, "C1004") if m["sender"] == "system"]
     assert "399.00" in notice and ORDER in notice
+
+
+def test_the_same_event_delivered_by_several_workers_at_once_notifies_once(
+    daytime: Kefu,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kefu.commerce.events import parse_shop_event
+    from kefu.notify.jobs import receive_order_event
+
+    event = parse_shop_event(shipped())
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(
+            pool.map(lambda _: receive_order_event(daytime, event, datetime.now(UTC)), range(4))
+        )
+    assert sum(not applied.duplicate for applied, _ in results) == 1
+    [conversation] = SqlConversations(daytime.db).of_customer("C1004")
+    notices = [m for m in SqlConversations(daytime.db).messages(conversation.id)]
+    assert len(notices) == 1 and "SF1234567890" in notices[0].text
