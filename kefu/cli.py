@@ -314,3 +314,114 @@ def chat(
             )
     finally:
         kefu.close()
+
+
+notices_app = typer.Typer(help="Proactive notices: run the scheduled notice work now.")
+app.add_typer(notices_app, name="notices")
+
+
+@notices_app.command("dispatch")
+def notices_dispatch() -> None:
+    """Send held notices whose morning has come, presale balance reminders, failed group buys."""
+    from datetime import UTC, datetime
+
+    from kefu.notify.jobs import dispatch_notices
+    from kefu.wiring import Kefu
+
+    kefu = Kefu.start(get_settings())
+    try:
+        typer.echo(f"notices {dispatch_notices(kefu, datetime.now(UTC))}")
+    finally:
+        kefu.close()
+
+
+@notices_app.command("surveys")
+def notices_surveys(
+    idle: int = typer.Option(30, help="Minutes a bot-only conversation has been quiet."),
+) -> None:
+    """Ask for a satisfaction score in bot-only conversations that have gone quiet."""
+    from datetime import UTC, datetime, timedelta
+
+    from kefu.notify.jobs import ask_after_bot_conversations
+    from kefu.wiring import Kefu
+
+    kefu = Kefu.start(get_settings())
+    try:
+        found = ask_after_bot_conversations(kefu, datetime.now(UTC), timedelta(minutes=idle))
+        typer.echo(f"{len(found)} satisfaction question(s): {[n.status for n in found]}")
+    finally:
+        kefu.close()
+
+
+@notices_app.command("stalled")
+def notices_stalled() -> None:
+    """Parcels with no tracking update for the policy's hours: a ticket, and tell the customer."""
+    from datetime import UTC, datetime
+
+    from kefu.notify.jobs import find_stalled_parcels
+    from kefu.wiring import Kefu
+
+    kefu = Kefu.start(get_settings())
+    try:
+        found = find_stalled_parcels(kefu, datetime.now(UTC))
+        for notice in found:
+            typer.echo(f"{notice.order_id} {notice.status} ticket {notice.facts.get('ticket_id')}")
+        typer.echo(f"{len(found)} stalled parcel(s)")
+    finally:
+        kefu.close()
+
+
+@app.command("import")
+def import_file(
+    kind: str = typer.Argument(..., help="products, customers, orders or shipments"),
+    file: str = typer.Argument(..., help="A .csv (UTF-8 or GB18030) or .jsonl file."),
+    batch: int = typer.Option(2000, help="Rows written per transaction."),
+    report: str | None = typer.Option(None, help="Write the full report (JSON) to this file."),
+) -> None:
+    """Import a shop's export (columns: docs/import.md); re-importing updates, never duplicates."""
+    import json
+    from pathlib import Path
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from kefu.commerce.import_rows import ImportKind, format_of
+    from kefu.store.db import Database
+    from kefu.store.importer import SqlImporter
+    from kefu.store.seed import prepare_database
+
+    try:
+        what = ImportKind(kind)
+    except ValueError:
+        raise typer.BadParameter("kind must be products, customers, orders or shipments") from None
+    path = Path(file)
+    if not path.is_file():
+        raise typer.BadParameter(f"no such file: {file}")
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database.from_url(settings.sqlalchemy_url)
+    prepare_database(db, seed=settings.seed_demo)
+    with path.open("rb") as f:  # the bar's total: lines, counted without parsing
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+    rows = lines - 1 if format_of(path) == "csv" else lines  # a CSV's first line is its header
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, TimeElapsedColumn()) as bar:
+            task = bar.add_task(f"{what.value} {path.name}", total=max(rows, 1))
+            result = SqlImporter(db, batch_size=batch).import_path(
+                what, path, progress=lambda done: bar.update(task, completed=done)
+            )
+    finally:
+        db.dispose()
+    out = result.to_dict()
+    typer.echo(f"{out['rows']} rows: {out['imported']} imported, {out['rejected']} rejected")
+    for error in out["errors"][:20]:
+        typer.echo(f"  line {error['line']}: {error['reason']}")
+    if report:
+        Path(report).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    raise typer.Exit(0 if out["rejected"] == 0 else 2)

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     # consume background tasks inside the server: unset means yes without Redis (the embedded
     # default), no with Redis (``kefu worker`` processes do it)
     jobs_in_process: bool | None = None
+    # the shop's approved template (模板消息) for service notices outside WeChat's 48-hour window
+    wechat_notice_template_id: str | None = None
+    # the shop's own order system over HTTP (docs/commerce-http.md); unset: the embedded one
+    commerce_url: str | None = None
+    commerce_api_key: str | None = None
+    commerce_timeout_s: float = 2.0
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
     # readiness fails while no job runner has reported for a while (set where one must run)

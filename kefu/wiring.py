@@ -5,14 +5,18 @@ The API and the CLI both start kefu through ``Kefu.start`` so they see the same 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kefu.commerce.embedded import EmbeddedCommerce
+from kefu.commerce.emitting import EmittingCommerce
+from kefu.commerce.http import HttpCommerce
 from kefu.commerce.port import CommercePort
 from kefu.config import Settings, get_settings
 from kefu.dialogue import Dialogue
@@ -21,6 +25,7 @@ from kefu.domain.catalog import Product
 from kefu.jobs import Jobs, start_jobs
 from kefu.nlu import NluPipeline
 from kefu.nlu.cache import CachedNlu
+from kefu.notify.service import Notifier
 from kefu.promotions.service import PromotionService
 from kefu.runtime.load import Load
 from kefu.runtime.locks import TurnLocks, make_turn_locks
@@ -33,6 +38,8 @@ from kefu.store.db import Database
 from kefu.store.desk_repo import make_desk
 from kefu.store.first_start import ensure_safe_start
 from kefu.store.knowledge_repo import build_knowledge_service
+from kefu.store.notice_repo import SqlNotices
+from kefu.store.order_event_repo import SqlOrderEvents
 from kefu.store.promotions_repo import SqlRuleStore
 from kefu.store.rollout_repo import SqlRollout
 from kefu.store.safety_repo import SqlSensitiveWords
@@ -44,6 +51,8 @@ if TYPE_CHECKING:  # the channels start on first use and import this module
     from kefu.knowledge.service import KnowledgeService
 
 log = logging.getLogger("kefu.wiring")
+
+ORDER_EVENTS_CHANNEL = "order-events"  # every order event, from the shop or made in kefu
 
 _nlu_memo: dict[tuple[str, tuple[str, ...]], NluPipeline] = {}
 _nlu_lock = threading.Lock()
@@ -84,6 +93,8 @@ class Kefu:
     jobs: Jobs
     rollout: SqlRollout
     turn_timer: TurnTimer
+    order_events: SqlOrderEvents
+    notices: Notifier
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -97,7 +108,24 @@ class Kefu:
             log.info("seeded the demo shop into a new database")
         ensure_safe_start(db, settings)
         state = make_shared_state(settings.redis_url)
-        commerce = EmbeddedCommerce(SqlOrderBook(db))
+        order_events = SqlOrderEvents(db)
+
+        def emit(event: dict[str, Any]) -> None:
+            # changes made in kefu join the shop's event stream: logged, then announced; the
+            # change itself is done, so a failure here must not fail the customer's turn
+            try:
+                order_events.record(event, datetime.now(UTC))
+                state.publish(ORDER_EVENTS_CHANNEL, json.dumps(event, ensure_ascii=False))
+            except Exception:
+                log.exception("could not emit order event %s", event.get("type"))
+
+        commerce: CommercePort = EmittingCommerce(EmbeddedCommerce(SqlOrderBook(db)), emit)
+        if settings.commerce_url:  # the shop's order system stays the source of truth
+            commerce = HttpCommerce(
+                settings.commerce_url,
+                settings.commerce_api_key,
+                timeout_s=settings.commerce_timeout_s,
+            )
         promotions = PromotionService(SqlRuleStore(db), commerce)
         load = Load(settings.turn_budget_ms / 1000, settings.max_inflight_turns)
         knowledge = build_knowledge_service(
@@ -126,7 +154,10 @@ class Kefu:
             safety=safety,
             ai_gate=rollout,
             turn_observer=turn_timer.observe,
+            surveys=desk.surveys,
         )
+        # order events from the shop and the notices they call for (kefu.notify)
+        notices = Notifier(SqlNotices(db), SqlConversations(db), commerce, surveys=desk.surveys)
         kefu = cls(
             settings=settings,
             db=db,
@@ -142,6 +173,8 @@ class Kefu:
             jobs=start_jobs(settings, state, db),
             rollout=rollout,
             turn_timer=turn_timer,
+            order_events=order_events,
+            notices=notices,
         )
         kefu.jobs.bind(kefu)
         return kefu

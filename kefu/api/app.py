@@ -21,11 +21,13 @@ from kefu.api.routes import (
     analytics,
     channels,
     health,
+    imports,
     jobs,
     knowledge,
     messages,
     metrics,
     nlu,
+    order_events,
     outcomes,
     pages,
     planning,
@@ -86,4 +88,6 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(metrics.router)
     app.include_router(planning.router)
     app.include_router(outcomes.router)
+    app.include_router(order_events.router)
+    app.include_router(imports.router)
     return app

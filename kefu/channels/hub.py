@@ -17,12 +17,14 @@ from typing import Any
 import httpx
 
 from kefu.api.limits import check_customer
+from kefu.channels.notices import deliver_notice
 from kefu.channels.outbound import (
     CallbackSender,
     OutboundSender,
     Outbox,
     RecordingSender,
     WechatCustomerServiceSender,
+    WechatTemplateSender,
 )
 from kefu.channels.webhook import PLATFORMS
 from kefu.channels.webhook_inbound import WebhookInbound
@@ -97,6 +99,19 @@ class Channels:
             )
         else:
             senders["wechat"] = RecordingSender()
+        # WeChat template messages (service notices outside the 48-hour window): recorded until the
+        # shop's account and its approved notice template are configured
+        template_id = settings.wechat_notice_template_id
+        if settings.wechat_app_id and settings.wechat_app_secret and template_id:
+            senders["wechat_template"] = WechatTemplateSender(
+                settings.wechat_app_id,
+                settings.wechat_app_secret,
+                template_id,
+                self.kefu.state,
+                self.http,
+            )
+        else:
+            senders["wechat_template"] = RecordingSender()
         return senders
 
     # ---- the job engine's side ------------------------------------------------------------------
@@ -158,6 +173,8 @@ class Channels:
             return None
         customer_id, channel = route
         now = now or datetime.now(UTC)
+        if message.kind == "notice":  # kefu.notify chose the channel under the notice rules
+            return deliver_notice(self.store, self.outbox, message, customer_id, now)
         if channel == "wechat":
             if message.kind == "survey":  # rating is a web widget feature; WeChat cannot show it
                 return None

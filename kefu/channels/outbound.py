@@ -129,6 +129,50 @@ class WechatCustomerServiceSender:
         )
 
 
+class WechatTemplateSender(WechatCustomerServiceSender):
+    """WeChat template messages (模板消息) for service notices outside the 48-hour window: the
+    shop's approved template, with the notice text in its ``first`` field and the order number in
+    ``keyword1``. Same access token as the customer-service API."""
+
+    def __init__(
+        self,
+        app_id: str,
+        app_secret: str,
+        template_id: str,
+        state: SharedState,
+        client: httpx.Client,
+    ) -> None:
+        super().__init__(app_id, app_secret, state, client)
+        self.template_id = template_id
+
+    def send(self, delivery: Delivery) -> None:
+        token = self._access_token()
+        payload = delivery.payload
+        body = {
+            "touser": delivery.target,
+            "template_id": self.template_id,
+            "data": {
+                "first": {"value": str(payload.get("text", ""))},
+                "keyword1": {"value": str(payload.get("order_id") or "")},
+            },
+        }
+        data = self._call(
+            "POST",
+            f"{self.API}/message/template/send",
+            params={"access_token": token},
+            content=json.dumps(body, ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        code = int(data.get("errcode", 0) or 0)
+        if code == 0:
+            return
+        if code in self._TOKEN_ERRORS:
+            self.state.set(self._token_key(), "", ttl_s=1)
+        raise DeliveryFailed(
+            f"WeChat errcode {code}: {data.get('errmsg')}", permanent=code in self._PERMANENT
+        )
+
+
 class CallbackSender:
     """POSTs the delivery's payload to the webhook platform's ``callback_url``, signed.
 

@@ -37,6 +37,13 @@ class ProductNotFound(CommerceError):
     code = "product_not_found"
 
 
+class CommerceUnavailable(CommerceError):
+    """The shop's order system did not answer in time (or its circuit is open): the turn goes on
+    with "I'll check and come back" instead of failing."""
+
+    code = "commerce_unavailable"
+
+
 class Refusal(StrEnum):
     """Why the shop's rules refuse an action; dialogue turns each into a templated explanation."""
 

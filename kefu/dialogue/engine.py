@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from kefu.commerce.port import CommercePort, CustomerNotFound
+from kefu.commerce.port import CommercePort, CommerceUnavailable, CustomerNotFound
 from kefu.dialogue import experience
 from kefu.dialogue.confirm import handle_pending
 from kefu.dialogue.context import Outcome, Reply, Services, TurnContext
@@ -34,6 +34,7 @@ from kefu.dialogue.safety import SafetyFilter
 from kefu.dialogue.skills import SKILLS
 from kefu.dialogue.skills.address import extract_address, extract_phone
 from kefu.dialogue.skills.invoice import extract_company, extract_tax_id
+from kefu.dialogue.skills.rating import SurveyAnswers, answer_rating
 from kefu.dialogue.state import DialogueState
 from kefu.dialogue.texts import Templates, has_traditional, script_neutral
 from kefu.dialogue.waiting import announce_moves, while_waiting
@@ -161,8 +162,10 @@ class Dialogue:
         clock: Callable[[], datetime] = _utcnow,
         ai_gate: AiGate | None = None,
         turn_observer: Callable[[float], None] | None = None,
+        surveys: SurveyAnswers | None = None,
     ) -> None:
         self.store = store
+        self.surveys = surveys  # satisfaction scores given by replying (kefu.notify asks)
         self.commerce = commerce
         self._nlu = nlu
         # the model loads once per process and takes seconds: built on first use unless given
@@ -431,6 +434,9 @@ class Dialogue:
         policy = self.policy
         state = ctx.state
         u = ctx.u
+        rated = answer_rating(ctx, self.surveys)
+        if rated is not None:
+            return rated
         if ctx.has("urgent"):
             state.urgent = True
         if state.pending:
@@ -469,7 +475,13 @@ class Dialogue:
         else:
             state.low_confidence = 0
         skill = SKILLS.get(ctx.intent, SKILLS["other"])
-        return self._after_skill(ctx, experience.prefer_curated(ctx, skill(ctx)))
+        try:
+            outcome = skill(ctx)
+        except CommerceUnavailable:
+            # the shop's own order system did not answer (HTTP adapter): say so, never fail
+            log.warning("commerce unavailable for a %s turn", ctx.intent)
+            outcome = Outcome([ctx.say("commerce_unavailable")], resolved=False)
+        return self._after_skill(ctx, experience.prefer_curated(ctx, outcome))
 
     def _ai_off(self, ctx: TurnContext) -> HandoffReason | None:
         """Why people, not the bot, take this turn under the rollout (None: the bot may).

@@ -36,6 +36,13 @@ class OrderStatus(StrEnum):
 class Courier(StrEnum):
     SF = "SF"
     ZTO = "ZTO"
+    YTO = "YTO"
+    STO = "STO"
+    YUNDA = "YUNDA"
+    JD = "JD"
+    EMS = "EMS"
+    DEPPON = "DEPPON"
+    OTHER = "OTHER"  # a carrier kefu has no name for: notices quote the shop's own name for it
 
 
 @dataclass(frozen=True, slots=True)

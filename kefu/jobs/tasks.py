@@ -71,6 +71,27 @@ def announce_queue_moves(kefu: Kefu, now: datetime) -> int:
     return kefu.dialogue.announce_queue_moves(now)
 
 
+def dispatch_notices(kefu: Kefu, now: datetime) -> object:
+    """Proactive notices that are due (quiet hours over, events arrived)."""
+    from kefu.notify.jobs import dispatch_notices as dispatch
+
+    return dispatch(kefu, now)
+
+
+def ask_after_bot_conversations(kefu: Kefu, now: datetime) -> object:
+    """A satisfaction question after a bot-only conversation has gone quiet."""
+    from kefu.notify.jobs import ask_after_bot_conversations as ask
+
+    return ask(kefu, now)
+
+
+def find_stalled_parcels(kefu: Kefu, now: datetime) -> object:
+    """Parcels with no tracking update for the policy's hours: a ticket, and the customer told."""
+    from kefu.notify.jobs import find_stalled_parcels as find
+
+    return find(kefu, now)
+
+
 def heartbeat(kefu: Kefu, now: datetime) -> None:
     """The job runner is alive: readiness and the jobs alert read this."""
     from kefu.runtime.heartbeat import JOBS, beat
@@ -84,6 +105,9 @@ def register_kefu_tasks(jobs: Jobs) -> KefuTasks:
     jobs.periodic("ops.wait_promises", check_promises)
     jobs.periodic("ops.staff_short", check_staffing, minute="5")
     jobs.periodic("dialogue.queue_moves", announce_queue_moves)
+    jobs.periodic("notices.dispatch", dispatch_notices)
+    jobs.periodic("notices.surveys", ask_after_bot_conversations, minute="*/5")
+    jobs.periodic("notices.stalled", find_stalled_parcels, minute="*/15")
     jobs.periodic("jobs.heartbeat", heartbeat)
     return KefuTasks(
         # the outbox keeps its own attempts and back-off per delivery (RetryPolicy); the task

@@ -50,7 +50,7 @@ def test_a_delivery_queued_by_a_server_is_sent_by_a_kefu_worker_process(
         sent = eventually(
             lambda: (d := store.get(delivery_id)) is not None and d.status == SENT, 60
         )
-        assert sent and server_side.jobs.pending() == 0
+        assert sent  # (periodic tasks of the worker may queue more work meanwhile)
     finally:
         worker.send_signal(signal.SIGINT)  # Huey's graceful stop
         assert worker.wait(timeout=30) == 0

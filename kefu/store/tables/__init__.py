@@ -9,6 +9,7 @@ from kefu.store.tables import (
     knowledge,
     ops,
     promotions,
+    shop,
 )
 from kefu.store.tables.base import Base
 
@@ -22,4 +23,5 @@ __all__ = [
     "knowledge",
     "ops",
     "promotions",
+    "shop",
 ]

@@ -1,0 +1,1 @@
+"""Proactive notices: what kefu tells a customer first, on which channel, and when."""
