@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from kefu.config import get_settings
 from kefu.knowledge.cli import make_kb_app
 from kefu.knowledge.service import KnowledgeService
+from kefu.privacy.cli import make_privacy_apps
+
+if TYPE_CHECKING:
+    from kefu.wiring import Kefu
 
 app = typer.Typer(help="kefu: AI customer service for e-commerce shops.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure kefu on evaluation files.", no_args_is_help=True)
@@ -21,6 +27,16 @@ def _knowledge_service() -> KnowledgeService:
 
 
 app.add_typer(make_kb_app(_knowledge_service), name="kb")
+
+
+def _start_kefu() -> Kefu:
+    from kefu.wiring import Kefu
+
+    return Kefu.start(get_settings())
+
+
+for _name, _sub in make_privacy_apps(_start_kefu).items():
+    app.add_typer(_sub, name=_name)
 
 
 @app.command()

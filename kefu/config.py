@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kefu.privacy.keyring import DataKeyring
+
 
 class Mode(StrEnum):
     DEMO = "demo"
@@ -33,12 +35,25 @@ class Settings(BaseSettings):
     agent_token_ttl_s: int = 8 * 3600
     wechat_token: str = "kefu-wechat-demo-token"
     webhook_secret: str = "kefu-webhook-demo-secret"
+    # one secret per webhook platform (JSON: {"douyin": "…", "app": "…"}); a platform not listed
+    # falls back to webhook_secret, so a leaked secret of one platform does not open the others
+    webhook_secrets: dict[str, str] = Field(default_factory=dict)
     webhook_max_skew_s: int = 300
     # WeChat customer-service API for replies that miss the 5 s passive window (and agent replies);
     # unset: such deliveries are only recorded (demo), never sent
     wechat_app_id: str | None = None
     wechat_app_secret: str | None = None
     wechat_reply_budget_s: float = 4.5
+    # safe / compatible mode (安全模式 / 兼容模式): the account's 43-character EncodingAESKey; the
+    # AppID above must be set too. Plaintext bodies are then refused unless accept_plaintext is on
+    # (only while switching the account's mode in the WeChat console)
+    wechat_encoding_aes_key: str | None = None
+    wechat_accept_plaintext: bool = False
+    # personal data at rest (phones, addresses, invoice details): one base64 key, or
+    # "id:key,id:key" with the current key first (rotation); production refuses to start without it
+    data_key: str | None = None
+    # conversations and personal data older than this are anonymised by the retention job
+    retention_days: int = 3 * 365
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
 
@@ -50,7 +65,26 @@ class Settings(BaseSettings):
             for name in ("secret_key", "wechat_token", "webhook_secret"):
                 if getattr(self, name) == type(self).model_fields[name].default:
                     raise ValueError(f"KEFU_{name.upper()} must be set in production mode")
+        if self.mode is Mode.PRODUCTION and not self.data_key:
+            raise ValueError(
+                "KEFU_DATA_KEY must be set in production mode (personal data is encrypted with it;"
+                " `kefu data new-key` prints one)"
+            )
+        if self.data_key:
+            self.data_keyring()  # a malformed key fails here, with its reason, not on first use
+        if self.wechat_encoding_aes_key and not self.wechat_app_id:
+            raise ValueError("KEFU_WECHAT_APP_ID must be set with KEFU_WECHAT_ENCODING_AES_KEY")
         return self
+
+    def data_keyring(self) -> DataKeyring:
+        """The keys for personal data: the configured ones, or in demo mode one derived."""
+        if self.data_key:
+            return DataKeyring.parse(self.data_key)
+        return DataKeyring.derived(self.secret_key)
+
+    def webhook_secret_for(self, platform: str) -> str:
+        """The secret a webhook platform signs with: its own, else the shared one."""
+        return self.webhook_secrets.get(platform) or self.webhook_secret
 
     @property
     def sqlalchemy_url(self) -> str:

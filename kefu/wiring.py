@@ -21,11 +21,14 @@ from kefu.domain.catalog import Product
 from kefu.nlu import NluPipeline
 from kefu.promotions.service import PromotionService
 from kefu.runtime.shared import SharedState, make_shared_state
+from kefu.store.audit_repo import SqlAuditLog
 from kefu.store.commerce_repo import SqlOrderBook
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
 from kefu.store.desk_repo import make_desk
+from kefu.store.encrypted import use_keyring
 from kefu.store.knowledge_repo import build_knowledge_service
+from kefu.store.privacy_repo import SqlPersonalData
 from kefu.store.promotions_repo import SqlRuleStore
 from kefu.store.safety_repo import SqlSensitiveWords
 from kefu.store.seed import prepare_database
@@ -71,6 +74,8 @@ class Kefu:
     desk: Desk
     sensitive_words: SqlSensitiveWords
     dialogue: Dialogue
+    audit: SqlAuditLog
+    personal_data: SqlPersonalData
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -78,6 +83,8 @@ class Kefu:
     def start(cls, settings: Settings | None = None) -> Kefu:
         settings = settings or get_settings()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # personal data columns encrypt and decrypt with these keys (before the seed writes any)
+        use_keyring(settings.data_keyring())
         db = Database.from_url(settings.sqlalchemy_url)
         seeded = prepare_database(db, seed=settings.seed_demo)
         if seeded:
@@ -109,6 +116,8 @@ class Kefu:
             desk=desk,
             sensitive_words=words,
             dialogue=dialogue,
+            audit=SqlAuditLog(db),
+            personal_data=SqlPersonalData(db),
         )
 
     def close(self) -> None:

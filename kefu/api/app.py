@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from kefu import __version__
+from kefu.api.audit import install_admin_audit
 from kefu.api.errors import install_error_handlers
 from kefu.api.routes import (
     admin_agents,
@@ -24,6 +25,7 @@ from kefu.api.routes import (
     messages,
     nlu,
     pages,
+    privacy,
     promotions,
     promotions_admin,
     realtime,
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
 
     app = FastAPI(title="kefu", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
+    install_admin_audit(app)
 
     @app.middleware("http")
     async def request_id(
@@ -93,4 +96,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(nlu.router)
     app.include_router(channels.router)
     app.include_router(realtime.router)
+    app.include_router(privacy.router)
     return app
