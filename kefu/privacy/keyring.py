@@ -17,6 +17,7 @@ import hmac
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -40,7 +41,11 @@ class DataKey:
     key_id: str
     secret: bytes
 
-    @property
+    @cached_property
+    def aead(self) -> AESGCM:
+        return AESGCM(self.secret)
+
+    @cached_property
     def hash_key(self) -> bytes:
         # a separate key for lookups: a hash reveals nothing that helps against the cipher
         return _derive(self.secret, b"kefu lookup hash")
@@ -90,7 +95,7 @@ class DataKeyring:
         """``enc1:<key id>:<base64 nonce+ciphertext>``; ``purpose`` (the column) is bound in, so a
         ciphertext copied into another column does not decrypt there."""
         nonce = os.urandom(12)
-        sealed = AESGCM(self.current.secret).encrypt(nonce, plaintext.encode(), purpose.encode())
+        sealed = self.current.aead.encrypt(nonce, plaintext.encode(), purpose.encode())
         body = base64.b64encode(nonce + sealed).decode()
         return f"{PREFIX}{self.current.key_id}:{body}"
 
@@ -104,7 +109,7 @@ class DataKeyring:
             raise DataKeyError(f"personal data encrypted with key {key_id!r}, which is not set")
         try:
             raw = base64.b64decode(body, validate=True)
-            plain = AESGCM(key.secret).decrypt(raw[:12], raw[12:], purpose.encode())
+            plain = key.aead.decrypt(raw[:12], raw[12:], purpose.encode())
         except (binascii.Error, InvalidTag, ValueError):
             raise DataKeyError(f"a {purpose} value does not decrypt: damaged or moved") from None
         return plain.decode()
