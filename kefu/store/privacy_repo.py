@@ -64,6 +64,32 @@ def _encrypted_columns() -> list[tuple[Table, str, str, str]]:
             "aftersales_requests.details",
         ),
         (TicketRow.__table__, "id", "fields", "tickets.fields"),  # type: ignore[list-item]
+        (MessageRow.__table__, "id", "text", "messages.text"),  # type: ignore[list-item]
+        (MessageRow.__table__, "id", "meta", "messages.meta"),  # type: ignore[list-item]
+        (
+            ConversationRow.__table__,  # type: ignore[list-item]
+            "id",
+            "summary",
+            "conversations.summary",
+        ),
+        (
+            DeskQueueRow.__table__,  # type: ignore[list-item]
+            "conversation_id",
+            "summary",
+            "desk_queue.summary",
+        ),
+        (
+            InboundReceiptRow.__table__,  # type: ignore[list-item]
+            "id",
+            "reply_text",
+            "inbound_receipts.reply_text",
+        ),
+        (
+            OutboundDeliveryRow.__table__,  # type: ignore[list-item]
+            "id",
+            "payload",
+            "outbound_deliveries.payload",
+        ),
     ]
 
 
@@ -238,8 +264,8 @@ class SqlPersonalData:
             report.messages = _count(
                 s.execute(
                     update(MessageRow)
-                    .where(MessageRow.at < cutoff, MessageRow.text != ERASED)
-                    .values(text=ERASED)
+                    .where(MessageRow.at < cutoff, _raw_text(MessageRow.text) != ERASED)
+                    .values(text=_ERASED_RAW)
                 )
             )
             s.execute(
@@ -283,6 +309,14 @@ class SqlPersonalData:
         return report
 
 
+def _raw_text(column: Any) -> Any:
+    return type_coerce(column, Text)
+
+
+# the marker is stored as is (it names nobody), so "already erased" is a plain comparison
+_ERASED_RAW = type_coerce(ERASED, Text)
+
+
 def _count(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -324,7 +358,7 @@ def _anonymise_customer(s: Session, customer_id: str) -> None:
     s.execute(
         update(MessageRow)
         .where(MessageRow.conversation_id.in_(conversation_ids))
-        .values(text=ERASED, meta={})
+        .values(text=_ERASED_RAW, meta={})
     )
     s.execute(
         update(ConversationRow)

@@ -93,3 +93,32 @@ def test_rotation_then_rekey_moves_every_value_to_the_new_key(
     assert kefu.commerce.get_customer("C1002").phone == "13800001002"
     assert kefu.commerce.get_order("C1001", "E2026111100001").address == ADDRESS
     assert kefu.personal_data.customer_id_by_phone("13800001002") == "C1002"
+
+
+def test_after_real_traffic_the_dump_holds_no_phone_or_address_customers_typed(
+    kefu: Kefu, client: TestClient
+) -> None:
+    typed = "订单E2026111100002地址改成北京市海淀区中关村大街27号, 电话13912345678"
+    answer = client.post(
+        "/api/v1/messages", json={"channel": "web", "customer_id": "C1001", "text": typed}
+    )
+    assert answer.status_code == 200, answer.text
+    conversation_id = answer.json()["conversation_id"]
+    client.post(
+        "/api/v1/messages",
+        json={
+            "channel": "web",
+            "customer_id": "C1001",
+            "text": "转人工",
+            "conversation_id": conversation_id,
+        },
+    )
+    history = client.get(
+        f"/api/v1/conversations/{conversation_id}/messages", params={"customer_id": "C1001"}
+    )
+    assert history.status_code == 200
+    body = history.json()
+    items = body["messages"] if isinstance(body, dict) else body
+    assert items[0]["text"] == typed  # the customer still reads what they wrote
+    raw = dump(kefu.db)
+    assert "中关村大街" not in raw and "13912345678" not in raw

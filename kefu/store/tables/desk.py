@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kefu.store.encrypted import EncryptedJSON
+from kefu.store.encrypted import EncryptedJSON, EncryptedText
 from kefu.store.tables.base import Base
 
 
@@ -112,7 +112,7 @@ class DeskQueueRow(Base):
     lang: Mapped[str] = mapped_column(String(8))
     vip: Mapped[str] = mapped_column(String(16), default="normal")
     reason: Mapped[str] = mapped_column(String(32))
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(EncryptedText("desk_queue.summary"), default="")
     points: Mapped[int] = mapped_column(default=0)
     because: Mapped[list[str]] = mapped_column(default=list)
     virtual_arrival: Mapped[float]

@@ -17,6 +17,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# JSON documents with personal data become one encrypted text value each
+_JSON_TO_TEXT = (
+    ("aftersales_requests", "details"),
+    ("tickets", "fields"),
+    ("outbound_deliveries", "payload"),
+    ("messages", "meta"),
+)
+
+
 def upgrade() -> None:
     # ciphertext is longer than a phone; existing plain values keep reading until `kefu data rekey`
     # encrypts them (the key lives in the environment, not in the migration)
@@ -24,22 +33,15 @@ def upgrade() -> None:
         batch.alter_column("phone", type_=sa.Text(), existing_nullable=False)
         batch.add_column(sa.Column("phone_hash", sa.String(length=64), nullable=True))
         batch.create_index("ix_customers_phone_hash", ["phone_hash"], unique=False)
-    with op.batch_alter_table("aftersales_requests") as batch:
-        batch.alter_column(
-            "details",
-            type_=sa.Text(),
-            existing_type=sa.JSON(),
-            existing_nullable=False,
-            postgresql_using="details::text",
-        )
-    with op.batch_alter_table("tickets") as batch:
-        batch.alter_column(
-            "fields",
-            type_=sa.Text(),
-            existing_type=sa.JSON(),
-            existing_nullable=False,
-            postgresql_using="fields::text",
-        )
+    for table, column in _JSON_TO_TEXT:
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(
+                column,
+                type_=sa.Text(),
+                existing_type=sa.JSON(),
+                existing_nullable=False,
+                postgresql_using=f"{column}::text",
+            )
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -64,7 +66,7 @@ def downgrade() -> None:
     op.drop_index("ix_audit_events_actor", table_name="audit_events")
     op.drop_index("ix_audit_events_at", table_name="audit_events")
     op.drop_table("audit_events")
-    for table, column in (("aftersales_requests", "details"), ("tickets", "fields")):
+    for table, column in _JSON_TO_TEXT:
         with op.batch_alter_table(table) as batch:
             batch.alter_column(
                 column, type_=sa.JSON(), existing_type=sa.Text(), postgresql_using=f"{column}::json"
