@@ -72,6 +72,7 @@ def _encrypted_columns() -> list[tuple[Table, str, str, str]]:
             "summary",
             "conversations.summary",
         ),
+        (ConversationRow.__table__, "id", "state", "conversations.state"),  # type: ignore[list-item]
         (
             DeskQueueRow.__table__,  # type: ignore[list-item]
             "conversation_id",

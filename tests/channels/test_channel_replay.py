@@ -81,7 +81,7 @@ def test_a_nonce_used_for_one_message_cannot_carry_another(client: TestClient) -
     assert replay.status_code == 403 and replay.json()["error"]["code"] == "replayed"
 
 
-def test_the_nonce_memory_is_shared_by_workers_through_redis(
+def test_nonce_and_signature_memory_is_shared_by_workers_through_redis(
     tmp_path: Path, redis_url: str
 ) -> None:
     database_url = f"sqlite:///{tmp_path / 'kefu.db'}"
@@ -94,6 +94,12 @@ def test_the_nonce_memory_is_shared_by_workers_through_redis(
     forged = text_message_xml("gh_shop", "oWx_c1001", "我的快递到哪了", now, "8005").encode()
     replay = second.post(f"/channels/wechat?{query}", content=forged)
     assert replay.status_code == 403 and replay.json()["error"]["code"] == "replayed"
+    # a webhook captured on one worker and sent to another is refused there too
+    raw = json.dumps({"event_id": "ev-w1", "user_id": "dy-88001", "text": "在吗"}).encode()
+    headers = signed_headers(WEBHOOK_SECRET, raw, time.time())
+    assert first.post("/channels/webhook/douyin", content=raw, headers=headers).status_code == 200
+    again = second.post("/channels/webhook/douyin", content=raw, headers=headers)
+    assert again.status_code == 401 and again.json()["error"]["code"] == "replayed"
     for w in workers:
         next(w, None)
 

@@ -24,7 +24,10 @@ class ConversationRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="bot")
     lang: Mapped[str] = mapped_column(String(8), default="zh-CN")
-    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # dialogue slots hold what a customer is in the middle of giving: a new address, a tax id
+    state: Mapped[dict[str, Any]] = mapped_column(
+        EncryptedJSON("conversations.state"), default=dict
+    )
     agent_id: Mapped[str | None] = mapped_column(String(32), index=True)
     priority: Mapped[int] = mapped_column(default=0)
     handoff_reason: Mapped[str | None] = mapped_column(String(32))

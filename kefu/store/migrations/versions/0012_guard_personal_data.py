@@ -23,6 +23,7 @@ _JSON_TO_TEXT = (
     ("tickets", "fields"),
     ("outbound_deliveries", "payload"),
     ("messages", "meta"),
+    ("conversations", "state"),
 )
 
 
