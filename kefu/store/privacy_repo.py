@@ -28,6 +28,7 @@ from kefu.store.tables.commerce import (
 )
 from kefu.store.tables.conversations import ConversationRow, MessageRow
 from kefu.store.tables.desk import DeskQueueRow, SurveyRow, TicketRow
+from kefu.store.tables.knowledge import UncoveredQuestionRow
 
 ERASED = "[erased]"  # what an agent sees where erased text was
 ERASED_NAME = "(erased)"
@@ -73,6 +74,18 @@ def _encrypted_columns() -> list[tuple[Table, str, str, str]]:
             "conversations.summary",
         ),
         (ConversationRow.__table__, "id", "state", "conversations.state"),  # type: ignore[list-item]
+        (
+            UncoveredQuestionRow.__table__,  # type: ignore[list-item]
+            "id",
+            "text",
+            "uncovered_questions.text",
+        ),
+        (
+            UncoveredQuestionRow.__table__,  # type: ignore[list-item]
+            "id",
+            "normalized",
+            "uncovered_questions.normalized",
+        ),
         (
             DeskQueueRow.__table__,  # type: ignore[list-item]
             "conversation_id",
@@ -269,6 +282,8 @@ class SqlPersonalData:
                     .values(text=_ERASED_RAW)
                 )
             )
+            # questions the knowledge base missed: old ones have served the gap report
+            s.execute(delete(UncoveredQuestionRow).where(UncoveredQuestionRow.at < cutoff))
             s.execute(
                 update(ConversationRow)
                 .where(ConversationRow.updated_at < cutoff)
@@ -369,6 +384,7 @@ def _anonymise_customer(s: Session, customer_id: str) -> None:
     for ticket in s.scalars(select(TicketRow).where(TicketRow.customer_id == customer_id)):
         ticket.description, ticket.fields = ERASED, {}
     s.execute(update(SurveyRow).where(SurveyRow.customer_id == customer_id).values(comment=None))
+    s.execute(delete(UncoveredQuestionRow).where(UncoveredQuestionRow.customer_id == customer_id))
     s.execute(
         update(DeskQueueRow).where(DeskQueueRow.customer_id == customer_id).values(summary="")
     )

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kefu.store.encrypted import EncryptedText
 from kefu.store.tables.base import Base
 
 
@@ -55,8 +56,9 @@ class UncoveredQuestionRow(Base):
     __tablename__ = "uncovered_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    text: Mapped[str] = mapped_column(Text)
-    normalized: Mapped[str] = mapped_column(Text)
+    # a customer's own words (phones, addresses in them): encrypted at rest
+    text: Mapped[str] = mapped_column(EncryptedText("uncovered_questions.text"))
+    normalized: Mapped[str] = mapped_column(EncryptedText("uncovered_questions.normalized"))
     lang: Mapped[str] = mapped_column(String(8))
     customer_id: Mapped[str | None] = mapped_column(String(32))
     conversation_id: Mapped[str | None] = mapped_column(String(40))
