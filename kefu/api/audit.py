@@ -31,8 +31,8 @@ def _event(request: Request, response: Response) -> AuditEvent | None:
     is_export = request.method == "GET" and path.endswith("/export")
     if request.method not in _CHANGES and not is_export:
         return None
-    if path.startswith(_RECORDED_ELSEWHERE):
-        return None
+    if path.startswith(_RECORDED_ELSEWHERE) or path.endswith("/search"):
+        return None  # searches are POSTs that change nothing
     route = request.scope.get("route")
     template = getattr(route, "path", path)
     params = {k: str(v) for k, v in request.path_params.items()}

@@ -75,18 +75,6 @@ def _encrypted_columns() -> list[tuple[Table, str, str, str]]:
         ),
         (ConversationRow.__table__, "id", "state", "conversations.state"),  # type: ignore[list-item]
         (
-            UncoveredQuestionRow.__table__,  # type: ignore[list-item]
-            "id",
-            "text",
-            "uncovered_questions.text",
-        ),
-        (
-            UncoveredQuestionRow.__table__,  # type: ignore[list-item]
-            "id",
-            "normalized",
-            "uncovered_questions.normalized",
-        ),
-        (
             DeskQueueRow.__table__,  # type: ignore[list-item]
             "conversation_id",
             "summary",

@@ -15,8 +15,10 @@ from typer.testing import CliRunner
 
 from kefu.desk.service import Desk
 from kefu.domain.conversations import Sender
+from kefu.knowledge.ports import UncoveredQuestion
 from kefu.privacy.requests import run_retention
 from kefu.store.conversation_repo import SqlConversations
+from kefu.store.knowledge_repo import SqlKnowledgeRepository
 from kefu.wiring import Kefu
 from tests.desk.support import desk_of, handoff, new_conversation
 from tests.privacy.test_personal_data import ADDRESS, PHONE, dump
@@ -148,8 +150,12 @@ def test_export_then_erase_through_the_admin_api(kefu: Kefu, api: TestClient) ->
     assert all(o["id"].startswith("E") for o in data["orders"])
     assert "C1002" not in json.dumps(data)  # nothing of another customer
 
+    gaps = SqlKnowledgeRepository(kefu.db)
+    asked = "13800001001这个号码能换绑吗"
+    gaps.add_uncovered(UncoveredQuestion(asked, asked, "zh-CN", datetime.now(UTC), CUSTOMER))
     erased = api.post(f"/api/v1/admin/customers/{CUSTOMER}/erase", headers=s01)
     assert erased.status_code == 200
+    assert asked not in [q.text for q in gaps.uncovered()]
     after = api.get(f"/api/v1/admin/customers/{CUSTOMER}/export", headers=s01).json()
     assert (
         after["customer"]["phone"] == "" and after["customer"]["name"] != data["customer"]["name"]

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kefu.store.encrypted import EncryptedText
 from kefu.store.tables.base import Base
 
 
@@ -56,9 +55,10 @@ class UncoveredQuestionRow(Base):
     __tablename__ = "uncovered_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    # a customer's own words (phones, addresses in them): encrypted at rest
-    text: Mapped[str] = mapped_column(EncryptedText("uncovered_questions.text"))
-    normalized: Mapped[str] = mapped_column(EncryptedText("uncovered_questions.normalized"))
+    # plain text, unlike messages: the gap report groups these by text in SQL. They hold a
+    # customer's words, so erasure and retention delete them (kefu.store.privacy_repo)
+    text: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(8))
     customer_id: Mapped[str | None] = mapped_column(String(32))
     conversation_id: Mapped[str | None] = mapped_column(String(40))
