@@ -9,6 +9,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
@@ -17,6 +18,7 @@ from httpx import Response
 from wechatpy.crypto import WeChatCrypto
 
 from kefu.api.app import create_app
+from kefu.channels.hub import channels_of
 from kefu.channels.webhook import signed_headers
 from kefu.channels.wechat import BadWechatMessage, parse_message, text_message_xml
 from kefu.config import Settings
@@ -25,10 +27,12 @@ from tests.channels.support import (
     BOTH_BACKENDS,
     WEBHOOK_SECRET,
     WECHAT_TOKEN,
+    eventually,
     post_webhook,
     wechat_query,
 )
 
+_NONE = SimpleNamespace(reply_text=None)
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 chars, as the WeChat console shows
 APP_ID = "wx1234567890abcdef"
 
@@ -116,6 +120,10 @@ def test_another_user_resending_a_msgid_gets_their_own_answer(client: TestClient
     stranger_sees = _reply_text(second.text)
     assert stranger_sees and stranger_sees != _reply_text(first.text)
     assert "ZT7788990011" not in stranger_sees
+    # the turns' threads record the answers after replying: let them finish before teardown
+    store = channels_of(client.app.state.kefu).store  # type: ignore[attr-defined]
+    for key in ("oWx_c1001:9001", "oWx_stranger:9001"):
+        eventually(lambda key=key: (store.receipt("wechat", key) or _NONE).reply_text is not None)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-be"])
