@@ -287,3 +287,20 @@ def test_each_webhook_platform_signs_with_its_own_secret(
     app = post_webhook(client, "app", {"event_id": "ev-p2", "user_id": "u-77003", "text": "在吗"})
     assert app.status_code == 200
     next(clients, None)
+
+
+def test_callbacks_to_a_platform_are_signed_with_that_platforms_secret(tmp_path: Path) -> None:
+    from kefu.channels.outbound import CallbackSender
+
+    douyin_secret = "douyin-only-secret-0123456789abcdef"
+    clients = _start(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'kefu.db'}",
+        webhook_secrets={"douyin": douyin_secret},
+    )
+    client = next(clients)
+    senders = channels_of(client.app.state.kefu).outbox.senders  # type: ignore[attr-defined]
+    douyin, app = senders["douyin"], senders["app"]
+    assert isinstance(douyin, CallbackSender) and isinstance(app, CallbackSender)
+    assert douyin.secret == douyin_secret and app.secret == WEBHOOK_SECRET
+    next(clients, None)
