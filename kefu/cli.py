@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from kefu.cli_admin import admin_app
 from kefu.config import Mode, get_settings
 from kefu.knowledge.cli import make_kb_app
 from kefu.knowledge.service import KnowledgeService
+from kefu.privacy.cli import make_privacy_apps
+
+if TYPE_CHECKING:
+    from kefu.wiring import Kefu
 
 app = typer.Typer(help="kefu: AI customer service for e-commerce shops.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure kefu on evaluation files.", no_args_is_help=True)
@@ -23,6 +29,16 @@ def _knowledge_service() -> KnowledgeService:
 
 app.add_typer(make_kb_app(_knowledge_service), name="kb")
 app.add_typer(admin_app, name="admin")
+
+
+def _start_kefu() -> Kefu:
+    from kefu.wiring import Kefu
+
+    return Kefu.start(get_settings())
+
+
+for _name, _sub in make_privacy_apps(_start_kefu).items():
+    app.add_typer(_sub, name=_name)
 
 
 @app.command()

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kefu.privacy.keyring import DataKeyring
+
 
 class Mode(StrEnum):
     DEMO = "demo"
@@ -40,6 +42,9 @@ class Settings(BaseSettings):
     agent_token_ttl_s: int = 8 * 3600
     wechat_token: str = "kefu-wechat-demo-token"
     webhook_secret: str = "kefu-webhook-demo-secret"
+    # one secret per webhook platform (JSON: {"douyin": "…", "app": "…"}); a platform not listed
+    # falls back to webhook_secret, so a leaked secret of one platform does not open the others
+    webhook_secrets: dict[str, str] = Field(default_factory=dict)
     webhook_max_skew_s: int = 300
     # WeChat customer-service API for replies that miss the 5 s passive window (and agent replies);
     # unset: such deliveries are only recorded (demo), never sent
@@ -53,12 +58,25 @@ class Settings(BaseSettings):
     # consume background tasks inside the server: unset means yes without Redis (the embedded
     # default), no with Redis (``kefu worker`` processes do it)
     jobs_in_process: bool | None = None
+    # run the periodic tasks (SLA, notices, stalled parcels, retention) on a schedule; off, they
+    # run only through `kefu jobs` (a shop's own cron) — and the tests, which control the clock
+    jobs_periodic: bool = True
     # the shop's approved template (模板消息) for service notices outside WeChat's 48-hour window
     wechat_notice_template_id: str | None = None
     # the shop's own order system over HTTP (docs/commerce-http.md); unset: the embedded one
     commerce_url: str | None = None
     commerce_api_key: str | None = None
     commerce_timeout_s: float = 2.0
+    # safe / compatible mode (安全模式 / 兼容模式): the account's 43-character EncodingAESKey; the
+    # AppID above must be set too. Plaintext bodies are then refused unless accept_plaintext is on
+    # (only while switching the account's mode in the WeChat console)
+    wechat_encoding_aes_key: str | None = None
+    wechat_accept_plaintext: bool = False
+    # personal data at rest (phones, addresses, invoice details): one base64 key, or
+    # "id:key,id:key" with the current key first (rotation); production refuses to start without it
+    data_key: str | None = None
+    # conversations and personal data older than this are anonymised by the retention job
+    retention_days: int = 3 * 365
     seed_demo: bool = True  # seed the demo shop into a new, empty database
     model_dir: Path | None = None  # trained models; default <data_dir>/models, shareable read-only
     # readiness fails while no job runner has reported for a while (set where one must run)
@@ -80,7 +98,26 @@ class Settings(BaseSettings):
                 )
                 if problem:
                     raise ValueError(f"KEFU_{name.upper()} {problem} in production mode")
+        if self.mode is Mode.PRODUCTION and not self.data_key:
+            raise ValueError(
+                "KEFU_DATA_KEY must be set in production mode (personal data is encrypted with it;"
+                " `kefu data new-key` prints one)"
+            )
+        if self.data_key:
+            self.data_keyring()  # a malformed key fails here, with its reason, not on first use
+        if self.wechat_encoding_aes_key and not self.wechat_app_id:
+            raise ValueError("KEFU_WECHAT_APP_ID must be set with KEFU_WECHAT_ENCODING_AES_KEY")
         return self
+
+    def data_keyring(self) -> DataKeyring:
+        """The keys for personal data: the configured ones, or in demo mode one derived."""
+        if self.data_key:
+            return DataKeyring.parse(self.data_key)
+        return DataKeyring.derived(self.secret_key)
+
+    def webhook_secret_for(self, platform: str) -> str:
+        """The secret a webhook platform signs with: its own, else the shared one."""
+        return self.webhook_secrets.get(platform) or self.webhook_secret
 
     @property
     def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:

@@ -31,15 +31,18 @@ from kefu.runtime.load import Load
 from kefu.runtime.locks import TurnLocks, make_turn_locks
 from kefu.runtime.shared import SharedState, make_shared_state
 from kefu.runtime.turn_timing import TurnTimer
+from kefu.store.audit_repo import SqlAuditLog
 from kefu.store.channel_repo import SqlChannelStore
 from kefu.store.commerce_repo import SqlOrderBook
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
 from kefu.store.desk_repo import make_desk
+from kefu.store.encrypted import use_keyring
 from kefu.store.first_start import ensure_safe_start
 from kefu.store.knowledge_repo import build_knowledge_service
 from kefu.store.notice_repo import SqlNotices
 from kefu.store.order_event_repo import SqlOrderEvents
+from kefu.store.privacy_repo import SqlPersonalData
 from kefu.store.promotions_repo import SqlRuleStore
 from kefu.store.rollout_repo import SqlRollout
 from kefu.store.safety_repo import SqlSensitiveWords
@@ -95,6 +98,8 @@ class Kefu:
     turn_timer: TurnTimer
     order_events: SqlOrderEvents
     notices: Notifier
+    audit: SqlAuditLog
+    personal_data: SqlPersonalData
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
 
@@ -102,6 +107,8 @@ class Kefu:
     def start(cls, settings: Settings | None = None) -> Kefu:
         settings = settings or get_settings()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # personal data columns encrypt and decrypt with these keys (before the seed writes any)
+        use_keyring(settings.data_keyring())
         db = Database.from_url(settings.sqlalchemy_url)
         seeded = prepare_database(db, seed=settings.seed_demo)
         if seeded:
@@ -175,6 +182,8 @@ class Kefu:
             turn_timer=turn_timer,
             order_events=order_events,
             notices=notices,
+            audit=SqlAuditLog(db),
+            personal_data=SqlPersonalData(db),
         )
         kefu.jobs.bind(kefu)
         return kefu

@@ -23,6 +23,13 @@ from kefu.wiring import Kefu
 
 # Trained models are keyed by a hash of their data and code: one cache serves every test.
 os.environ.setdefault("KEFU_MODEL_DIR", os.path.join(tempfile.gettempdir(), "kefu-test-models"))
+# Production mode refuses to start without a data key; tests of production behaviour get this one
+# (a test of that refusal passes data_key=None). Demo-mode tests use it too: one key per process.
+os.environ.setdefault("KEFU_DATA_KEY", "test:" + "dGVzdC1kYXRhLWtleS1mb3Ita2VmdS10ZXN0cy0wMDA=")
+
+# periodic tasks on the real clock would act on the tests' data at random moments: tests that
+# want the scheduler ask for it (Settings(jobs_periodic=True))
+os.environ.setdefault("KEFU_JOBS_PERIODIC", "false")
 
 POSTGRES_URL = os.environ.get("KEFU_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("KEFU_TEST_REDIS_URL")

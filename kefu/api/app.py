@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from kefu import __version__
+from kefu.api.audit import install_admin_audit
 from kefu.api.body_guard import BodyGuard
 from kefu.api.errors import install_error_handlers
 from kefu.api.middleware import RequestIdMiddleware
@@ -31,6 +32,7 @@ from kefu.api.routes import (
     outcomes,
     pages,
     planning,
+    privacy,
     promotions,
     promotions_admin,
     realtime,
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app = FastAPI(title="kefu", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
     app.add_middleware(BodyGuard)  # sizes and malformed JSON refused before any route reads
+    install_admin_audit(app)
 
     app.add_middleware(RequestIdMiddleware)
 
@@ -90,4 +93,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(outcomes.router)
     app.include_router(order_events.router)
     app.include_router(imports.router)
+    app.include_router(privacy.router)
     return app

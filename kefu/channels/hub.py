@@ -28,6 +28,8 @@ from kefu.channels.outbound import (
 )
 from kefu.channels.webhook import PLATFORMS
 from kefu.channels.webhook_inbound import WebhookInbound
+from kefu.channels.wechat_crypto import WechatCipher
+from kefu.channels.wechat_guard import WechatGuard
 from kefu.channels.wechat_inbound import WechatInbound
 from kefu.desk.events import conversation_channel
 from kefu.dialogue import Dialogue, Turn, TurnResult
@@ -77,10 +79,18 @@ class Channels:
             budget_s=settings.wechat_reply_budget_s,
             backstop=self._schedule_recovery,
         )
+        cipher = None
+        if settings.wechat_encoding_aes_key and settings.wechat_app_id:
+            cipher = WechatCipher(
+                settings.wechat_token, settings.wechat_encoding_aes_key, settings.wechat_app_id
+            )
+        self.wechat_guard = WechatGuard(
+            settings.wechat_token, kefu.state, cipher, settings.wechat_accept_plaintext
+        )
         self.webhook = WebhookInbound(
             self._turn,
             self.store,
-            settings.webhook_secret,
+            settings.webhook_secret_for,
             settings.webhook_max_skew_s,
             state=kefu.state,
             backstop=self._schedule_recovery,
@@ -91,7 +101,7 @@ class Channels:
     def _default_senders(self) -> dict[str, OutboundSender]:
         settings = self.kefu.settings
         senders: dict[str, OutboundSender] = {
-            p: CallbackSender(settings.webhook_secret, self.http) for p in PLATFORMS
+            p: CallbackSender(settings.webhook_secret_for(p), self.http) for p in PLATFORMS
         }
         if settings.wechat_app_id and settings.wechat_app_secret:
             senders["wechat"] = WechatCustomerServiceSender(

@@ -1,9 +1,10 @@
 """The signed JSON webhook that app, Douyin, e-mail and API integrations post customer messages to.
 
 Request: ``X-Kefu-Timestamp: <epoch s>`` and ``X-Kefu-Signature: sha256=<hex>``, the HMAC-SHA256 of
-``"{timestamp}.{raw body}"`` with the shared ``webhook_secret``. Body:
-``{"event_id", "user_id", "text", "callback_url"?}``. A timestamp outside ``±webhook_max_skew_s``
-is refused as stale. A repeated ``event_id`` (a platform retry or a replayed capture) does not run
+``"{timestamp}.{raw body}"`` with the platform's secret (``webhook_secrets``, else the shared
+``webhook_secret``). Body: ``{"event_id", "user_id", "text", "callback_url"?}``. A timestamp outside
+``±webhook_max_skew_s`` is refused as stale, a signature seen before as a replay (see
+``webhook_inbound``). A repeated ``event_id`` (a platform retry, signed anew) does not run
 the turn again: it is answered 200 with the first result, so retrying is always safe.
 
 Outbound calls to ``callback_url`` are signed the same way, so the platform can check them.

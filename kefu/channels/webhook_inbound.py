@@ -1,14 +1,19 @@
 """One signed webhook event in, the contract's reply shape out, the turn run once per event_id.
 
-A repeated ``event_id`` (the platform's retry, or someone replaying a captured request inside the
-timestamp window) is answered 200 with the first answer, status and body as they were; while the
-first is still running the repeat waits for it briefly, then gets 409 ``in_progress``.
-
 The event is stored with its receipt before it runs, and a recovery task of the job engine is
 scheduled behind it: if the worker dies mid-turn (kill -9, a crash), the task or the platform's
 retry finds the receipt unanswered and its lease lapsed, runs the turn, and a reply nobody waited
 for goes to the platform's ``callback_url``. A turn that fails answers 202 ``accepted`` and is
 retried the same way.
+
+A repeated ``event_id`` (the platform's retry, signed again with a new timestamp) is answered 200
+with the first answer, status and body as they were; while the first is still running the repeat
+waits for it briefly, then gets 409 ``in_progress``.
+
+Replays: each platform signs with its own secret, the timestamp must be fresh, and a signature is
+accepted once: it is remembered in the shared state (Redis with several workers) while its
+timestamp is fresh, so a captured request sent again is refused (401 ``replayed``) instead of
+handing the first answer, with the customer's data in it, to whoever captured it.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kefu.channels.lease import MessageLease, StillRunning
-from kefu.channels.webhook import PLATFORMS, parse_event, verify
+from kefu.channels.webhook import PLATFORMS, SIGNATURE_HEADER, WebhookRejected, parse_event, verify
 from kefu.dialogue import Turn, TurnResult
 from kefu.domain.errors import ClientError
 from kefu.runtime.shared import InProcessState, SharedState
@@ -36,6 +41,10 @@ _POLL_S = 0.05
 class EventInProgress(ClientError):
     status_code = 409
     code = "in_progress"
+
+
+class ReplayedWebhook(WebhookRejected):
+    code = "replayed"
 
 
 class UnknownPlatform(ClientError):
@@ -55,7 +64,7 @@ class WebhookInbound:
         self,
         run_turn: Callable[[Turn], TurnResult],
         store: SqlChannelStore,
-        secret: str,
+        secret: str | Callable[[str], str],
         max_skew_s: float,
         wait_for_first_s: float = 5.0,
         state: SharedState | None = None,
@@ -64,7 +73,10 @@ class WebhookInbound:
     ) -> None:
         self.run_turn = run_turn
         self.store = store
-        self.secret = secret
+        # one secret per platform; a plain string is every platform's secret
+        self.secret_for: Callable[[str], str] = (
+            secret if callable(secret) else (lambda _platform: secret)
+        )
         self.max_skew_s = max_skew_s
         self.wait_for_first_s = wait_for_first_s
         self.state: SharedState = state or InProcessState()
@@ -83,8 +95,9 @@ class WebhookInbound:
         now = now or datetime.now(UTC)
         if platform not in PLATFORMS:
             raise UnknownPlatform(f"platform must be one of {', '.join(PLATFORMS)}")
-        verify(headers, body, self.secret, self.max_skew_s, now.timestamp())
+        verify(headers, body, self.secret_for(platform), self.max_skew_s, now.timestamp())
         event = parse_event(body)
+        self._first_use_of_signature(platform, headers)
         payload = {
             "user_id": event.user_id,
             "text": event.text,
@@ -148,6 +161,15 @@ class WebhookInbound:
     def recover(self, platform: str, event_id: str) -> None:
         """The job engine's task: answer an event whose first worker died (no-op otherwise)."""
         self.process(platform, event_id, waiting=False)
+
+    def _first_use_of_signature(self, platform: str, headers: Mapping[str, str]) -> None:
+        if self.state is None:
+            return
+        given = headers.get(SIGNATURE_HEADER, "").strip().lower()
+        # remembered a little longer than a timestamp stays fresh (either side of now)
+        ttl_s = self.max_skew_s * 2 + 60
+        if not self.state.set_once(f"webhook:sig:{platform}:{given}", "1", ttl_s):
+            raise ReplayedWebhook("this signed request was already received; sign a retry anew")
 
     def _first_answer(self, platform: str, event_id: str) -> WebhookAnswer:
         deadline = time.monotonic() + self.wait_for_first_s

@@ -1,22 +1,22 @@
 """The WeChat official-account protocol: URL verification, inbound XML, passive XML replies.
 
-Only the plaintext mode is handled (the account's "明文模式"); the encrypted mode's ``Encrypt``
-envelope is refused as a bad message rather than half-read.
+This module reads plaintext message XML (the account's "明文模式", or the inside of a safe-mode
+envelope once ``kefu.channels.wechat_guard`` has checked and decrypted it); a bare ``Encrypt``
+envelope reaching it is refused as a bad message rather than half-read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
 MAX_BODY_BYTES = 64 * 1024
-# an official-account message never declares a DTD; refusing one rules out entity expansion
-# (billion laughs) and external entities before the parser sees the document
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # WeChat shows at most about 2048 bytes of a passive text reply; longer ones are cut by us
 # at a character boundary instead of being rejected by WeChat as a whole
 MAX_REPLY_BYTES = 2000
@@ -39,8 +39,12 @@ class WechatMessage:
 
     @property
     def dedup_key(self) -> str:
-        """What WeChat repeats on a retry: the MsgId, or sender + time for events."""
-        return self.msg_id or f"{self.from_user}:{self.create_time}:{self.event}"
+        """What WeChat repeats on a retry: sender + MsgId, or sender + time for events.
+
+        The sender is part of it because a MsgId alone is only the sender's: keyed by MsgId
+        alone, another user sending the same MsgId was answered with the first user's reply.
+        """
+        return f"{self.from_user}:{self.msg_id or f'{self.create_time}:{self.event}'}"
 
     @property
     def readable_text(self) -> str:
@@ -62,18 +66,29 @@ def signature_ok(
     return hmac.compare_digest(expected, signature.lower())
 
 
-def parse_message(body: bytes) -> WechatMessage:
-    """The message in a POSTed body; BadWechatMessage for anything else."""
+def read_xml(body: bytes) -> ET.Element:
+    """The ``<xml>`` root of a body, parsed by a hardened parser; BadWechatMessage otherwise.
+
+    An official-account message never declares a DTD. defusedxml refuses DTDs, entities and
+    external references after decoding, so re-encoding the document (UTF-16, UTF-32) cannot hide
+    them the way it hid them from a byte-level pattern.
+    """
     if len(body) > MAX_BODY_BYTES:
         raise BadWechatMessage("message too large")
-    if _DTD.search(body):
-        raise BadWechatMessage("DTDs and entities are not accepted")
     try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
+        root = SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise BadWechatMessage("DTDs and entities are not accepted") from None
+    except (ET.ParseError, ValueError) as exc:
         raise BadWechatMessage(f"not XML: {exc}") from None
     if root.tag != "xml":
         raise BadWechatMessage("the root element must be <xml>")
+    return root
+
+
+def parse_message(body: bytes) -> WechatMessage:
+    """The message in a POSTed body; BadWechatMessage for anything else."""
+    root = read_xml(body)
 
     def field(name: str) -> str:
         node = root.find(name)

@@ -12,6 +12,7 @@ from kefu.desk.ports import Knowledge
 from kefu.desk.texts import render
 from kefu.domain.customers import Customer, mask_phone
 from kefu.domain.orders import Order
+from kefu.privacy.masking import mask_address
 
 ORDER_ID = re.compile(r"E\d{13}")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -55,6 +56,8 @@ def order_view(order: Order) -> dict[str, Any]:
         "id": order.id,
         "status": order.status.value,
         "created_at": order.created_at.isoformat(),
+        # masked: the full address is shown on request, with a reason, and audited
+        "address": mask_address(order.address),
         "total": str(order.goods_total),
         "items": [
             {"sku": i.sku, "qty": i.qty, "unit_price": str(i.unit_price), "size": i.size}

@@ -151,6 +151,8 @@ class Jobs:
         """Run ``fn(kefu, now)`` on a cron schedule (minute resolution), once per slot even when
         several consumers run the scheduler."""
         self._periodic[name] = fn
+        if not self.settings.jobs_periodic:
+            return  # run only on demand (``run_periodic_now``): tests, or a shop's own cron
 
         def run() -> None:
             now = datetime.now(UTC)

@@ -92,6 +92,13 @@ def find_stalled_parcels(kefu: Kefu, now: datetime) -> object:
     return find(kefu, now)
 
 
+def run_retention(kefu: Kefu, now: datetime) -> object:
+    """Conversations and personal data past the shop's retention age are anonymised."""
+    from kefu.privacy.requests import run_retention as retention
+
+    return retention(kefu, now)
+
+
 def heartbeat(kefu: Kefu, now: datetime) -> None:
     """The job runner is alive: readiness and the jobs alert read this."""
     from kefu.runtime.heartbeat import JOBS, beat
@@ -108,6 +115,7 @@ def register_kefu_tasks(jobs: Jobs) -> KefuTasks:
     jobs.periodic("notices.dispatch", dispatch_notices)
     jobs.periodic("notices.surveys", ask_after_bot_conversations, minute="*/5")
     jobs.periodic("notices.stalled", find_stalled_parcels, minute="*/15")
+    jobs.periodic("privacy.retention", run_retention, minute="17", hour="3")
     jobs.periodic("jobs.heartbeat", heartbeat)
     return KefuTasks(
         # the outbox keeps its own attempts and back-off per delivery (RetryPolicy); the task

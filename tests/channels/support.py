@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,8 +23,11 @@ T = TypeVar("T")
 
 
 def wechat_query(
-    token: str = WECHAT_TOKEN, timestamp: str = "1700000000", nonce: str = "n1"
+    token: str = WECHAT_TOKEN, timestamp: str | None = None, nonce: str | None = None
 ) -> str:
+    """A signed query as WeChat sends it: now, with a nonce of its own."""
+    timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or uuid.uuid4().hex[:10]
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
     return f"signature={signature}&timestamp={timestamp}&nonce={nonce}"
 

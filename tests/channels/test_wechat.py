@@ -50,7 +50,7 @@ def test_a_text_message_reads_back_as_sent() -> None:
         "text",
     )
     assert message.content == "我的快递到哪了 <&> ]]>"
-    assert message.msg_id == "6001" and message.dedup_key == "6001"
+    assert message.msg_id == "6001" and message.dedup_key == "oWx_c1001:6001"
 
 
 def test_the_passive_reply_swaps_sender_and_receiver() -> None:

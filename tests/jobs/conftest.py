@@ -15,7 +15,9 @@ from kefu.wiring import Kefu
 def job_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
     # the server consumes in-process here on both backends, as `make run` and the tests need
-    return Settings(data_dir=tmp_path, redis_url=redis_url, jobs_in_process=True)
+    return Settings(
+        data_dir=tmp_path, redis_url=redis_url, jobs_in_process=True, jobs_periodic=True
+    )
 
 
 @pytest.fixture

@@ -120,7 +120,7 @@ def test_a_delivery_given_up_is_a_dead_letter_and_the_next_one_still_goes(kefu: 
 def test_a_periodic_task_runs_once_a_minute_however_many_consumers_run_the_scheduler(
     redis_url: str, tmp_path: Path
 ) -> None:
-    job_settings = Settings(redis_url=redis_url, jobs_in_process=True)
+    job_settings = Settings(redis_url=redis_url, jobs_in_process=True, jobs_periodic=True)
     ran: list[str] = []
     instances = [
         Kefu.start(job_settings.model_copy(update={"data_dir": tmp_path / name}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,9 +10,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from kefu.api.errors import Forbidden
 from kefu.channels.hub import channels_of, close_channels
-from kefu.channels.wechat import BadWechatMessage, signature_ok
+from kefu.channels.wechat import BadWechatMessage
 from kefu.domain.errors import ClientError
 
 
@@ -34,32 +34,27 @@ class BadWechatBody(ClientError):
     code = "invalid_message"
 
 
-def _check_wechat(request: Request) -> None:
-    q = request.query_params
-    token = request.app.state.kefu.settings.wechat_token
-    if not signature_ok(token, q.get("signature"), q.get("timestamp"), q.get("nonce")):
-        raise Forbidden("bad WeChat signature")
-
-
 @router.get("/channels/wechat")
 async def wechat_verify(request: Request) -> Response:
-    """WeChat's server URL check: echo ``echostr`` when the signature is ours."""
-    _check_wechat(request)
-    return PlainTextResponse(request.query_params.get("echostr", ""))
+    """WeChat's server URL check: echo ``echostr`` when the signature is ours and fresh."""
+    guard = channels_of(request.app.state.kefu).wechat_guard
+    return PlainTextResponse(guard.check_url(request.query_params, time.time()))
 
 
 @router.post("/channels/wechat")
 async def wechat_message(request: Request) -> Response:
-    _check_wechat(request)
     body = await request.body()
     channels = channels_of(request.app.state.kefu)
     try:
-        answer = await run_in_threadpool(channels.wechat.handle, body)
+        opened = await run_in_threadpool(
+            channels.wechat_guard.open, request.query_params, body, time.time()
+        )
+        answer = await run_in_threadpool(channels.wechat.handle, opened.xml)
     except BadWechatMessage as exc:
         raise BadWechatBody(str(exc)) from None
     if answer == "success":
         return PlainTextResponse(answer)
-    return Response(answer, media_type="application/xml")
+    return Response(channels.wechat_guard.seal(opened, answer), media_type="application/xml")
 
 
 @router.post("/channels/webhook/{platform}")

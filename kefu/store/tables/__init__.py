@@ -1,6 +1,7 @@
 """All tables; importing this package registers every table on ``Base.metadata``."""
 
 from kefu.store.tables import (
+    audit,
     channels,
     commerce,
     conversations,
@@ -15,6 +16,7 @@ from kefu.store.tables.base import Base
 
 __all__ = [
     "Base",
+    "audit",
     "channels",
     "commerce",
     "conversations",

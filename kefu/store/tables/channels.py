@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kefu.store.encrypted import EncryptedJSON, EncryptedText
 from kefu.store.tables.base import Base
 
 
@@ -20,7 +21,8 @@ class InboundReceiptRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))
-    reply_text: Mapped[str | None] = mapped_column(Text)
+    # the bot's answer (order details, addresses): encrypted at rest
+    reply_text: Mapped[str | None] = mapped_column(EncryptedText("inbound_receipts.reply_text"))
     at: Mapped[datetime]
     # what the message said, so a task can run it again when the worker that took it died
     payload: Mapped[dict[str, Any] | None]
@@ -36,7 +38,7 @@ class OutboundDeliveryRow(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     target: Mapped[str] = mapped_column(Text)
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("outbound_deliveries.payload"))
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]

@@ -6,9 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kefu.privacy.keyring import normalize_phone
+from kefu.store.encrypted import EncryptedJSON, EncryptedText, keyring
 from kefu.store.tables.base import Base
 
 
@@ -18,7 +20,10 @@ class CustomerRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     vip: Mapped[str] = mapped_column(String(16), default="normal")
-    phone: Mapped[str] = mapped_column(String(32))
+    # personal data is encrypted at rest (kefu.store.encrypted); phone_hash is the keyed hash
+    # that finds a customer by phone without the database holding the phone
+    phone: Mapped[str] = mapped_column(EncryptedText("customers.phone"))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     email: Mapped[str | None] = mapped_column(String(200))
     lang: Mapped[str] = mapped_column(String(8), default="zh-CN")
     is_new_customer: Mapped[bool] = mapped_column(default=False)
@@ -68,7 +73,7 @@ class OrderRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
     status: Mapped[str] = mapped_column(String(24))
-    address: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(EncryptedText("orders.address"), default="")
     created_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
     shipped_at: Mapped[datetime | None]
@@ -114,7 +119,8 @@ class OrderEventRow(Base):
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(32))
-    detail: Mapped[str] = mapped_column(Text, default="")
+    # an address change records the old and new address
+    detail: Mapped[str] = mapped_column(EncryptedText("order_events.detail"), default="")
     actor: Mapped[str] = mapped_column(String(64))
 
 
@@ -155,4 +161,15 @@ class AfterSalesRequestRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     amount: Mapped[Decimal | None]
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # invoice requests hold the company's name and tax id
+    details: Mapped[dict[str, Any]] = mapped_column(
+        EncryptedJSON("aftersales_requests.details"), default=dict
+    )
+
+
+@event.listens_for(CustomerRow, "before_insert")
+@event.listens_for(CustomerRow, "before_update")
+def _hash_phone(_mapper: Any, _connection: Any, row: CustomerRow) -> None:
+    # kept in step with the phone on every write, whoever writes it
+    phone = normalize_phone(row.phone or "")
+    row.phone_hash = keyring().lookup_hash(phone) if phone else None

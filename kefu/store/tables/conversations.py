@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kefu.store.encrypted import EncryptedJSON, EncryptedText
 from kefu.store.tables.base import Base
 
 
@@ -23,11 +24,14 @@ class ConversationRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="bot")
     lang: Mapped[str] = mapped_column(String(8), default="zh-CN")
-    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # dialogue slots hold what a customer is in the middle of giving: a new address, a tax id
+    state: Mapped[dict[str, Any]] = mapped_column(
+        EncryptedJSON("conversations.state"), default=dict
+    )
     agent_id: Mapped[str | None] = mapped_column(String(32), index=True)
     priority: Mapped[int] = mapped_column(default=0)
     handoff_reason: Mapped[str | None] = mapped_column(String(32))
-    summary: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(EncryptedText("conversations.summary"))
     skill: Mapped[str | None] = mapped_column(String(32))
     waiting_since: Mapped[datetime | None]
     created_at: Mapped[datetime]
@@ -54,13 +58,15 @@ class MessageRow(Base):
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     seq: Mapped[int]
     sender: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
+    # what customers write holds phones and addresses: encrypted at rest like the profile
+    text: Mapped[str] = mapped_column(EncryptedText("messages.text"))
     kind: Mapped[str | None] = mapped_column(String(16))
     channel: Mapped[str | None] = mapped_column(String(16))
     agent_id: Mapped[str | None] = mapped_column(String(32))
     intent: Mapped[str | None] = mapped_column(String(32), index=True)
     confidence: Mapped[float | None]
-    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the entities understood in the text (phone, order id…): encrypted with it
+    meta: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("messages.meta"), default=dict)
     at: Mapped[datetime]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kefu.store.encrypted import EncryptedJSON, EncryptedText
 from kefu.store.tables.base import Base
 
 
@@ -39,7 +40,8 @@ class TicketRow(Base):
     department: Mapped[str | None] = mapped_column(String(32))
     priority: Mapped[int] = mapped_column(default=0)
     description: Mapped[str] = mapped_column(Text, default="")
-    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # invoice tickets carry the company's name and tax id: encrypted at rest
+    fields: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("tickets.fields"), default=dict)
     attachments: Mapped[list[str]] = mapped_column(default=list)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -110,7 +112,7 @@ class DeskQueueRow(Base):
     lang: Mapped[str] = mapped_column(String(8))
     vip: Mapped[str] = mapped_column(String(16), default="normal")
     reason: Mapped[str] = mapped_column(String(32))
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(EncryptedText("desk_queue.summary"), default="")
     points: Mapped[int] = mapped_column(default=0)
     because: Mapped[list[str]] = mapped_column(default=list)
     virtual_arrival: Mapped[float]

@@ -55,6 +55,8 @@ class UncoveredQuestionRow(Base):
     __tablename__ = "uncovered_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    # plain text, unlike messages: the gap report groups these by text in SQL. They hold a
+    # customer's words, so erasure and retention delete them (kefu.store.privacy_repo)
     text: Mapped[str] = mapped_column(Text)
     normalized: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(8))

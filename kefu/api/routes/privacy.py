@@ -1,0 +1,79 @@
+"""Personal data at the HTTP edge: an agent's audited full view, a customer's data requests
+(export, erasure), retention on demand, and the audit log for admins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from kefu.api.auth import current_admin, current_agent
+from kefu.api.deps import get_kefu
+from kefu.domain.desk import Agent
+from kefu.privacy.masking import PersonalField
+from kefu.privacy.requests import erase_customer, export_customer, reveal, run_retention
+from kefu.wiring import Kefu
+
+router = APIRouter(prefix="/api/v1", tags=["privacy"])
+
+
+class RevealBody(BaseModel):
+    field: Literal["phone", "address"]
+    reason: str = Field(min_length=1, max_length=200)
+    order_id: str | None = Field(default=None, max_length=32)
+
+
+@router.post("/agent/conversations/{conversation_id}/reveal")
+def reveal_personal_data(
+    conversation_id: str,
+    body: RevealBody,
+    agent: Agent = Depends(current_agent),
+    kefu: Kefu = Depends(get_kefu),
+) -> dict[str, str]:
+    """The full phone or address of the conversation's customer, for a task that needs it."""
+    field = PersonalField(body.field)
+    value = reveal(
+        kefu, agent, conversation_id, field, body.reason, datetime.now(UTC), body.order_id
+    )
+    return {"field": field.value, "value": value}
+
+
+@router.get("/admin/audit")
+def audit_log(
+    actor: str | None = Query(default=None, max_length=64),
+    target_kind: str | None = Query(default=None, max_length=32),
+    target_id: str | None = Query(default=None, max_length=64),
+    limit: int = Query(default=100, ge=1, le=1000),
+    _admin: Agent = Depends(current_admin),
+    kefu: Kefu = Depends(get_kefu),
+) -> list[dict[str, Any]]:
+    """Newest first: who viewed personal data, changed the back office, exported or erased."""
+    events = kefu.audit.recent(limit, actor, target_kind, target_id)
+    return [e.to_wire() for e in events]
+
+
+@router.get("/admin/customers/{customer_id}/export")
+def export(
+    customer_id: str, admin: Agent = Depends(current_admin), kefu: Kefu = Depends(get_kefu)
+) -> dict[str, Any]:
+    """A customer's data request: everything kefu holds about them."""
+    return export_customer(kefu, customer_id, admin.id, datetime.now(UTC))
+
+
+@router.post("/admin/customers/{customer_id}/erase")
+def erase(
+    customer_id: str, admin: Agent = Depends(current_admin), kefu: Kefu = Depends(get_kefu)
+) -> dict[str, Any]:
+    """A customer's erasure request: their personal data anonymised everywhere."""
+    erase_customer(kefu, customer_id, admin.id, datetime.now(UTC))
+    return {"customer_id": customer_id, "erased": True}
+
+
+@router.post("/admin/retention/run")
+def retention(
+    _admin: Agent = Depends(current_admin), kefu: Kefu = Depends(get_kefu)
+) -> dict[str, int]:
+    """Run the retention job now (it also runs on the job engine's schedule)."""
+    return run_retention(kefu, datetime.now(UTC))
