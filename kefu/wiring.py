@@ -86,7 +86,7 @@ class Kefu:
         commerce = EmbeddedCommerce(SqlOrderBook(db))
         promotions = PromotionService(SqlRuleStore(db), commerce)
         knowledge = build_knowledge_service(db, state, settings.model_cache_dir)
-        desk = make_desk(db, commerce, state, knowledge)
+        desk = make_desk(db, commerce, state, knowledge, marks=state)
         # the shop's own sensitive words join the shipped lexicons in every worker's filter
         words = SqlSensitiveWords(db)
         dialogue = Dialogue(

@@ -203,6 +203,13 @@ class Publisher(Protocol):
     def publish(self, channel: str, message: str) -> None: ...
 
 
+class Marks(Protocol):
+    """Small expiring values shared by every worker (SharedState): how far each agent has read."""
+
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str, ttl_s: float | None = None) -> None: ...
+
+
 class Knowledge(Protocol):
     """The part of kefu.knowledge's service the desk uses (agent assist, learning loop)."""
 

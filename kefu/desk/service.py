@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from kefu.commerce.port import CommerceError, CommercePort
-from kefu.desk import jobs, routing, workspace
+from kefu.desk import inbox, jobs, routing, workspace
 from kefu.desk.errors import Invalid, NotAllowed, Unavailable, Unknown, WrongState
 from kefu.desk.events import (
     QUEUE_CHANNEL,
@@ -27,6 +27,7 @@ from kefu.desk.ports import (
     AgentLoad,
     AgentStore,
     Knowledge,
+    Marks,
     Publisher,
     QueueEntry,
     QueueStore,
@@ -74,6 +75,7 @@ class Desk:
         publisher: Publisher,
         policy: DeskPolicy,
         knowledge: Knowledge | None = None,
+        marks: Marks | None = None,
     ) -> None:
         self.agents = agents
         self.queue = queue
@@ -84,6 +86,7 @@ class Desk:
         self.publisher = publisher
         self.policy = policy
         self.knowledge = knowledge
+        self.marks = marks
 
     # ---- DeskPort: what the dialogue calls ----------------------------------------------------
 
@@ -194,13 +197,17 @@ class Desk:
             raise Unknown(f"no agent {agent_id}")
         return agent
 
-    def set_status(self, agent: Agent, status: AgentStatus, at: datetime) -> None:
-        """Going away hands back offers; going offline also hands back open chats."""
+    def set_status(
+        self, agent: Agent, status: AgentStatus, at: datetime, *, hand_back_chats: bool = True
+    ) -> None:
+        """Going away hands back offers; going offline also hands back open chats, unless the
+        console merely closed (a reload or a crashed tab must not cost the agent its chats;
+        the stale-chat job moves customers left unanswered)."""
         self.agents.set_status(agent.id, status, at)
         if status is not AgentStatus.ONLINE:
             for entry in self.queue.offered_to(agent.id):
                 self.queue.offer(entry.conversation_id, None, at, not_to=agent.id)
-        if status is AgentStatus.OFFLINE:
+        if status is AgentStatus.OFFLINE and hand_back_chats:
             for entry in self.queue.active_of(agent.id):
                 self.requeue(entry, agent.id, at, "agent_offline")
         self.dispatch(at)
@@ -289,8 +296,16 @@ class Desk:
         raise NotAllowed("this conversation is not yours")
 
     def view(self, agent: Agent, conversation_id: str, now: datetime) -> dict[str, Any]:
-        """Everything an agent needs in hand: history, profile, orders, tickets, suggestions."""
-        return workspace.view(self, agent, conversation_id, now)
+        """Everything an agent needs in hand: history, profile, orders, tickets, suggestions.
+        Reading it marks the conversation read for this agent."""
+        shown = workspace.view(self, agent, conversation_id, now)
+        if shown["messages"]:
+            inbox.mark_read(self, agent, conversation_id, int(shown["messages"][-1]["seq"]))
+        return shown
+
+    def my_conversations(self, agent: Agent) -> list[dict[str, Any]]:
+        """The agent's open chats from the server, with customer, last message and unread count."""
+        return inbox.open_chats(self, agent)
 
     def suggestions_for(
         self, agent: Agent, conversation_id: str, message_id: str | None, now: datetime

@@ -32,6 +32,7 @@ from kefu.desk.policy import DeskPolicy, load_policy
 from kefu.desk.ports import (
     AgentLoad,
     Knowledge,
+    Marks,
     Publisher,
     QueueEntry,
     SeatState,
@@ -814,6 +815,7 @@ def make_desk(
     publisher: Publisher,
     knowledge: Knowledge,
     policy: DeskPolicy | None = None,
+    marks: Marks | None = None,
 ) -> Desk:
     """The desk over this database."""
     return Desk(
@@ -826,4 +828,5 @@ def make_desk(
         publisher=publisher,
         policy=policy or load_policy(),
         knowledge=knowledge,
+        marks=marks,
     )

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from kefu.api.auth import current_agent, get_desk, issue_token
+from kefu.api.auth import current_agent, get_desk, issue_token, verify_token
 from kefu.api.deps import get_kefu
 from kefu.api.errors import TooManyRequests, Unauthorized
 from kefu.desk import ticket_work
 from kefu.desk.errors import Invalid
+from kefu.desk.events import is_supervisor
 from kefu.desk.passwords import demo_hash, verify_password
 from kefu.desk.service import Desk, message_dict
 from kefu.domain.desk import Agent, AgentStatus, TicketStatus
@@ -30,6 +31,12 @@ def _now() -> datetime:
 class LoginBody(BaseModel):
     agent_id: str = Field(min_length=1, max_length=32)
     password: str = Field(min_length=1, max_length=200)
+    # the dashboard and admin pages sign in without taking chats
+    keep_status: bool = False
+
+
+class ConsoleClosedBody(BaseModel):
+    token: str = Field(min_length=1, max_length=2000)
 
 
 class TextBody(BaseModel):
@@ -107,7 +114,9 @@ def login(body: LoginBody, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
         raise Unauthorized("wrong agent id or password")
     settings = kefu.settings
     token = issue_token(agent.id, agent.role.value, settings.secret_key, settings.agent_token_ttl_s)
-    if agent.status is AgentStatus.OFFLINE:
+    # an agent signing in to work is ready for chats; a supervisor or admin takes chats only
+    # when they choose to (presence in the console), never by opening a page
+    if agent.status is AgentStatus.OFFLINE and not body.keep_status and not is_supervisor(agent):
         desk.set_status(agent, AgentStatus.ONLINE, _now())
     return {
         "token": token,
@@ -127,6 +136,26 @@ def me(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) ->
     }
 
 
+@router.post("/agent/logout")
+def logout(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> dict[str, Any]:
+    """Signing out goes offline: no new chats, open ones go back to the queue for others."""
+    desk.set_status(agent, AgentStatus.OFFLINE, _now())
+    return {"status": AgentStatus.OFFLINE.value}
+
+
+@router.post("/agent/console-closed")
+def console_closed(body: ConsoleClosedBody, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
+    """The last console tab closed (a beacon, which cannot carry headers, so the token is in the
+    body): offline for new chats, but the open chats stay the agent's for a reload or return."""
+    claims = verify_token(body.token, kefu.settings.secret_key)
+    desk: Desk = kefu.desk
+    agent = desk.agents.get(claims.agent_id)
+    if agent is None:
+        raise Unauthorized("unknown agent")
+    desk.set_status(agent, AgentStatus.OFFLINE, _now(), hand_back_chats=False)
+    return {"status": AgentStatus.OFFLINE.value}
+
+
 @router.post("/agent/status")
 def set_status(
     body: StatusBody, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
@@ -141,6 +170,12 @@ def set_status(
 @router.get("/agent/queue")
 def queue(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> Any:
     return desk.queue_for(agent, _now())
+
+
+@router.get("/agent/conversations")
+def my_conversations(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> Any:
+    """The agent's open chats: customer name, last message and unread count for each."""
+    return desk.my_conversations(agent)
 
 
 @router.post("/agent/next")

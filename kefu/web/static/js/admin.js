@@ -511,7 +511,7 @@ async function main() {
     $("logout").hidden = false;
     $("me").textContent = `${s.agent_id} (${s.role})`;
     showTab("kb");
-  });
+  }, { keepStatus: true });
   document.body.dataset.ready = "1";
 }
 

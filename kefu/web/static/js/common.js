@@ -141,7 +141,7 @@ export function forget() {
  * Wire the shared sign-in form (login-agent, login-password, login-submit) and call onReady
  * with the session once signed in; a stored session is reused until the API says 401.
  */
-export function signIn(form, onReady) {
+export function signIn(form, onReady, { keepStatus = false } = {}) {
   const error = form.querySelector(".error");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -151,7 +151,8 @@ export function signIn(form, onReady) {
     try {
       const data = await api("/api/v1/agent/login", {
         method: "POST",
-        body: { agent_id: agentId, password },
+        // keepStatus: a page for reading (dashboard, admin) must not put anyone in line for chats
+        body: { agent_id: agentId, password, keep_status: keepStatus },
       });
       const stored = { token: data.token, agent_id: data.agent_id, role: data.role };
       sessionStorage.setItem(SESSION_KEY, JSON.stringify(stored));
