@@ -50,7 +50,7 @@ def test_closing_the_last_console_tab_goes_offline(browser: Any, live_server: Li
     # a second console tab of the same browser
     second = context.new_page()
     sign_in(second, "A01")
-    second.wait_for_function("document.body.dataset.unread !== undefined")
+    second.wait_for_selector("body[data-unread]")
 
     first.close(run_before_unload=True)
     time.sleep(1)

@@ -48,7 +48,9 @@ def test_the_dashboard_draws_charts_from_real_messages(page: Any, live_server: L
     for chart in ("chart-volume", "chart-rates", "chart-intents"):
         assert page.evaluate(_PAINTED, chart) > 500, f"{chart} is blank"
     intents = page.locator("[data-testid=table-intents]").inner_text()
-    assert "order_status" in intents or "logistics" in intents
+    # human names, never the API's codes
+    assert "订单状态" in intents or "物流查询" in intents
+    assert "order_status" not in intents and "logistics" not in intents
     assert page.locator("[data-testid=no-charts]").is_hidden()
     # nothing was fetched from anywhere but this server
     assert page.blocked == []
@@ -71,4 +73,38 @@ def test_every_page_loads_with_the_internet_blocked(page: Any, live_server: Live
         page.goto(path)
         page.wait_for_selector("body[data-ready='1']")
     assert page.blocked == []
+    assert page.errors == []
+
+
+_HEIGHTS = """() => ({
+  page: document.documentElement.scrollHeight,
+  charts: [...document.querySelectorAll('canvas')].map((c) => c.getBoundingClientRect().height),
+})"""
+
+
+def test_the_dashboard_keeps_its_height_through_two_minutes_of_live_refresh(
+    page: Any, live_server: LiveServer
+) -> None:
+    _talk(live_server)
+    # the page's own timers run on a clock the test moves: two minutes pass in a few seconds
+    page.clock.install()
+    _open_dashboard(page)
+    page.wait_for_selector("body[data-refreshes]")
+    page.wait_for_timeout(300)  # let chart.js settle its first layout
+    before = page.evaluate(_HEIGHTS)
+    assert all(150 <= h <= 400 for h in before["charts"]), before
+    refreshes = int(page.evaluate("Number(document.body.dataset.refreshes)"))
+    for n in range(1, 9):  # refreshed every 15 s: 8 refreshes in two minutes
+        if n % 4 == 0:
+            _talk(live_server)
+        page.clock.run_for(15_000)
+        page.wait_for_selector(f"body[data-refreshes='{refreshes + n}']")
+        page.wait_for_timeout(100)
+    after = page.evaluate(_HEIGHTS)
+    assert after == before
+    # one unit per axis: the volume chart is messages per minute, and says so
+    axis = page.evaluate(
+        "() => Chart.getChart('chart-volume').options.scales.y.title.text"
+    )
+    assert axis == "条/分钟"
     assert page.errors == []
