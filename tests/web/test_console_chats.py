@@ -58,9 +58,9 @@ def test_signing_in_again_on_a_fresh_browser_lists_every_open_chat(
     listed = live_server.api(
         "GET", "/api/v1/agent/conversations", headers=live_server.login("A02")
     ).json()
-    assert next(c for c in listed if c["conversation_id"] == first["conversation_id"])[
-        "unread"
-    ] == 0
+    assert (
+        next(c for c in listed if c["conversation_id"] == first["conversation_id"])["unread"] == 0
+    )
     context.close()
 
 
@@ -94,9 +94,9 @@ def test_a_message_in_a_chat_not_on_screen_raises_a_badge_the_title_a_sound_and_
     notes = console.evaluate("window.__notes")
     assert any("王芳" in n["title"] and "人呢" in n["body"] for n in notes), notes
     # the chat on screen raises nothing
-    assert _chat_item(console, looking["conversation_id"]).locator(
-        "[data-testid=unread]"
-    ).count() == 0
+    assert (
+        _chat_item(console, looking["conversation_id"]).locator("[data-testid=unread]").count() == 0
+    )
 
     # muted: the next message still shows, silently
     dings = console.evaluate("Number(document.body.dataset.dings || 0)")

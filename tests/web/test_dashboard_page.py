@@ -103,8 +103,6 @@ def test_the_dashboard_keeps_its_height_through_two_minutes_of_live_refresh(
     after = page.evaluate(_HEIGHTS)
     assert after == before
     # one unit per axis: the volume chart is messages per minute, and says so
-    axis = page.evaluate(
-        "() => Chart.getChart('chart-volume').options.scales.y.title.text"
-    )
+    axis = page.evaluate("() => Chart.getChart('chart-volume').options.scales.y.title.text")
     assert axis == "条/分钟"
     assert page.errors == []
