@@ -56,6 +56,29 @@ function input(attrs) {
 // ---- knowledge base ---------------------------------------------------------------------------
 
 let kbEntries = [];
+let kbShadow = null; // the last saved entry's shadow check, shown once the list reloads
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : ""));
+}
+
+/** Does the bot answer this entry's questions from a promotion rule or the catalogue instead? */
+async function shadowOf(entry) {
+  const questions = [entry.question, ...(entry.variants || [])].filter(Boolean);
+  if (!questions.length) return null;
+  const found = await call("/api/v1/admin/kb/shadow", { method: "POST", body: { questions, lang: document.documentElement.lang || "zh-CN" } });
+  return found && found.shadowed ? { ...found, entry: entry.id } : null;
+}
+
+function shadowWarning(found) {
+  const text = fill(t(`kb.shadow.${found.source}`), { question: found.question, entry: found.entry });
+  return el(
+    "div",
+    { class: "notice warning", role: "alert", testid: "kb-shadow-warning" },
+    el("p", {}, text),
+    found.bot_answer ? el("p", {}, `${t("kb.shadow.bot_says")}${found.bot_answer}`) : null,
+  );
+}
 
 async function loadKb() {
   kbEntries = await call("/api/v1/admin/kb/entries");
@@ -116,8 +139,11 @@ async function loadKb() {
     el("button", { type: "submit" }, t("common.search")),
   );
 
+  const warning = kbShadow ? shadowWarning(kbShadow) : null;
+  kbShadow = null;
   return [
     el("div", { class: "toolbar" }, search, button(t("common.new"), () => editor.fill(null), "kb-new")),
+    warning,
     status,
     editor.node,
     list,
@@ -140,6 +166,7 @@ function kbEditor(status) {
     tags: input({ placeholder: "tags, comma separated" }),
   };
   let editing = null;
+  const shadowBox = el("div", {});
   const node = el(
     "form",
     {
@@ -168,12 +195,18 @@ function kbEditor(status) {
           } else {
             await call("/api/v1/admin/kb/entries", { method: "POST", body });
           }
+          try {
+            kbShadow = await shadowOf(body);
+          } catch {
+            kbShadow = null; // the check is a help: the entry is saved either way
+          }
           section("kb", loadKb);
         } catch (exc) {
           status.textContent = exc.message;
         }
       },
     },
+    shadowBox,
     fields.id,
     fields.question,
     fields.variants,
@@ -197,6 +230,13 @@ function kbEditor(status) {
       fields.en.value = (entry && entry.answers && entry.answers.en) || "";
       fields.tags.value = entry ? (entry.tags || []).join(", ") : "";
       fields.question.focus();
+      // warn before the edit, too: the operator should not spend time on an answer nobody gets
+      clear(shadowBox);
+      if (entry) {
+        shadowOf(entry)
+          .then((found) => found && shadowBox.append(shadowWarning(found)))
+          .catch(() => {});
+      }
     },
   };
 }
