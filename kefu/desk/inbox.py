@@ -56,7 +56,7 @@ def open_chats(desk: Desk, agent: Agent) -> list[dict[str, Any]]:
                 "conversation_id": conversation.id,
                 "customer_id": conversation.customer_id,
                 "customer_name": customer.name if customer else None,
-                "vip": entry.vip,
+                "vip": customer.vip.value if customer else entry.vip,
                 "lang": conversation.lang,
                 "channel": conversation.channel,
                 "status": conversation.status.value,
