@@ -69,3 +69,47 @@ def test_editing_an_answer_the_bot_does_use_raises_no_warning(
     page.wait_for_timeout(300)
     assert page.locator("[data-testid=kb-shadow-warning]").count() == 0
     assert page.errors == []
+
+
+def test_a_promotion_made_with_the_form_is_live_and_quotes_correctly(
+    page: Any, live_server: LiveServer
+) -> None:
+    _sign_in(page)
+    page.click("[data-testid=tab-promotions]")
+    form = page.locator("[data-testid=promo-form]")
+    form.wait_for()
+    form.locator("[data-testid=promo-kind]").select_option("nth_item_discount")
+    form.locator("[data-testid=promo-id]").fill("WEB-2ND-80")
+    form.locator("[data-testid=promo-sku]").fill("P1005")
+    form.locator("[data-testid=promo-nth]").fill("2")
+    # a slip the form catches, in Chinese, before anything is sent
+    form.locator("[data-testid=promo-rate]").fill("8")
+    form.locator("[data-testid=promo-save]").click()
+    error = form.locator("[data-testid=promo-error]")
+    error.wait_for()
+    assert "0 和 1 之间" in error.inner_text()
+    admin = live_server.login("S01")
+    assert (
+        live_server.api("GET", "/api/v1/admin/promotions/WEB-2ND-80", headers=admin).status_code
+        == 404
+    )
+
+    form.locator("[data-testid=promo-rate]").fill("0.8")
+    form.locator("[data-testid=promo-save]").click()
+    form.locator("[data-testid=promo-saved]").wait_for()
+    # the sample cart is priced by the live engine: 2 × 129.00, the second at 80%
+    total = form.locator("[data-testid=promo-preview-total]")
+    total.wait_for()
+    assert "232.20" in total.inner_text()
+    page.locator("[data-testid=promotion-list] td", has_text="第N件折扣").first.wait_for()
+
+    quote = live_server.api(
+        "POST",
+        "/api/v1/promotions/quote",
+        json={"customer_id": "C1002", "items": [{"sku": "P1005", "qty": 2}], "coupons": []},
+    ).json()
+    assert {"id": "WEB-2ND-80", "amount": "25.80"}.items() <= next(
+        d for d in quote["discounts"] if d["id"] == "WEB-2ND-80"
+    ).items()
+    assert quote["subtotal"] == "258.00" and quote["total"] == "232.20"
+    assert page.errors == []

@@ -3,6 +3,7 @@
 // error as a message, so one missing or failing API never breaks the rest of the page.
 
 import { api, clear, el, forget, loadStrings, signIn, t, translatePage } from "./common.js";
+import { promotionForm } from "./promotion_form.js";
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -306,14 +307,31 @@ async function loadProposals() {
 // ---- promotions and coupons -------------------------------------------------------------------
 
 async function loadPromotions() {
-  const rules = await call("/api/v1/admin/promotions");
+  const listBox = el("div", { testid: "promotion-list" });
   const detail = el("pre", { testid: "promotion-detail" });
   const status = el("p", { class: "small", role: "status" });
+  const refreshList = async () => {
+    const rules = await call("/api/v1/admin/promotions");
+    listBox.replaceChildren(
+      table(
+        [t("promo.col.id"), t("promo.col.kind"), t("promo.col.window"), t("promo.col.active"), t("promo.col.in_effect"), t("promo.col.version"), ""],
+        rules.map((r) => [
+          el("button", { type: "button", class: "link", onclick: show(r) }, r.id),
+          kindLabel(r.kind),
+          r.window ? `${new Date(r.window.start).toLocaleString()} → ${new Date(r.window.end).toLocaleString()}` : t("promo.always"),
+          r.active ? "✔" : "✘",
+          r.in_effect ? "✔" : "",
+          String(r.version),
+          button(r.active ? t("common.deactivate") : t("common.activate"), switcher(r), "promotion-switch"),
+        ]),
+      ),
+    );
+  };
   const switcher = (rule) => async () => {
     const action = rule.active ? "deactivate" : "activate";
     try {
       await call(`/api/v1/admin/promotions/${encodeURIComponent(rule.id)}/${action}`, { method: "POST" });
-      section("promotions", loadPromotions);
+      await refreshList();
     } catch (exc) {
       status.textContent = exc.message;
     }
@@ -325,8 +343,10 @@ async function loadPromotions() {
       detail.textContent = exc.message;
     }
   };
-  const body = el("textarea", { placeholder: "一条规则的 JSON，或 [..] 批量导入 / one rule as JSON, or a list to import", testid: "promotion-json" });
-  const submit = el(
+  await refreshList();
+  // bulk import stays for files exported elsewhere; the form is how an operator makes a rule
+  const body = el("textarea", { placeholder: t("promo.import_placeholder"), testid: "promotion-json" });
+  const importer = el(
     "form",
     {
       class: "editor",
@@ -346,40 +366,42 @@ async function loadPromotions() {
             body: parsed,
           });
           status.textContent = JSON.stringify(result).slice(0, 300);
-          section("promotions", loadPromotions);
+          await refreshList();
         } catch (exc) {
           status.textContent = exc.message;
         }
       },
     },
     body,
-    el("button", { type: "submit" }, `${t("common.save")} / ${t("common.import")}`),
+    el("button", { type: "submit" }, t("common.import")),
   );
   return [
+    promotionForm(session.token, () => refreshList().catch((exc) => (status.textContent = exc.message))),
     status,
-    table(
-      ["id", "kind", "window", "active", "in effect", "v", ""],
-      rules.map((r) => [
-        el("button", { type: "button", class: "link", onclick: show(r) }, r.id),
-        r.kind,
-        r.window ? `${r.window.start} → ${r.window.end}` : "",
-        r.active ? "✔" : "✘",
-        r.in_effect ? "✔" : "",
-        String(r.version),
-        button(r.active ? t("common.deactivate") : t("common.activate"), switcher(r), "promotion-switch"),
-      ]),
-    ),
+    listBox,
     detail,
-    submit,
+    el("details", {}, el("summary", {}, t("promo.import_title")), importer),
   ];
+}
+
+function kindLabel(kind) {
+  const key = `promo.kind.${kind}`;
+  return t(key) === key ? kind : t(key);
 }
 
 async function loadCoupons() {
   const coupons = await call("/api/v1/admin/coupons");
   return [
     table(
-      ["id", "kind", "slot", "active", "in effect", "rule"],
-      coupons.map((c) => [c.id, c.kind, c.slot, c.active ? "✔" : "✘", c.in_effect ? "✔" : "", JSON.stringify(c.rule)]),
+      [t("promo.col.id"), t("promo.col.kind"), t("promo.col.slot"), t("promo.col.active"), t("promo.col.in_effect"), t("promo.col.rule")],
+      coupons.map((c) => [
+        c.id,
+        kindLabel(c.kind),
+        c.slot,
+        c.active ? "✔" : "✘",
+        c.in_effect ? "✔" : "",
+        c.rule ? `${t("promo.field.threshold")} ¥${c.rule.threshold ?? "0.00"} · ${t("promo.field.off")} ¥${c.rule.off ?? ""}` : "",
+      ]),
     ),
   ];
 }
