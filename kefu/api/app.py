@@ -20,6 +20,7 @@ from kefu.api.routes import (
     analytics,
     channels,
     health,
+    images,
     knowledge,
     messages,
     nlu,
@@ -93,4 +94,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(nlu.router)
     app.include_router(channels.router)
     app.include_router(realtime.router)
+    app.include_router(images.router)
     return app

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from kefu.commerce.port import CommerceError, CommercePort
-from kefu.desk import inbox, jobs, routing, workspace
+from kefu.desk import attachments, inbox, jobs, routing, workspace
 from kefu.desk.errors import Invalid, NotAllowed, Unavailable, Unknown, WrongState
 from kefu.desk.events import (
     QUEUE_CHANNEL,
@@ -32,10 +32,12 @@ from kefu.desk.ports import (
     QueueEntry,
     QueueStore,
     SeatState,
+    StoredImage,
     Survey,
     SurveyStore,
     TicketRecord,
     TicketStore,
+    Uploads,
 )
 from kefu.desk.priority import effective_priority, urgency, virtual_arrival
 from kefu.desk.texts import render
@@ -57,6 +59,7 @@ from kefu.domain.conversations import (
 from kefu.domain.customers import Customer
 from kefu.domain.desk import Agent, AgentStatus, Skill, TicketKind, TicketStatus
 from kefu.domain.handoff import HandoffOutcome, HandoffReason, HandoffRequest, TicketRequest
+from kefu.domain.images import ImageFile
 from kefu.domain.orders import Order
 
 MAX_TEXT = 2000
@@ -76,6 +79,7 @@ class Desk:
         policy: DeskPolicy,
         knowledge: Knowledge | None = None,
         marks: Marks | None = None,
+        uploads: Uploads | None = None,
     ) -> None:
         self.agents = agents
         self.queue = queue
@@ -87,6 +91,7 @@ class Desk:
         self.policy = policy
         self.knowledge = knowledge
         self.marks = marks
+        self.uploads = uploads
 
     # ---- DeskPort: what the dialogue calls ----------------------------------------------------
 
@@ -491,6 +496,20 @@ class Desk:
         return knowledge.propose(
             question.strip(), answer.strip(), conversation.lang, agent.id, entry_id
         )
+
+    # ---- photos from the customer -------------------------------------------------------------
+
+    def receive_image(
+        self, conversation_id: str, customer_id: str, image: ImageFile, at: datetime
+    ) -> Message:
+        """A customer's photo: stored, then a message in the conversation that shows it."""
+        return attachments.receive(self, conversation_id, customer_id, image, at)
+
+    def image_for_customer(self, upload_id: str, customer_id: str) -> StoredImage:
+        return attachments.for_customer(self, upload_id, customer_id)
+
+    def image_for_agent(self, agent: Agent, upload_id: str) -> StoredImage:
+        return attachments.for_agent(self, agent, upload_id)
 
     # ---- supervisors ----------------------------------------------------------------------------
 

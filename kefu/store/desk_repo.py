@@ -64,6 +64,7 @@ from kefu.store.tables.desk import (
     TicketRow,
     TicketStepRow,
 )
+from kefu.store.upload_repo import SqlUploads
 
 AGENTS_FILE = data_path("desk", "agents.json")
 
@@ -829,4 +830,5 @@ def make_desk(
         policy=policy or load_policy(),
         knowledge=knowledge,
         marks=marks,
+        uploads=SqlUploads(db),
     )

@@ -66,7 +66,7 @@ export class ApiError extends Error {
 }
 
 /** JSON over fetch; a non-2xx answer throws ApiError with the server's error message. */
-export async function api(path, { method = "GET", body, token, raw, contentType } = {}) {
+export async function api(path, { method = "GET", body, token, raw, contentType, blob } = {}) {
   const headers = {};
   if (token) headers.authorization = `Bearer ${token}`;
   let payload;
@@ -84,6 +84,7 @@ export async function api(path, { method = "GET", body, token, raw, contentType 
     throw new ApiError(0, "network", String(exc && exc.message ? exc.message : exc));
   }
   if (response.status === 204) return null;
+  if (blob && response.ok) return response.blob();
   const text = await response.text();
   let data = null;
   try {

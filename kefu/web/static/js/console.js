@@ -373,7 +373,7 @@ function renderConversation(view, first) {
         "li",
         { class: `msg ${m.sender}`, dataset: { id: m.id, sender: m.sender } },
         el("span", { class: "who" }, m.sender === "agent" && m.agent_id ? m.agent_id : label("sender", m.sender)),
-        el("span", { class: "text" }, m.text),
+        m.image ? photo(m.image) : el("span", { class: "text" }, m.text),
         el("time", { class: "at" }, formatTime(m.at)),
       ),
     );
@@ -386,6 +386,22 @@ function renderConversation(view, first) {
   if (first) renderSuggestions(view.suggestions || []);
   else if (newCustomerMessage) loadSuggestions();
   renderCustomer(view);
+}
+
+// a customer's photo: fetched with the agent's token (an <img src> cannot send it), shown from memory
+function photo(image) {
+  const img = el("img", { class: "photo", alt: t("chat.image"), testid: "history-image" });
+  const link = el("a", { target: "_blank", rel: "noopener" }, img);
+  authed(`/api/v1/agent/images/${encodeURIComponent(image.id)}`, { blob: true })
+    .then((blob) => {
+      const url = URL.createObjectURL(blob);
+      img.src = url;
+      link.href = url;
+    })
+    .catch(() => {
+      img.alt = t("console.image_failed");
+    });
+  return link;
 }
 
 async function loadSuggestions() {
