@@ -373,9 +373,12 @@ class Desk:
                 raise WrongState(f"agent {to_agent} is offline")
         holder = entry.agent_id or agent.id
         points = entry.points + self.policy.routing.requeue_points
+        # the note travels on the queue card, where the next agent reads it before accepting
+        summary = f"{note.strip()}\n{entry.summary}".strip() if note.strip() else entry.summary
         moved = replace(
             entry,
             skill=skill,
+            summary=summary,
             points=points,
             virtual_arrival=virtual_arrival(entry.waiting_since, points, self.policy.routing),
             routed_to=to_agent,

@@ -136,6 +136,25 @@ def me(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) ->
     }
 
 
+@router.get("/agent/colleagues")
+def colleagues(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> Any:
+    """Who a chat can be transferred to: every other agent with status, skills and room."""
+    return [
+        {
+            "agent_id": a.agent.id,
+            "name": a.agent.name,
+            "role": a.agent.role.value,
+            "status": a.agent.status.value,
+            "skills": [s.value for s in a.agent.skills],
+            "langs": list(a.agent.langs),
+            "load": a.load,
+            "max_chats": a.agent.max_chats,
+        }
+        for a in desk.agent_loads()
+        if a.agent.id != agent.id
+    ]
+
+
 @router.post("/agent/logout")
 def logout(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> dict[str, Any]:
     """Signing out goes offline: no new chats, open ones go back to the queue for others."""

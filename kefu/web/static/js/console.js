@@ -339,6 +339,7 @@ function open(conversationId) {
   const chat = state.chats.find((c) => c.conversation_id === conversationId);
   if (chat) chat.unread = 0;
   updateTitle();
+  loadTransferTargets();
   refreshConversation(true);
 }
 
@@ -523,18 +524,43 @@ $("reply-input").addEventListener("keydown", (event) => {
   }
 });
 
-const SKILLS = new Set(["pre_sales", "after_sales", "logistics", "english", "vip"]);
+// transfer: to a skill group (routed to its best agent) or to a colleague who is online, with a
+// note the next agent reads on the queue card
+const SKILLS = ["pre_sales", "after_sales", "logistics", "english", "vip"];
+
+async function loadTransferTargets() {
+  const select = clear($("transfer-to"));
+  select.append(el("option", { value: "" }, t("console.transfer_pick")));
+  const groups = el("optgroup", { label: t("console.transfer_groups") });
+  for (const skill of SKILLS) groups.append(el("option", { value: `skill:${skill}` }, label("skill", skill)));
+  select.append(groups);
+  try {
+    const people = (await authed("/api/v1/agent/colleagues")).filter((a) => a.status === "online");
+    const online = el("optgroup", { label: t("console.transfer_agents") });
+    for (const a of people) {
+      const full = a.load >= a.max_chats ? ` · ${t("console.full")}` : "";
+      online.append(
+        el("option", { value: `agent:${a.agent_id}` }, `${a.name}（${a.agent_id}）${a.load}/${a.max_chats}${full}`),
+      );
+    }
+    if (people.length) select.append(online);
+  } catch {
+    // the groups alone still work
+  }
+}
 
 $("transfer").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const target = $("transfer-to").value.trim();
+  const [type, target] = $("transfer-to").value.split(":");
   if (!target || !state.current) return;
-  const body = SKILLS.has(target) ? { to_skill: target } : { to_agent: target };
+  const note = $("transfer-note").value.trim();
+  const body = type === "skill" ? { to_skill: target, note } : { to_agent: target, note };
   try {
     await authed(`/api/v1/agent/conversations/${encodeURIComponent(state.current)}/transfer`, {
       method: "POST",
       body,
     });
+    $("transfer-note").value = "";
     leave(state.current);
   } catch (exc) {
     $("conv-error").textContent = exc.message;

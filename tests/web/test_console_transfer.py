@@ -1,0 +1,44 @@
+"""Transfer from the console: to a group by its name or to a colleague who is online, with a note
+the next agent reads on the queue card; the chat leaves the agent who passed it on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import LiveServer
+from tests.web.desk_steps import fresh_handoff, give_to, set_status, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_agent_transfers_a_chat_to_an_online_colleague_with_a_note(
+    browser: Any, live_server: LiveServer
+) -> None:
+    set_status(live_server, "A01", "online")
+    set_status(live_server, "S01", "offline")
+    waiting = fresh_handoff(live_server, "C1006", "我要换货，转人工")
+    conversation_id = waiting["conversation_id"]
+    give_to(live_server, conversation_id, "A02")
+
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    console = context.new_page()
+    sign_in(console, "A02")
+    item = console.locator(f"[data-testid=my-chats] li[data-conversation-id='{conversation_id}']")
+    item.locator("[data-testid=open-chat]").click()
+    target = console.locator("[data-testid=transfer-to]")
+    # groups by their names, colleagues by name, only those online
+    target.locator("option[value='skill:after_sales']", has_text="售后").wait_for(state="attached")
+    target.locator("option[value='agent:A01']", has_text="张敏").wait_for(state="attached")
+    assert target.locator("option[value='agent:S01']").count() == 0  # the supervisor is offline
+    target.select_option("agent:A01")
+    console.fill("[data-testid=transfer-note]", "顾客要换L码，订单已核实")
+    console.click("[data-testid=transfer]")
+    item.wait_for(state="detached")
+
+    queue = live_server.api("GET", "/api/v1/agent/queue", headers=live_server.login("A01")).json()
+    card = next(q for q in queue if q["conversation_id"] == conversation_id)
+    assert card["routed_to"] == "A01"
+    assert "顾客要换L码，订单已核实" in card["summary"]
+    context.close()
