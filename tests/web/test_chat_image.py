@@ -66,6 +66,12 @@ def test_a_photo_the_customer_sends_reaches_the_agent(
     shown.last.wait_for()
     console.wait_for_function(_LOADED, arg=shown.last.element_handle())
     assert console.evaluate("(img) => img.naturalWidth", shown.last.element_handle()) == 8
+    # the customer panel speaks the agent's language: no internal codes
+    orders = console.locator("[data-testid=customer-orders]").inner_text()
+    assert "已发货" in orders and "shipped" not in orders
+    assert "P1001×" not in orders and "×1" in orders
+    profile = console.locator("[data-testid=customer-profile]").inner_text()
+    assert "黄金会员" in profile and "gold" not in profile
     history = live_server.api(
         "GET", f"/api/v1/agent/conversations/{conversation_id}", headers=live_server.login("A02")
     ).json()["messages"]

@@ -446,33 +446,40 @@ function renderCustomer(view) {
   const c = view.customer;
   if (c) {
     const rows = [
-      ["ID", c.id],
-      ["name", c.name],
-      ["VIP", c.vip],
-      ["phone", c.phone],
-      ["lang", c.lang],
-      ["channels", Object.entries(c.channels || {}).map(([k, v]) => `${k}:${v}`).join(", ")],
+      [t("profile.id"), c.id],
+      [t("profile.name"), c.name],
+      [t("profile.vip"), label("vip", c.vip)],
+      [t("profile.phone"), c.phone],
+      [t("profile.lang"), label("lang", c.lang)],
+      [t("profile.channels"), Object.keys(c.channels || {}).map((k) => label("channel", k)).join("、")],
     ];
     for (const [k, v] of rows) profile.append(el("dt", {}, k), el("dd", {}, v ?? ""));
   }
+  const english = document.documentElement.lang === "en";
   const orders = clear($("orders"));
   for (const o of view.orders || []) {
-    const items = (o.items || []).map((i) => `${i.sku}×${i.qty}`).join(", ");
+    const items = (o.items || [])
+      .map((i) => `${(english ? i.name_en : i.name) || i.sku}${i.size ? `（${i.size}）` : ""} ×${i.qty}`)
+      .join("，");
     orders.append(
       el(
         "li",
         {},
         el("strong", {}, o.id),
-        ` ${o.status} ¥${o.total} `,
+        " ",
+        el("span", { class: "badge", dataset: { status: o.status } }, label("order", o.status)),
+        ` ¥${o.total}`,
         el("div", { class: "small" }, items),
-        o.tracking_no ? el("div", { class: "small" }, `${o.courier} ${o.tracking_no}`) : null,
+        o.tracking_no ? el("div", { class: "small" }, `${label("courier", o.courier)} ${o.tracking_no}`) : null,
         o.latest_tracking ? el("div", { class: "small" }, o.latest_tracking) : null,
       ),
     );
   }
   const tickets = clear($("tickets"));
   for (const tk of view.tickets || []) {
-    tickets.append(el("li", {}, el("strong", {}, tk.id || ""), ` ${tk.kind || ""} ${tk.status || ""}`));
+    tickets.append(
+      el("li", {}, el("strong", {}, tk.id || ""), ` ${label("ticket_kind", tk.kind || "")} · ${label("ticket_status", tk.status || "")}`),
+    );
   }
 }
 
