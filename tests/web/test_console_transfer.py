@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import LiveServer
-from tests.web.desk_steps import fresh_handoff, give_to, set_status, sign_in
+from tests.web.desk_steps import fresh_handoff, give_to, say, set_status, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -41,4 +41,33 @@ def test_an_agent_transfers_a_chat_to_an_online_colleague_with_a_note(
     card = next(q for q in queue if q["conversation_id"] == conversation_id)
     assert card["routed_to"] == "A01"
     assert "顾客要换L码，订单已核实" in card["summary"]
+    context.close()
+
+
+def test_canned_replies_are_filled_from_the_order_the_customer_named(
+    browser: Any, live_server: LiveServer
+) -> None:
+    waiting = fresh_handoff(live_server, "C1001", "我要找人工客服")
+    conversation_id = waiting["conversation_id"]
+    give_to(live_server, conversation_id, "A02")
+    say(live_server, "C1001", "E2026111100001 这单的快递到哪了")
+
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    console = context.new_page()
+    sign_in(console, "A02")
+    item = console.locator(f"[data-testid=my-chats] li[data-conversation-id='{conversation_id}']")
+    item.locator("[data-testid=open-chat]").click()
+    console.locator("[data-testid=history] li.customer", has_text="这单的快递").wait_for()
+    reply = console.locator("[data-testid=reply-input]")
+    reply.press_sequentially("/wl")
+    first = console.locator("[data-testid=canned-item]").first
+    first.wait_for()
+    assert "物流进度" in first.inner_text()
+    reply.press("Enter")  # takes the canned reply; a second Enter sends it
+    text = reply.input_value()
+    assert "E2026111100001" in text and "已发货" in text and "{" not in text
+    reply.press("Enter")
+    sent = console.locator("[data-testid=history] li.agent", has_text="E2026111100001")
+    sent.wait_for()
+    assert reply.input_value() == ""
     context.close()

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from kefu.api.auth import current_agent, get_desk, issue_token, verify_token
 from kefu.api.deps import get_kefu
 from kefu.api.errors import TooManyRequests, Unauthorized
-from kefu.desk import ticket_work
+from kefu.desk import canned, ticket_work
 from kefu.desk.errors import Invalid
 from kefu.desk.events import is_supervisor
 from kefu.desk.passwords import demo_hash, verify_password
@@ -228,6 +228,14 @@ def suggestions(
     desk: Desk = Depends(get_desk),
 ) -> Any:
     return desk.suggestions_for(agent, conversation_id, message_id, _now())
+
+
+@router.get("/agent/conversations/{conversation_id}/canned-replies")
+def canned_replies(
+    conversation_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
+) -> Any:
+    """快捷语 for this conversation, its placeholders filled from the customer and the order."""
+    return canned.for_conversation(desk, agent, conversation_id)
 
 
 @router.post("/agent/conversations/{conversation_id}/messages")

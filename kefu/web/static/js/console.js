@@ -340,6 +340,7 @@ function open(conversationId) {
   if (chat) chat.unread = 0;
   updateTitle();
   loadTransferTargets();
+  loadCanned(conversationId);
   refreshConversation(true);
 }
 
@@ -523,7 +524,63 @@ $("reply-input").addEventListener("input", () => {
   typingTimer = setTimeout(() => agentTyping(false), 3000);
 });
 
+// 快捷语: "/" and a shortcut (or part of a title) in the reply box lists the canned replies,
+// already filled from this customer and order; Enter or Tab takes the first, a click any
+let canned = [];
+
+async function loadCanned(conversationId) {
+  canned = [];
+  try {
+    const found = await authed(`/api/v1/agent/conversations/${encodeURIComponent(conversationId)}/canned-replies`);
+    if (conversationId === state.current) canned = found;
+  } catch {
+    // canned replies are a help: typing still works
+  }
+}
+
+function cannedMatches() {
+  const value = $("reply-input").value;
+  if (!value.startsWith("/")) return [];
+  const q = value.slice(1).trim().toLowerCase();
+  return canned.filter((c) => !q || c.shortcut.toLowerCase().startsWith(q) || c.title.includes(q));
+}
+
+function useCanned(reply) {
+  $("reply-input").value = reply.text;
+  $("canned").hidden = true;
+  $("reply-input").focus();
+}
+
+function renderCanned() {
+  const list = clear($("canned"));
+  const matches = cannedMatches();
+  list.hidden = !matches.length;
+  for (const c of matches) {
+    list.append(
+      el(
+        "li",
+        { role: "option" },
+        el(
+          "button",
+          { type: "button", class: "canned-item", testid: "canned-item", onclick: () => useCanned(c) },
+          el("strong", {}, `/${c.shortcut} ${c.title}`),
+          el("span", { class: "small" }, c.text),
+        ),
+      ),
+    );
+  }
+}
+
+$("reply-input").addEventListener("input", renderCanned);
+
 $("reply-input").addEventListener("keydown", (event) => {
+  const matches = $("canned").hidden ? [] : cannedMatches();
+  if (matches.length && (event.key === "Tab" || (event.key === "Enter" && !event.isComposing))) {
+    event.preventDefault();
+    useCanned(matches[0]);
+    return;
+  }
+  if (event.key === "Escape") $("canned").hidden = true;
   // Enter sends, Shift+Enter is a new line (an IME's Enter only confirms the characters)
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
