@@ -136,3 +136,42 @@ def test_the_shadow_check_names_the_rule_the_bot_answers_from(kefu: Kefu, api: T
     a01, _ = _login(api, "A01")
     refused = api.post("/api/v1/admin/kb/shadow", headers=a01, json={"questions": ["包邮吗"]})
     assert refused.status_code == 403
+
+
+def test_canned_replies_are_filled_for_the_conversation_and_only_for_its_agent(
+    kefu: Kefu, api: TestClient
+) -> None:
+    a02, _ = _login(api, "A02")
+    conv = _serving(kefu, api, a02, "C1001")
+    store = SqlConversations(kefu.db)
+    store.append_message(conv, Sender.CUSTOMER, "E2026111100001 到哪了", datetime.now(UTC))
+    replies = api.get(f"/api/v1/agent/conversations/{conv}/canned-replies", headers=a02).json()
+    by_shortcut = {r["shortcut"]: r for r in replies}
+    assert "张伟" in by_shortcut["hi"]["text"] and "李强" in by_shortcut["hi"]["text"]
+    delivery = by_shortcut["wl"]["text"]
+    assert "E2026111100001" in delivery and "已发货" in delivery and "{" not in delivery
+    a01, _ = _login(api, "A01")
+    refused = api.get(f"/api/v1/agent/conversations/{conv}/canned-replies", headers=a01)
+    assert refused.status_code == 403
+
+
+def test_a_transfer_note_reaches_the_next_agent_on_the_queue_card(
+    kefu: Kefu, api: TestClient
+) -> None:
+    a02, _ = _login(api, "A02")
+    a01, _ = _login(api, "A01")  # online: a transfer target
+    conv = _serving(kefu, api, a02, "C1006")
+    people = {c["agent_id"]: c for c in api.get("/api/v1/agent/colleagues", headers=a02).json()}
+    assert "A02" not in people and people["A01"]["status"] == "online"
+    moved = api.post(
+        f"/api/v1/agent/conversations/{conv}/transfer",
+        headers=a02,
+        json={"to_agent": "A01", "note": "顾客要换L码"},
+    )
+    assert moved.status_code == 200, moved.text
+    card = next(
+        q
+        for q in api.get("/api/v1/agent/queue", headers=a01).json()
+        if q["conversation_id"] == conv
+    )
+    assert card["summary"].startswith("顾客要换L码") and card["routed_to"] == "A01"
