@@ -92,3 +92,14 @@ def test_a_supervisor_on_the_dashboard_is_not_routed_chats_unless_they_choose(
     assert taken["routed_to"] == "S01"
     set_status(live_server, "S01", "offline")
     context.close()
+
+
+def test_a_refused_sign_in_is_explained_in_the_agents_language(page: Any) -> None:
+    page.goto("/console")
+    page.wait_for_selector("body[data-ready='1']")
+    page.fill("[data-testid=login-agent]", "A99")
+    page.fill("[data-testid=login-password]", "not-the-password")
+    page.click("[data-testid=login-submit]")
+    error = page.locator("#login .error")
+    error.filter(has_text="工号或密码错误").wait_for()
+    assert "wrong" not in error.inner_text()

@@ -92,7 +92,7 @@ async function loadKb() {
     const shown = kbEntries.filter((e) => !q || JSON.stringify(e).toLowerCase().includes(q));
     clear(list).append(
       table(
-        ["id", "question", "zh-CN", "tags", "v", ""],
+        [t("kb.col.id"), t("kb.col.question"), t("kb.col.answer"), t("kb.col.tags"), t("kb.col.version"), ""],
         shown.map((e) => [
           e.id,
           e.question,
@@ -121,7 +121,7 @@ async function loadKb() {
   renderList();
 
   const preview = el("div", { testid: "kb-preview" });
-  const previewInput = input({ placeholder: "顾客会怎么问？ what would a customer ask?", testid: "kb-preview-input" });
+  const previewInput = input({ placeholder: t("kb.preview_placeholder"), testid: "kb-preview-input" });
   const previewForm = el(
     "form",
     {
@@ -148,7 +148,7 @@ async function loadKb() {
     status,
     editor.node,
     list,
-    el("h3", {}, "检索预览 · retrieval preview"),
+    el("h3", {}, t("kb.preview")),
     previewForm,
     preview,
     el("h3", {}, `${t("common.import")} JSON / CSV`),
@@ -290,14 +290,14 @@ async function loadProposals() {
   if (!proposals.length) return [el("p", { class: "empty" }, "—")];
   return [
     table(
-      ["id", "agent", "entry", "question", "answer", "lang", ""],
+      [t("proposal.col.id"), t("proposal.col.agent"), t("proposal.col.entry"), t("kb.col.question"), t("kb.col.answer"), t("profile.lang"), ""],
       proposals.map((p) => [
         p.id,
         p.agent_id,
-        p.entry_id || "new",
+        p.entry_id || t("proposal.new_entry"),
         p.question,
         p.answer,
-        p.lang,
+        label("lang", p.lang),
         el("span", {}, button(t("common.approve"), review(p, "approve"), "approve"), button(t("common.reject"), review(p, "reject"), "reject")),
       ]),
     ),
@@ -382,6 +382,11 @@ async function loadPromotions() {
     detail,
     el("details", {}, el("summary", {}, t("promo.import_title")), importer),
   ];
+}
+
+function label(prefix, code) {
+  const key = `${prefix}.${code}`;
+  return t(key) === key ? code : t(key);
 }
 
 function kindLabel(kind) {
@@ -530,7 +535,7 @@ async function loadAgents() {
   );
   return [
     status,
-    table(["id", "name", "role", "skills", "langs", "max chats", "status", "load", ""], rows),
+    table([t("agents.col.id"), t("profile.name"), t("agents.col.role"), t("agents.col.skills"), t("profile.lang"), t("agents.col.max_chats"), t("presence.label"), t("agents.col.load"), ""], rows),
     el("h3", {}, t("common.new")),
     create,
   ];

@@ -57,6 +57,14 @@ export function translatePage(root = document) {
   }
 }
 
+/** The server's error in the page's language: "error.<code>" strings, "{detail}" = its message. */
+export function localError(code, message) {
+  const key = `error.${code}`;
+  const local = t(key);
+  if (local === key || lang === "en") return message;
+  return local.replace("{detail}", message);
+}
+
 export class ApiError extends Error {
   constructor(status, code, message) {
     super(message);
@@ -81,7 +89,7 @@ export async function api(path, { method = "GET", body, token, raw, contentType,
   try {
     response = await fetch(path, { method, headers, body: payload });
   } catch (exc) {
-    throw new ApiError(0, "network", String(exc && exc.message ? exc.message : exc));
+    throw new ApiError(0, "network", localError("network", String(exc && exc.message ? exc.message : exc)));
   }
   if (response.status === 204) return null;
   if (blob && response.ok) return response.blob();
@@ -95,7 +103,8 @@ export async function api(path, { method = "GET", body, token, raw, contentType,
   if (!response.ok) {
     const err = data && data.error ? data.error : {};
     const message = err.message || (typeof data === "string" && data) || response.statusText;
-    throw new ApiError(response.status, err.code || "http_error", message);
+    const code = err.code || "http_error";
+    throw new ApiError(response.status, code, localError(code, message));
   }
   return data;
 }
