@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,4 +106,22 @@ def test_the_dashboard_keeps_its_height_through_two_minutes_of_live_refresh(
     # one unit per axis: the volume chart is messages per minute, and says so
     axis = page.evaluate("() => Chart.getChart('chart-volume').options.scales.y.title.text")
     assert axis == "条/分钟"
+    assert page.errors == []
+
+
+def test_the_board_shows_agents_and_channels_and_exports_every_table_as_csv(
+    page: Any, live_server: LiveServer
+) -> None:
+    _talk(live_server)
+    _open_dashboard(page)
+    agents = page.locator("[data-testid=table-agents]")
+    agents.locator("td", has_text="王主管（S01）").wait_for()
+    assert any(s in agents.inner_text() for s in ("在线", "离开", "离线"))
+    assert "offline" not in agents.inner_text()
+    assert "网页" in page.locator("[data-testid=table-channels]").inner_text()
+    with page.expect_download() as download:
+        page.click("[data-testid=dashboard-export]")
+    path = download.value.path()
+    text = Path(path).read_text(encoding="utf-8-sig")
+    assert "各渠道会话" in text and "网页" in text and "王主管（S01）" in text
     assert page.errors == []

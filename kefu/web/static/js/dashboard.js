@@ -54,6 +54,11 @@ function intentLabel(code) {
   return label === key ? code : label;
 }
 
+function labelOf(prefix, code) {
+  const key = `${prefix}.${code}`;
+  return t(key) === key ? code : t(key);
+}
+
 function skillLabel(code) {
   const key = `skill.${code}`;
   const label = t(key);
@@ -161,6 +166,10 @@ function render(o) {
       busy.map((b) => [new Date(b.start).toLocaleString(), b.per_minute, b.customer, b.bot, b.agent]),
     ),
   );
+  const channels = Object.entries(o.channels || {}).sort((a, b) => b[1] - a[1]);
+  clear($("table-channels")).append(
+    table([t("profile.channels"), t("kpi.conversations")], channels.map(([c, n]) => [labelOf("channel", c), n])),
+  );
   const f = o.forecast;
   clear($("forecast-out")).append(
     table(
@@ -180,9 +189,46 @@ function render(o) {
   document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
 }
 
+// agents' status and load: who is online, away or offline now, and how full they are
+async function refreshAgents() {
+  try {
+    const agents = await api("/api/v1/agent/supervisor/agents", { token: session.token });
+    clear($("table-agents")).append(
+      table(
+        [t("profile.name"), t("presence.label"), t("agents.col.load")],
+        agents.map((a) => [`${a.name}（${a.agent_id}）`, labelOf("presence", a.status), `${a.load}/${a.max_chats}`]),
+      ),
+    );
+  } catch (exc) {
+    clear($("table-agents")).append(el("p", { class: "error" }, exc.message));
+  }
+}
+
+// every table on the board as one CSV (UTF-8 with a BOM so a spreadsheet reads the Chinese)
+function exportCsv() {
+  const quote = (v) => `"${String(v).replace(/"/g, '""')}"`;
+  const lines = [];
+  for (const panel of document.querySelectorAll("#board .panel")) {
+    const title = panel.querySelector("h3");
+    for (const tbl of panel.querySelectorAll("table")) {
+      lines.push(quote(title ? title.textContent : ""));
+      for (const row of tbl.querySelectorAll("tr")) {
+        lines.push([...row.children].map((c) => quote(c.textContent)).join(","));
+      }
+      lines.push("");
+    }
+  }
+  const blob = new Blob(["\ufeff", lines.join("\r\n")], { type: "text/csv;charset=utf-8" });
+  const link = el("a", { href: URL.createObjectURL(blob), download: `kefu-dashboard-${$("hours").value}h.csv` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
 async function refresh() {
   clearTimeout(timer);
   if (!session) return;
+  refreshAgents();
   const params = new URLSearchParams({
     hours: $("hours").value,
     surge: $("surge").value || "5",
@@ -242,6 +288,7 @@ async function main() {
   $("no-charts").hidden = Boolean(window.Chart);
   $("hours").addEventListener("change", refresh);
   $("refresh").addEventListener("click", refresh);
+  $("export").addEventListener("click", exportCsv);
   $("forecast").addEventListener("submit", (e) => {
     e.preventDefault();
     refresh();
