@@ -51,6 +51,16 @@ def test_signing_in_again_on_a_fresh_browser_lists_every_open_chat(
     other = _chat_item(console, second["conversation_id"])
     assert "陳小明" in other.inner_text()
 
+    # keyboard-first: Alt+↓ moves between the open chats
+    console.keyboard.press("Alt+ArrowDown")
+    console.locator("[data-testid=my-chats] li.on").wait_for()
+    first_open = console.locator("[data-testid=my-chats] li.on").get_attribute(
+        "data-conversation-id"
+    )
+    console.keyboard.press("Alt+ArrowDown")
+    console.wait_for_selector(
+        f"[data-testid=my-chats] li.on:not([data-conversation-id='{first_open}'])"
+    )
     # opening a chat shows its history and clears its badge, on the server too
     mine.locator("[data-testid=open-chat]").click()
     console.locator("[data-testid=history] li.customer", has_text="退款什么时候到账").wait_for()

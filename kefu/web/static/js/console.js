@@ -656,6 +656,30 @@ function leave(conversationId) {
   refreshQueue();
 }
 
+// ---- keyboard ---------------------------------------------------------------------------------
+// Alt+A takes the first chat in the queue; Alt+↓ / Alt+↑ move between the agent's open chats
+
+document.addEventListener("keydown", (event) => {
+  if (!state.session || !event.altKey) return;
+  if (event.key === "a" || event.key === "A" || event.code === "KeyA") {
+    const first = $("queue").querySelector("[data-testid=accept]");
+    if (first) {
+      event.preventDefault();
+      first.click();
+    }
+    return;
+  }
+  if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+  const ids = state.chats.map((c) => c.conversation_id);
+  if (!ids.length) return;
+  event.preventDefault();
+  const at = ids.indexOf(state.current);
+  const step = event.key === "ArrowDown" ? 1 : -1;
+  const next = at < 0 ? 0 : (at + step + ids.length) % ids.length;
+  open(ids[next]);
+  $("reply-input").focus();
+});
+
 // ---- start ------------------------------------------------------------------------------------
 
 async function main() {
