@@ -121,11 +121,13 @@ function showRating() {
         {
           type: "button",
           class: "star",
-          "aria-label": String(n),
+          "aria-label": `${n} · ${t(`chat.rating.label.${n}`)}`,
+          title: t(`chat.rating.label.${n}`),
           testid: `rating-${n}`,
           onclick: () => {
             score = n;
             for (const b of stars.children) b.classList.toggle("on", Number(b.textContent) <= n);
+            $("rating-label").textContent = t(`chat.rating.label.${n}`);
           },
         },
         String(n),
