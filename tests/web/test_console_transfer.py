@@ -70,4 +70,18 @@ def test_canned_replies_are_filled_from_the_order_the_customer_named(
     sent = console.locator("[data-testid=history] li.agent", has_text="E2026111100001")
     sent.wait_for()
     assert reply.input_value() == ""
+
+    # the reply worked: the agent proposes it for the knowledge base, with the customer's question
+    sent.locator("[data-testid=propose]").click()
+    question = sent.locator("[data-testid=propose-question]")
+    assert question.input_value() == "E2026111100001 这单的快递到哪了"
+    question.fill("我的快递到哪了")
+    sent.locator("[data-testid=propose-submit]").click()
+    sent.locator("[data-testid=proposed]").wait_for()
+    pending = live_server.api(
+        "GET", "/api/v1/admin/kb/proposals?status=pending", headers=live_server.login("S01")
+    ).json()
+    assert any(
+        p["question"] == "我的快递到哪了" and "E2026111100001" in p["answer"] for p in pending
+    )
     context.close()

@@ -30,6 +30,7 @@ const state = {
   queueTimer: null,
   convTimer: null,
   lastCustomerMessage: null,
+  lastCustomerText: "",
 };
 
 const PRESENCE_KEY = "kefu.console.presence";
@@ -326,6 +327,7 @@ function open(conversationId) {
   state.current = conversationId;
   state.seen = new Set();
   state.lastCustomerMessage = null;
+  state.lastCustomerText = "";
   clear($("history"));
   clear($("suggestions"));
   $("conv").hidden = false;
@@ -377,9 +379,11 @@ function renderConversation(view, first) {
         el("span", { class: "who" }, m.sender === "agent" && m.agent_id ? m.agent_id : label("sender", m.sender)),
         m.image ? photo(m.image) : el("span", { class: "text" }, m.text),
         el("time", { class: "at" }, formatTime(m.at)),
+        m.sender === "agent" ? proposeButton(m.text, state.lastCustomerText) : null,
       ),
     );
     if (m.sender === "customer") {
+      if (!m.image) state.lastCustomerText = m.text;
       state.lastCustomerMessage = m.id;
       newCustomerMessage = true;
     }
@@ -388,6 +392,44 @@ function renderConversation(view, first) {
   if (first) renderSuggestions(view.suggestions || []);
   else if (newCustomerMessage) loadSuggestions();
   renderCustomer(view);
+}
+
+// "propose to the knowledge base" on any reply sent: the question the customer asked and this
+// answer go to the admins' review queue (nothing changes for customers until approved)
+function proposeButton(answerText, questionText) {
+  const holder = el("div", { class: "propose" });
+  const openForm = () => {
+    const question = el("input", { value: questionText || "", maxlength: 4000, testid: "propose-question" });
+    const answer = el("textarea", { maxlength: 4000, testid: "propose-answer" }, answerText);
+    const note = el("span", { class: "small", role: "status" });
+    holder.replaceChildren(
+      el(
+        "form",
+        {
+          class: "propose-form",
+          onsubmit: async (event) => {
+            event.preventDefault();
+            try {
+              await authed(`/api/v1/agent/conversations/${encodeURIComponent(state.current)}/propose`, {
+                method: "POST",
+                body: { question: question.value.trim(), answer: answer.value.trim() },
+              });
+              holder.replaceChildren(el("span", { class: "small", testid: "proposed" }, t("console.proposed")));
+            } catch (exc) {
+              note.textContent = exc.message;
+            }
+          },
+        },
+        el("label", {}, el("span", { class: "small" }, t("console.propose_question")), question),
+        el("label", {}, el("span", { class: "small" }, t("console.propose_answer")), answer),
+        el("button", { type: "submit", testid: "propose-submit" }, t("console.propose_send")),
+        note,
+      ),
+    );
+    question.focus();
+  };
+  holder.append(el("button", { type: "button", class: "link small", testid: "propose", onclick: openForm }, t("console.propose")));
+  return holder;
 }
 
 // a customer's photo: fetched with the agent's token (an <img src> cannot send it), shown from memory
