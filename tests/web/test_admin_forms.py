@@ -113,3 +113,31 @@ def test_a_promotion_made_with_the_form_is_live_and_quotes_correctly(
     ).items()
     assert quote["subtotal"] == "258.00" and quote["total"] == "232.20"
     assert page.errors == []
+
+
+def test_a_proposal_is_reviewed_beside_the_answer_customers_get_now(
+    page: Any, live_server: LiveServer
+) -> None:
+    admin = live_server.login("S01")
+    current = live_server.api("GET", "/api/v1/admin/kb/entries/returns-no-reason", headers=admin)
+    now_answer = current.json()["answers"]["zh-CN"]
+    proposed = live_server.api(
+        "POST",
+        "/api/v1/admin/kb/proposals",
+        headers=admin,
+        json={
+            "question": "七天无理由退货怎么退",
+            "answer": "签收后7天内在订单页申请退货即可，运费险自动理赔。",
+            "lang": "zh-CN",
+            "agent_id": "A02",
+            "entry_id": "returns-no-reason",
+        },
+    )
+    assert proposed.status_code in (200, 201, 202), proposed.text
+    _sign_in(page)
+    page.click("[data-testid=tab-proposals]")
+    row = page.locator("[data-testid=section-proposals] tr", has_text="运费险自动理赔")
+    row.wait_for()
+    assert now_answer in row.locator("[data-testid=proposal-current]").inner_text()
+    assert "简体中文" in row.inner_text()
+    assert page.errors == []

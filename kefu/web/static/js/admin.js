@@ -287,16 +287,23 @@ async function loadProposals() {
       $("tab-proposals").prepend(errorBox(exc));
     }
   };
-  if (!proposals.length) return [el("p", { class: "empty" }, "—")];
+  if (!proposals.length) return [el("p", { class: "empty" }, t("proposal.none"))];
+  // each proposal beside what customers get now: the entry's current answer in that language
+  const entries = new Map((await call("/api/v1/admin/kb/entries")).map((e) => [e.id, e]));
+  const current = (p) => {
+    const entry = p.entry_id ? entries.get(p.entry_id) : null;
+    if (!entry) return el("span", { class: "small" }, t("proposal.new_entry"));
+    return el("span", { class: "current", testid: "proposal-current" }, (entry.answers || {})[p.lang] || "—");
+  };
   return [
     table(
-      [t("proposal.col.id"), t("proposal.col.agent"), t("proposal.col.entry"), t("kb.col.question"), t("kb.col.answer"), t("profile.lang"), ""],
+      [t("proposal.col.agent"), t("proposal.col.entry"), t("kb.col.question"), t("proposal.col.current"), t("proposal.col.proposed"), t("profile.lang"), ""],
       proposals.map((p) => [
-        p.id,
         p.agent_id,
         p.entry_id || t("proposal.new_entry"),
         p.question,
-        p.answer,
+        current(p),
+        el("span", { class: "proposed" }, p.answer),
         label("lang", p.lang),
         el("span", {}, button(t("common.approve"), review(p, "approve"), "approve"), button(t("common.reject"), review(p, "reject"), "reject")),
       ]),
