@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kefu.desk.events import message_dict
-from kefu.domain.conversations import Sender
+from kefu.domain.conversations import Message, Sender
 from kefu.domain.desk import Agent
 
 if TYPE_CHECKING:
@@ -46,11 +46,18 @@ def open_chats(desk: Desk, agent: Agent) -> list[dict[str, Any]]:
         conversation = desk.conversations.get(entry.conversation_id)
         if conversation is None:
             continue
-        messages = desk.conversations.messages(entry.conversation_id, limit=1000)
         seen = read_up_to(desk, agent.id, entry.conversation_id)
-        unread = sum(1 for m in messages if m.sender is Sender.CUSTOMER and m.seq > seen)
+        # polled every few seconds by every console: read only what came after the agent's
+        # mark, and the marked message itself when nothing did
+        newer = desk.conversations.messages(entry.conversation_id, after_seq=seen, limit=1000)
+        unread = sum(1 for m in newer if m.sender is Sender.CUSTOMER)
+        last: Message | None = None
+        if newer:
+            last = newer[-1]
+        elif seen:
+            marked = desk.conversations.messages(entry.conversation_id, after_seq=seen - 1, limit=1)
+            last = marked[0] if marked else None
         customer = desk.customer(conversation.customer_id)
-        last = messages[-1] if messages else None
         chats.append(
             {
                 "conversation_id": conversation.id,
