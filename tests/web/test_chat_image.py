@@ -43,6 +43,9 @@ def test_a_photo_the_customer_sends_reaches_the_agent(
 
     page.goto("/?customer=C1001&channel=web")
     page.locator("[data-testid=chat-status][data-status=with_agent]").wait_for()
+    # already with a person: the chips no longer offer to ask for one
+    page.locator("[data-testid=chat-chips] button").first.wait_for()
+    assert "转人工" not in page.locator("[data-testid=chat-chips]").inner_text()
     page.set_input_files(
         "[data-testid=chat-image-input]",
         files=[{"name": "defect.png", "mimeType": "image/png", "buffer": png()}],

@@ -76,12 +76,16 @@ function notice(text) {
 }
 
 function showChips(replies) {
+  state.lastReplies = replies;
   const chips = $("chips");
   clear(chips);
   const list = Array.isArray(replies) && replies.length ? replies : t("chat.starters");
+  // with a person already (or on the way), asking for one again makes no sense
+  const withPeople = state.status === "waiting_agent" || state.status === "with_agent";
   for (const text of Array.isArray(list) ? list : []) {
     const label = typeof text === "string" ? text : text.text || text.label || "";
     if (!label) continue;
+    if (withPeople && label === t("chat.starter_human")) continue;
     chips.append(el("button", { type: "button", class: "chip", onclick: () => send(label) }, label));
   }
 }
@@ -96,6 +100,7 @@ function setStatus(status) {
   state.status = status;
   $("status").textContent = t(`chat.status.${status}`);
   $("status").dataset.status = status;
+  if ($("chips").childElementCount) showChips(state.lastReplies);
   if (status === "closed") showRating();
 }
 
