@@ -81,3 +81,14 @@ def sign_in(console: Any, agent: str, path: str = "/console") -> None:
     console.fill("[data-testid=login-password]", "demo")
     console.click("[data-testid=login-submit]")
     console.locator("[data-testid=queue]").wait_for()
+
+
+def close_chat(live: LiveServer, conversation_id: str) -> None:
+    """Leave the shared server as found: the customer's next message goes to the bot again."""
+    r = live.api(
+        "POST",
+        f"/api/v1/agent/conversations/{conversation_id}/close",
+        headers=live.login("S01"),
+        json={"resolution": "test done"},
+    )
+    assert r.status_code in (200, 409), r.text

@@ -49,7 +49,7 @@ def test_editing_an_answer_the_bot_takes_from_a_promotion_rule_warns_the_operato
     bot = live_server.api(
         "POST",
         "/api/v1/messages",
-        json={"channel": "web", "customer_id": "C1006", "text": "满多少包邮"},
+        json={"channel": "web", "customer_id": "C1003", "text": "满多少包邮"},
     ).json()
     assert "99" in bot["replies"][0]["text"]
     assert page.errors == []

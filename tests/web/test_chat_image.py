@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import LiveServer
-from tests.web.desk_steps import fresh_handoff, give_to, sign_in
+from tests.web.desk_steps import close_chat, fresh_handoff, give_to, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +82,4 @@ def test_a_photo_the_customer_sends_reaches_the_agent(
     assert len(images) == 1 and images[0]["image"]["content_type"] == "image/png"
     assert page.errors == [] and console.context.pages[0] is console
     console.context.close()
+    close_chat(live_server, conversation_id)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import LiveServer
-from tests.web.desk_steps import fresh_handoff, give_to, say, sign_in
+from tests.web.desk_steps import close_chat, fresh_handoff, give_to, say, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +72,8 @@ def test_signing_in_again_on_a_fresh_browser_lists_every_open_chat(
         next(c for c in listed if c["conversation_id"] == first["conversation_id"])["unread"] == 0
     )
     context.close()
+    for entry in (first, second):
+        close_chat(live_server, entry["conversation_id"])
 
 
 def test_a_message_in_a_chat_not_on_screen_raises_a_badge_the_title_a_sound_and_a_notice(
@@ -116,3 +118,5 @@ def test_a_message_in_a_chat_not_on_screen_raises_a_badge_the_title_a_sound_and_
     assert console.title().startswith("(2)")
     assert console.evaluate("Number(document.body.dataset.dings || 0)") == dings
     context.close()
+    for entry in (looking, elsewhere):
+        close_chat(live_server, entry["conversation_id"])

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import LiveServer
-from tests.web.desk_steps import fresh_handoff, set_status, sign_in, status_of, wait_status
+from tests.web.desk_steps import (
+    close_chat,
+    fresh_handoff,
+    set_status,
+    sign_in,
+    status_of,
+    wait_status,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +47,7 @@ def test_an_agent_who_signs_out_is_offline_and_gets_no_new_chat(
         q["conversation_id"] for q in a03_queue.json() if q.get("routed_to") == "A03"
     ]
     context.close()
+    close_chat(live_server, handoff["conversation_id"])
 
 
 def test_closing_the_last_console_tab_goes_offline(browser: Any, live_server: LiveServer) -> None:
@@ -92,6 +100,7 @@ def test_a_supervisor_on_the_dashboard_is_not_routed_chats_unless_they_choose(
     assert taken["routed_to"] == "S01"
     set_status(live_server, "S01", "offline")
     context.close()
+    close_chat(live_server, taken["conversation_id"])
 
 
 def test_a_refused_sign_in_is_explained_in_the_agents_language(page: Any) -> None:

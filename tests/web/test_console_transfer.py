@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import LiveServer
-from tests.web.desk_steps import fresh_handoff, give_to, say, set_status, sign_in
+from tests.web.desk_steps import close_chat, fresh_handoff, give_to, say, set_status, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +42,7 @@ def test_an_agent_transfers_a_chat_to_an_online_colleague_with_a_note(
     assert card["routed_to"] == "A01"
     assert "顾客要换L码，订单已核实" in card["summary"]
     context.close()
+    close_chat(live_server, conversation_id)
 
 
 def test_canned_replies_are_filled_from_the_order_the_customer_named(
@@ -85,3 +86,4 @@ def test_canned_replies_are_filled_from_the_order_the_customer_named(
         p["question"] == "我的快递到哪了" and "E2026111100001" in p["answer"] for p in pending
     )
     context.close()
+    close_chat(live_server, conversation_id)

@@ -95,9 +95,8 @@ def test_the_dashboard_keeps_its_height_through_two_minutes_of_live_refresh(
     before = page.evaluate(_HEIGHTS)
     assert all(150 <= h <= 400 for h in before["charts"]), before
     refreshes = int(page.evaluate("Number(document.body.dataset.refreshes)"))
+    # the same data each time (new rows in a table would rightly make the page longer)
     for n in range(1, 9):  # refreshed every 15 s: 8 refreshes in two minutes
-        if n % 4 == 0:
-            _talk(live_server)
         page.clock.run_for(15_000)
         page.wait_for_selector(f"body[data-refreshes='{refreshes + n}']")
         page.wait_for_timeout(100)
