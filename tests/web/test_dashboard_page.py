@@ -124,3 +124,25 @@ def test_the_board_shows_agents_and_channels_and_exports_every_table_as_csv(
     text = Path(path).read_text(encoding="utf-8-sig")
     assert "各渠道会话" in text and "网页" in text and "王主管（S01）" in text
     assert page.errors == []
+
+
+def test_the_board_follows_the_language_the_manager_picks(
+    page: Any, live_server: LiveServer
+) -> None:
+    _talk(live_server)
+    _open_dashboard(page)
+    page.select_option("[data-testid=lang]", "en")
+    page.wait_for_url("**lang=en**")
+    page.wait_for_selector("body[data-loaded='1']")  # the stored session signs in again
+    assert page.locator("[data-testid=kpi-conversations] .label").inner_text() == "Conversations"
+    intents = page.locator("[data-testid=table-intents]").inner_text()
+    assert "Question type" in intents and "问题类型" not in intents
+    # the choice is remembered on this browser
+    page.goto("/dashboard")
+    page.wait_for_selector("body[data-loaded='1']")
+    assert page.locator("[data-testid=lang]").input_value() == "en"
+    page.select_option("[data-testid=lang]", "zh-TW")
+    page.wait_for_url("**lang=zh-TW**")
+    page.wait_for_selector("body[data-loaded='1']")
+    assert page.locator("[data-testid=kpi-conversations] .label").inner_text() == "會話數"
+    assert page.errors == []

@@ -2,7 +2,7 @@
 // coupons, sensitive words, agents and skills. Each section loads on its own and shows its API's
 // error as a message, so one missing or failing API never breaks the rest of the page.
 
-import { api, clear, el, forget, loadStrings, signIn, t, translatePage } from "./common.js";
+import { api, clear, el, forget, langPicker, loadStrings, signIn, staffLang, t, translatePage } from "./common.js";
 import { promotionForm } from "./promotion_form.js";
 
 const $ = (id) => document.getElementById(id);
@@ -574,8 +574,9 @@ function logout() {
 }
 
 async function main() {
-  await loadStrings(new URLSearchParams(location.search).get("lang") || "zh-CN");
+  await loadStrings(staffLang());
   translatePage();
+  document.querySelector("header.bar").append(langPicker());
   $("logout").addEventListener("click", logout);
   for (const b of $("tabs").querySelectorAll("button")) b.addEventListener("click", () => showTab(b.dataset.tab));
   signIn($("login"), (s) => {

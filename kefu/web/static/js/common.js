@@ -36,6 +36,39 @@ export async function loadStrings(wanted) {
   return lang;
 }
 
+const LANG_KEY = "kefu.staff.lang";
+const STAFF_LANGS = [
+  ["zh-CN", "简体中文"],
+  ["zh-TW", "繁體中文"],
+  ["en", "English"],
+];
+
+/** The language of a staff page: ?lang= first, then the one chosen before on this browser. */
+export function staffLang() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (asked) localStorage.setItem(LANG_KEY, asked);
+  return asked || localStorage.getItem(LANG_KEY) || "zh-CN";
+}
+
+/** A language picker for the header of the console, dashboard and admin (reloads the page). */
+export function langPicker() {
+  const select = el(
+    "select",
+    {
+      testid: "lang",
+      "aria-label": "语言 / Language",
+      onchange: () => {
+        localStorage.setItem(LANG_KEY, select.value);
+        const url = new URL(location.href);
+        url.searchParams.set("lang", select.value);
+        location.assign(url.toString());
+      },
+    },
+    STAFF_LANGS.map(([code, name]) => el("option", { value: code, selected: code === lang }, name)),
+  );
+  return select;
+}
+
 export function setLang(wanted) {
   lang = strings[wanted] ? wanted : "zh-CN";
   document.documentElement.lang = lang;

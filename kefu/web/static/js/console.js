@@ -17,6 +17,8 @@ import {
   t,
   translatePage,
   uuid,
+  langPicker,
+  staffLang,
 } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -725,8 +727,9 @@ document.addEventListener("keydown", (event) => {
 // ---- start ------------------------------------------------------------------------------------
 
 async function main() {
-  await loadStrings(new URLSearchParams(location.search).get("lang") || "zh-CN");
+  await loadStrings(staffLang());
   translatePage();
+  document.querySelector("header.bar").append(langPicker());
   $("logout").addEventListener("click", signOut);
   $("presence").addEventListener("change", () => setPresence($("presence").value));
   $("mute").addEventListener("click", () => {

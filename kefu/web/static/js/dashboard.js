@@ -1,7 +1,7 @@
 // The analytics dashboard: KPIs, charts (chart.js from static/vendor when installed) and the same
 // numbers as tables, refreshed every 15 s from /api/v1/analytics/overview (supervisors, admins).
 
-import { api, clear, el, forget, formatSeconds, loadStrings, signIn, t, translatePage } from "./common.js";
+import { api, clear, el, forget, formatSeconds, langPicker, loadStrings, signIn, staffLang, t, translatePage } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const charts = {};
@@ -283,8 +283,9 @@ function logout() {
 }
 
 async function main() {
-  await loadStrings(new URLSearchParams(location.search).get("lang") || "zh-CN");
+  await loadStrings(staffLang());
   translatePage();
+  document.querySelector("header.bar").append(langPicker());
   $("no-charts").hidden = Boolean(window.Chart);
   $("hours").addEventListener("change", refresh);
   $("refresh").addEventListener("click", refresh);
