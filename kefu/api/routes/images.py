@@ -29,9 +29,9 @@ _STATUS = {"too_large": 413, "bad_type": 415, "empty": 422}
 
 
 def _customer(request: Request, kefu: Kefu) -> str:
-    who = identify_customer(
-        kefu.settings, request.query_params.get("customer_id"), token_from(request)
-    )
+    # an <img src> cannot send a header: the signed identity may come as ?token= as well
+    token = token_from(request, request.query_params.get("token"))
+    who = identify_customer(kefu.settings, request.query_params.get("customer_id"), token)
     if not isinstance(who, str) or not who:
         raise ClientError("customer_id is required", code="invalid_request", status_code=422)
     return who
