@@ -536,6 +536,21 @@ class Desk:
             "entries": [self.entry_view(e, now) for e in self.queue.all(limit)],
         }
 
+    def live_chats(self, now: datetime) -> list[dict[str, Any]]:
+        """Every chat being served now, agent by agent (the supervisor's view)."""
+        chats = []
+        for load in self.agents.loads():
+            for entry in self.queue.active_of(load.agent.id):
+                chats.append(
+                    {
+                        **self.entry_view(entry, now),
+                        "agent_id": load.agent.id,
+                        "agent_name": load.agent.name,
+                        "agent_status": load.agent.status.value,
+                    }
+                )
+        return chats
+
     def reassign(
         self, supervisor: Agent, conversation_id: str, to_agent: str, at: datetime
     ) -> None:

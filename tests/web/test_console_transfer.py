@@ -87,3 +87,31 @@ def test_canned_replies_are_filled_from_the_order_the_customer_named(
     )
     context.close()
     close_chat(live_server, conversation_id)
+
+
+def test_a_supervisor_sees_every_live_chat_and_moves_one_to_another_agent(
+    browser: Any, live_server: LiveServer
+) -> None:
+    set_status(live_server, "A01", "online")
+    waiting = fresh_handoff(live_server, "C1005", "我要找真人客服")
+    conversation_id = waiting["conversation_id"]
+    give_to(live_server, conversation_id, "A02")
+
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    console = context.new_page()
+    sign_in(console, "S01")
+    live = console.locator(f"[data-testid=live-chats] li[data-conversation-id='{conversation_id}']")
+    live.wait_for()
+    assert "李强（A02）" in live.inner_text()
+    # reading it (supervisors may) and moving it to a colleague who is online
+    live.locator("[data-testid=watch-chat]").click()
+    console.locator("[data-testid=history] li.customer", has_text="真人客服").wait_for()
+    live.locator("[data-testid=reassign]").select_option("A01")
+    console.locator(
+        f"[data-testid=live-chats] li[data-conversation-id='{conversation_id}']",
+        has_text="张敏（A01）",
+    ).wait_for()
+    mine = live_server.api("GET", "/api/v1/agent/conversations", headers=live_server.login("A01"))
+    assert conversation_id in [c["conversation_id"] for c in mine.json()]
+    context.close()
+    close_chat(live_server, conversation_id)

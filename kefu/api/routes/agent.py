@@ -368,6 +368,12 @@ def all_agents(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_
     ]
 
 
+@router.get("/agent/supervisor/chats")
+def live_chats(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_desk)) -> Any:
+    """Every chat being served now, with its agent, for the supervisor's view."""
+    return desk.live_chats(_now())
+
+
 @router.post("/agent/supervisor/conversations/{conversation_id}/reassign")
 def reassign(
     conversation_id: str,

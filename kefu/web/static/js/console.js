@@ -76,6 +76,7 @@ function logout() {
   $("login").hidden = false;
   $("logout").hidden = true;
   $("presence-box").hidden = true;
+  $("supervise").hidden = true;
   $("mute").hidden = true;
   $("notify").hidden = true;
   $("me").textContent = "";
@@ -218,11 +219,64 @@ async function refreshQueue() {
     ]);
     renderQueue(queue);
     renderChats(chats);
+    if (state.session.role !== "agent") refreshLive();
     $("desk-error").textContent = "";
   } catch (exc) {
     $("desk-error").textContent = exc.message;
   }
   if (state.session) state.queueTimer = setTimeout(refreshQueue, POLL_MS);
+}
+
+// the supervisor's view: every chat being served, by whom, and moving one to another agent
+async function refreshLive() {
+  $("supervise").hidden = false;
+  try {
+    const [chats, people] = await Promise.all([
+      authed("/api/v1/agent/supervisor/chats"),
+      authed("/api/v1/agent/colleagues"),
+    ]);
+    const online = people.filter((a) => a.status === "online");
+    const list = clear($("live"));
+    if (!chats.length) list.append(el("li", { class: "empty" }, t("console.no_chats")));
+    for (const c of chats) {
+      const move = el(
+        "select",
+        {
+          testid: "reassign",
+          "aria-label": t("console.reassign"),
+          onchange: async () => {
+            if (!move.value) return;
+            try {
+              await authed(`/api/v1/agent/supervisor/conversations/${encodeURIComponent(c.conversation_id)}/reassign`, {
+                method: "POST",
+                body: { agent_id: move.value },
+              });
+              refreshLive();
+            } catch (exc) {
+              $("desk-error").textContent = exc.message;
+            }
+          },
+        },
+        el("option", { value: "" }, t("console.reassign")),
+        online.filter((a) => a.agent_id !== c.agent_id).map((a) => el("option", { value: a.agent_id }, `${a.name}（${a.agent_id}）`)),
+      );
+      list.append(
+        el(
+          "li",
+          { class: "chat-item", dataset: { conversationId: c.conversation_id } },
+          el(
+            "button",
+            { type: "button", class: "chat-open", testid: "watch-chat", onclick: () => open(c.conversation_id) },
+            el("span", { class: "row" }, el("strong", {}, c.customer_id), el("span", { class: "badge" }, label("vip", c.vip))),
+            el("span", { class: "small" }, `${c.agent_name}（${c.agent_id}）· ${label("presence", c.agent_status)}`),
+          ),
+          move,
+        ),
+      );
+    }
+  } catch (exc) {
+    $("desk-error").textContent = exc.message;
+  }
 }
 
 function label(prefix, code) {
