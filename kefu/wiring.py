@@ -142,7 +142,7 @@ class Kefu:
         # for the bot's replies and the agents' alike
         words = SqlSensitiveWords(db)
         safety = SafetyFilter(extra=words.snapshot)
-        desk = make_desk(db, commerce, state, knowledge, clean_text=safety.clean)
+        desk = make_desk(db, commerce, state, knowledge, clean_text=safety.clean, marks=state)
         turn_locks = make_turn_locks(settings.redis_url)
         rollout = SqlRollout(db, state)
         turn_timer = TurnTimer(state)

@@ -22,6 +22,7 @@ from kefu.api.routes import (
     analytics,
     channels,
     health,
+    images,
     imports,
     jobs,
     knowledge,
@@ -94,4 +95,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(order_events.router)
     app.include_router(imports.router)
     app.include_router(privacy.router)
+    app.include_router(images.router)
     return app

@@ -19,6 +19,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kefu.api.errors import error_body
+from kefu.domain.images import MAX_IMAGE_BYTES
 
 MESSAGE_BODY_BYTES = 64 * 1024
 UPLOAD_BODY_BYTES = 1024 * 1024
@@ -29,7 +30,14 @@ _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
+# a customer's photo (kefu.domain.images checks the file itself), with room for the form around it
+IMAGE_BODY_BYTES = MAX_IMAGE_BYTES + 64 * 1024
+_IMAGE_UPLOAD = re.compile(r"^/api/v1/conversations/[^/]+/images$")
+
+
 def body_limit_for(path: str) -> int:
+    if _IMAGE_UPLOAD.match(path):
+        return IMAGE_BODY_BYTES
     return UPLOAD_BODY_BYTES if path.startswith(_UPLOAD_PREFIXES) else MESSAGE_BODY_BYTES
 
 

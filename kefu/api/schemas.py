@@ -43,6 +43,7 @@ class HistoryMessageOut(BaseModel):
     sender: Literal["customer", "bot", "agent", "system"]
     text: str
     at: str
+    image: dict[str, Any] | None = None  # a photo the customer sent (left out when none)
 
 
 class ConversationOut(BaseModel):

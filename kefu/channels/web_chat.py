@@ -58,6 +58,8 @@ def message_frame(m: Message, quick_replies: list[str] | None = None) -> dict[st
     }
     if m.kind:
         frame["kind"] = m.kind
+    if m.meta and m.meta.get("image"):
+        frame["image"] = m.meta["image"]  # a photo the customer sent (fetched by its id)
     if quick_replies:
         frame["quick_replies"] = quick_replies
     return frame

@@ -29,6 +29,8 @@ def message_dict(m: Message) -> dict[str, Any]:
         "at": m.at.isoformat(),
         "kind": m.kind,
         "agent_id": m.agent_id,
+        # a photo the customer sent: its id and type (the bytes come from the image routes)
+        "image": m.meta.get("image") if m.meta else None,
     }
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from kefu.domain.desk import Agent, AgentStatus, Ticket, TicketStatus
+from kefu.domain.images import ImageFile
 
 
 class SeatState:
@@ -201,6 +202,31 @@ class SurveyStore(Protocol):
 
 class Publisher(Protocol):
     def publish(self, channel: str, message: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredImage:
+    id: str
+    conversation_id: str
+    customer_id: str
+    content_type: str
+    data: bytes
+
+
+class Uploads(Protocol):
+    """Photos customers send (kefu.store.upload_repo implements it)."""
+
+    def add(
+        self, conversation_id: str, customer_id: str, image: ImageFile, at: datetime
+    ) -> str: ...
+    def get(self, upload_id: str) -> StoredImage | None: ...
+
+
+class Marks(Protocol):
+    """Small expiring values shared by every worker (SharedState): how far each agent has read."""
+
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str, ttl_s: float | None = None) -> None: ...
 
 
 class Knowledge(Protocol):

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from kefu.commerce.port import CommerceError, CommercePort
-from kefu.desk import jobs, routing, workspace
+from kefu.desk import attachments, inbox, jobs, routing, workspace
 from kefu.desk.errors import Invalid, NotAllowed, Unavailable, Unknown, WrongState
 from kefu.desk.events import (
     QUEUE_CHANNEL,
@@ -28,14 +28,17 @@ from kefu.desk.ports import (
     AgentLoad,
     AgentStore,
     Knowledge,
+    Marks,
     Publisher,
     QueueEntry,
     QueueStore,
     SeatState,
+    StoredImage,
     Survey,
     SurveyStore,
     TicketRecord,
     TicketStore,
+    Uploads,
 )
 from kefu.desk.priority import effective_priority, urgency, virtual_arrival
 from kefu.desk.texts import render
@@ -64,6 +67,7 @@ from kefu.domain.handoff import (
     TicketRequest,
     WaitStatus,
 )
+from kefu.domain.images import ImageFile
 from kefu.domain.orders import Order
 
 MAX_TEXT = 2000
@@ -83,6 +87,8 @@ class Desk:
         policy: DeskPolicy,
         knowledge: Knowledge | None = None,
         clean_text: Callable[[str], str] | None = None,
+        marks: Marks | None = None,
+        uploads: Uploads | None = None,
     ) -> None:
         self.agents = agents
         # the same sensitive-word filter as the bot's replies: what a person types reaches the
@@ -96,6 +102,8 @@ class Desk:
         self.publisher = publisher
         self.policy = policy
         self.knowledge = knowledge
+        self.marks = marks
+        self.uploads = uploads
 
     # ---- DeskPort: what the dialogue calls ----------------------------------------------------
 
@@ -299,13 +307,17 @@ class Desk:
             raise Unknown(f"no agent {agent_id}")
         return agent
 
-    def set_status(self, agent: Agent, status: AgentStatus, at: datetime) -> None:
-        """Going away hands back offers; going offline also hands back open chats."""
+    def set_status(
+        self, agent: Agent, status: AgentStatus, at: datetime, *, hand_back_chats: bool = True
+    ) -> None:
+        """Going away hands back offers; going offline also hands back open chats, unless the
+        console merely closed (a reload or a crashed tab must not cost the agent its chats;
+        the stale-chat job moves customers left unanswered)."""
         self.agents.set_status(agent.id, status, at)
         if status is not AgentStatus.ONLINE:
             for entry in self.queue.offered_to(agent.id):
                 self.queue.offer(entry.conversation_id, None, at, not_to=agent.id)
-        if status is AgentStatus.OFFLINE:
+        if status is AgentStatus.OFFLINE and hand_back_chats:
             for entry in self.queue.active_of(agent.id):
                 self.requeue(entry, agent.id, at, "agent_offline")
         self.dispatch(at)
@@ -394,8 +406,16 @@ class Desk:
         raise NotAllowed("this conversation is not yours")
 
     def view(self, agent: Agent, conversation_id: str, now: datetime) -> dict[str, Any]:
-        """Everything an agent needs in hand: history, profile, orders, tickets, suggestions."""
-        return workspace.view(self, agent, conversation_id, now)
+        """Everything an agent needs in hand: history, profile, orders, tickets, suggestions.
+        Reading it marks the conversation read for this agent."""
+        shown = workspace.view(self, agent, conversation_id, now)
+        if shown["messages"]:
+            inbox.mark_read(self, agent, conversation_id, int(shown["messages"][-1]["seq"]))
+        return shown
+
+    def my_conversations(self, agent: Agent) -> list[dict[str, Any]]:
+        """The agent's open chats from the server, with customer, last message and unread count."""
+        return inbox.open_chats(self, agent)
 
     def suggestions_for(
         self, agent: Agent, conversation_id: str, message_id: str | None, now: datetime
@@ -458,9 +478,12 @@ class Desk:
                 raise WrongState(f"agent {to_agent} is offline")
         holder = entry.agent_id or agent.id
         points = entry.points + self.policy.routing.requeue_points
+        # the note travels on the queue card, where the next agent reads it before accepting
+        summary = f"{note.strip()}\n{entry.summary}".strip() if note.strip() else entry.summary
         moved = replace(
             entry,
             skill=skill,
+            summary=summary,
             points=points,
             virtual_arrival=virtual_arrival(entry.waiting_since, points, self.policy.routing),
             routed_to=to_agent,
@@ -582,6 +605,20 @@ class Desk:
             question.strip(), answer.strip(), conversation.lang, agent.id, entry_id
         )
 
+    # ---- photos from the customer -------------------------------------------------------------
+
+    def receive_image(
+        self, conversation_id: str, customer_id: str, image: ImageFile, at: datetime
+    ) -> Message:
+        """A customer's photo: stored, then a message in the conversation that shows it."""
+        return attachments.receive(self, conversation_id, customer_id, image, at)
+
+    def image_for_customer(self, upload_id: str, customer_id: str) -> StoredImage:
+        return attachments.for_customer(self, upload_id, customer_id)
+
+    def image_for_agent(self, agent: Agent, upload_id: str) -> StoredImage:
+        return attachments.for_agent(self, agent, upload_id)
+
     # ---- supervisors ----------------------------------------------------------------------------
 
     def require_supervisor(self, agent: Agent) -> None:
@@ -603,6 +640,21 @@ class Desk:
             },
             "entries": [self.entry_view(e, now) for e in self.queue.all(limit)],
         }
+
+    def live_chats(self, now: datetime) -> list[dict[str, Any]]:
+        """Every chat being served now, agent by agent (the supervisor's view)."""
+        chats = []
+        for load in self.agents.loads():
+            for entry in self.queue.active_of(load.agent.id):
+                chats.append(
+                    {
+                        **self.entry_view(entry, now),
+                        "agent_id": load.agent.id,
+                        "agent_name": load.agent.name,
+                        "agent_status": load.agent.status.value,
+                    }
+                )
+        return chats
 
     def reassign(
         self, supervisor: Agent, conversation_id: str, to_agent: str, at: datetime

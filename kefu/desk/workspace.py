@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from kefu.commerce.port import CommerceError
 from kefu.desk import assist
 from kefu.desk.errors import Unknown
 from kefu.desk.events import message_dict
@@ -28,6 +29,7 @@ def view(desk: Desk, agent: Agent, conversation_id: str, now: datetime) -> dict[
     customer = desk.customer(conversation.customer_id)
     orders = desk.orders(conversation.customer_id)
     last_customer = next((m for m in reversed(messages) if m.sender is Sender.CUSTOMER), None)
+    names = _product_names(desk)
     past = [
         {
             "id": c.id,
@@ -56,7 +58,7 @@ def view(desk: Desk, agent: Agent, conversation_id: str, now: datetime) -> dict[
         },
         "messages": [message_dict(m) for m in messages],
         "customer": assist.profile(customer) if customer else None,
-        "orders": [assist.order_view(o) for o in orders],
+        "orders": [_named(assist.order_view(o), names) for o in orders],
         "tickets": [
             desk.ticket_summary(r)
             for r in desk.tickets.find(customer_id=conversation.customer_id, limit=20)
@@ -66,6 +68,27 @@ def view(desk: Desk, agent: Agent, conversation_id: str, now: datetime) -> dict[
             s.to_dict() for s in _suggest(desk, conversation, last_customer, customer, orders, now)
         ],
     }
+
+
+def _product_names(desk: Desk) -> dict[str, dict[str, str]]:
+    """Product names by SKU, so the agent reads "羽绒服 ×1" rather than "P3001×1"."""
+    try:
+        products = desk.commerce.list_products()
+    except CommerceError:
+        return {}
+    return {p.sku: {"zh": p.name_zh, "en": p.name_en} for p in products}
+
+
+def _named(order: dict[str, Any], names: dict[str, dict[str, str]]) -> dict[str, Any]:
+    items = [
+        {
+            **i,
+            "name": names.get(i["sku"], {}).get("zh"),
+            "name_en": names.get(i["sku"], {}).get("en"),
+        }
+        for i in order["items"]
+    ]
+    return {**order, "items": items}
 
 
 def suggestions_for(

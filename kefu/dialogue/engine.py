@@ -694,7 +694,13 @@ class Dialogue:
             raise InvalidMessage("customer_id is required")
         conversation = self.conversation_of(conversation_id, customer_id)
         return [
-            {"id": m.id, "sender": m.sender.value, "text": m.text, "at": m.at.isoformat()}
+            {
+                "id": m.id,
+                "sender": m.sender.value,
+                "text": m.text,
+                "at": m.at.isoformat(),
+                **({"image": m.meta["image"]} if m.meta and m.meta.get("image") else {}),
+            }
             for m in self.store.messages(conversation.id, limit=10_000)
         ]
 

@@ -32,6 +32,7 @@ from kefu.desk.policy import DeskPolicy, load_policy
 from kefu.desk.ports import (
     AgentLoad,
     Knowledge,
+    Marks,
     Publisher,
     QueueEntry,
     SeatState,
@@ -63,6 +64,7 @@ from kefu.store.tables.desk import (
     TicketRow,
     TicketStepRow,
 )
+from kefu.store.upload_repo import SqlUploads
 
 AGENTS_FILE = data_path("desk", "agents.json")
 
@@ -826,6 +828,7 @@ def make_desk(
     knowledge: Knowledge,
     policy: DeskPolicy | None = None,
     clean_text: Callable[[str], str] | None = None,
+    marks: Marks | None = None,
 ) -> Desk:
     """The desk over this database."""
     return Desk(
@@ -839,4 +842,6 @@ def make_desk(
         policy=policy or load_policy(),
         knowledge=knowledge,
         clean_text=clean_text,
+        marks=marks,
+        uploads=SqlUploads(db),
     )

@@ -74,6 +74,7 @@ def test_an_agent_accepts_a_handed_off_chat_and_the_customer_sees_the_reply(
     console.click("[data-testid=close]")
     page.locator("[data-testid=chat-rating]").wait_for()
     page.click("[data-testid=rating-5]")
+    assert page.locator("[data-testid=rating-label]").inner_text() == "非常满意"
     page.fill("[data-testid=rating-comment]", "很快")
     page.click("[data-testid=rating-submit]")
     page.locator("[data-testid=chat-rating]").wait_for(state="hidden")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,7 +49,9 @@ def test_the_dashboard_draws_charts_from_real_messages(page: Any, live_server: L
     for chart in ("chart-volume", "chart-rates", "chart-intents"):
         assert page.evaluate(_PAINTED, chart) > 500, f"{chart} is blank"
     intents = page.locator("[data-testid=table-intents]").inner_text()
-    assert "order_status" in intents or "logistics" in intents
+    # human names, never the API's codes
+    assert "订单状态" in intents or "物流查询" in intents
+    assert "order_status" not in intents and "logistics" not in intents
     assert page.locator("[data-testid=no-charts]").is_hidden()
     # nothing was fetched from anywhere but this server
     assert page.blocked == []
@@ -71,4 +74,75 @@ def test_every_page_loads_with_the_internet_blocked(page: Any, live_server: Live
         page.goto(path)
         page.wait_for_selector("body[data-ready='1']")
     assert page.blocked == []
+    assert page.errors == []
+
+
+_HEIGHTS = """() => ({
+  page: document.documentElement.scrollHeight,
+  charts: [...document.querySelectorAll('canvas')].map((c) => c.getBoundingClientRect().height),
+})"""
+
+
+def test_the_dashboard_keeps_its_height_through_two_minutes_of_live_refresh(
+    page: Any, live_server: LiveServer
+) -> None:
+    _talk(live_server)
+    # the page's own timers run on a clock the test moves: two minutes pass in a few seconds
+    page.clock.install()
+    _open_dashboard(page)
+    page.wait_for_selector("body[data-refreshes]")
+    page.wait_for_timeout(300)  # let chart.js settle its first layout
+    before = page.evaluate(_HEIGHTS)
+    assert all(150 <= h <= 400 for h in before["charts"]), before
+    refreshes = int(page.evaluate("Number(document.body.dataset.refreshes)"))
+    # the same data each time (new rows in a table would rightly make the page longer)
+    for n in range(1, 9):  # refreshed every 15 s: 8 refreshes in two minutes
+        page.clock.run_for(15_000)
+        page.wait_for_selector(f"body[data-refreshes='{refreshes + n}']")
+        page.wait_for_timeout(100)
+    after = page.evaluate(_HEIGHTS)
+    assert after == before
+    # one unit per axis: the volume chart is messages per minute, and says so
+    axis = page.evaluate("() => Chart.getChart('chart-volume').options.scales.y.title.text")
+    assert axis == "条/分钟"
+    assert page.errors == []
+
+
+def test_the_board_shows_agents_and_channels_and_exports_every_table_as_csv(
+    page: Any, live_server: LiveServer
+) -> None:
+    _talk(live_server)
+    _open_dashboard(page)
+    agents = page.locator("[data-testid=table-agents]")
+    agents.locator("td", has_text="王主管（S01）").wait_for()
+    assert any(s in agents.inner_text() for s in ("在线", "离开", "离线"))
+    assert "offline" not in agents.inner_text()
+    assert "网页" in page.locator("[data-testid=table-channels]").inner_text()
+    with page.expect_download() as download:
+        page.click("[data-testid=dashboard-export]")
+    path = download.value.path()
+    text = Path(path).read_text(encoding="utf-8-sig")
+    assert "各渠道会话" in text and "网页" in text and "王主管（S01）" in text
+    assert page.errors == []
+
+
+def test_the_board_follows_the_language_the_manager_picks(
+    page: Any, live_server: LiveServer
+) -> None:
+    _talk(live_server)
+    _open_dashboard(page)
+    page.select_option("[data-testid=lang]", "en")
+    page.wait_for_url("**lang=en**")
+    page.wait_for_selector("body[data-loaded='1']")  # the stored session signs in again
+    assert page.locator("[data-testid=kpi-conversations] .label").inner_text() == "Conversations"
+    intents = page.locator("[data-testid=table-intents]").inner_text()
+    assert "Question type" in intents and "问题类型" not in intents
+    # the choice is remembered on this browser
+    page.goto("/dashboard")
+    page.wait_for_selector("body[data-loaded='1']")
+    assert page.locator("[data-testid=lang]").input_value() == "en"
+    page.select_option("[data-testid=lang]", "zh-TW")
+    page.wait_for_url("**lang=zh-TW**")
+    page.wait_for_selector("body[data-loaded='1']")
+    assert page.locator("[data-testid=kpi-conversations] .label").inner_text() == "會話數"
     assert page.errors == []

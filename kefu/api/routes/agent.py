@@ -10,13 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from kefu.api.auth import current_agent, get_desk, issue_token
+from kefu.api.auth import current_agent, get_desk, issue_token, verify_token
 from kefu.api.deps import get_kefu
 from kefu.api.errors import Unauthorized
 from kefu.api.identity import identify_customer, token_from
 from kefu.api.limits import check_login, login_failed, login_succeeded
-from kefu.desk import ticket_work
+from kefu.desk import canned, ticket_work
 from kefu.desk.errors import Invalid
+from kefu.desk.events import is_supervisor
 from kefu.desk.passwords import demo_hash, verify_password
 from kefu.desk.service import Desk, message_dict
 from kefu.domain.desk import Agent, AgentStatus, TicketStatus
@@ -32,6 +33,12 @@ def _now() -> datetime:
 class LoginBody(BaseModel):
     agent_id: str = Field(min_length=1, max_length=32)
     password: str = Field(min_length=1, max_length=200)
+    # the dashboard and admin pages sign in without taking chats
+    keep_status: bool = False
+
+
+class ConsoleClosedBody(BaseModel):
+    token: str = Field(min_length=1, max_length=2000)
 
 
 class TextBody(BaseModel):
@@ -111,7 +118,9 @@ def login(body: LoginBody, request: Request, kefu: Kefu = Depends(get_kefu)) -> 
     login_succeeded(kefu, body.agent_id, address)
     settings = kefu.settings
     token = issue_token(agent.id, agent.role.value, settings.secret_key, settings.agent_token_ttl_s)
-    if agent.status is AgentStatus.OFFLINE:
+    # an agent signing in to work is ready for chats; a supervisor or admin takes chats only
+    # when they choose to (presence in the console), never by opening a page
+    if agent.status is AgentStatus.OFFLINE and not body.keep_status and not is_supervisor(agent):
         desk.set_status(agent, AgentStatus.ONLINE, _now())
     return {
         "token": token,
@@ -131,6 +140,45 @@ def me(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) ->
     }
 
 
+@router.get("/agent/colleagues")
+def colleagues(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> Any:
+    """Who a chat can be transferred to: every other agent with status, skills and room."""
+    return [
+        {
+            "agent_id": a.agent.id,
+            "name": a.agent.name,
+            "role": a.agent.role.value,
+            "status": a.agent.status.value,
+            "skills": [s.value for s in a.agent.skills],
+            "langs": list(a.agent.langs),
+            "load": a.load,
+            "max_chats": a.agent.max_chats,
+        }
+        for a in desk.agent_loads()
+        if a.agent.id != agent.id
+    ]
+
+
+@router.post("/agent/logout")
+def logout(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> dict[str, Any]:
+    """Signing out goes offline: no new chats, open ones go back to the queue for others."""
+    desk.set_status(agent, AgentStatus.OFFLINE, _now())
+    return {"status": AgentStatus.OFFLINE.value}
+
+
+@router.post("/agent/console-closed")
+def console_closed(body: ConsoleClosedBody, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
+    """The last console tab closed (a beacon, which cannot carry headers, so the token is in the
+    body): offline for new chats, but the open chats stay the agent's for a reload or return."""
+    claims = verify_token(body.token, kefu.settings.secret_key)
+    desk: Desk = kefu.desk
+    agent = desk.agents.get(claims.agent_id)
+    if agent is None:
+        raise Unauthorized("unknown agent")
+    desk.set_status(agent, AgentStatus.OFFLINE, _now(), hand_back_chats=False)
+    return {"status": AgentStatus.OFFLINE.value}
+
+
 @router.post("/agent/status")
 def set_status(
     body: StatusBody, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
@@ -145,6 +193,12 @@ def set_status(
 @router.get("/agent/queue")
 def queue(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> Any:
     return desk.queue_for(agent, _now())
+
+
+@router.get("/agent/conversations")
+def my_conversations(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> Any:
+    """The agent's open chats: customer name, last message and unread count for each."""
+    return desk.my_conversations(agent)
 
 
 @router.post("/agent/next")
@@ -178,6 +232,14 @@ def suggestions(
     desk: Desk = Depends(get_desk),
 ) -> Any:
     return desk.suggestions_for(agent, conversation_id, message_id, _now())
+
+
+@router.get("/agent/conversations/{conversation_id}/canned-replies")
+def canned_replies(
+    conversation_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
+) -> Any:
+    """快捷语 for this conversation, its placeholders filled from the customer and the order."""
+    return canned.for_conversation(desk, agent, conversation_id)
 
 
 @router.post("/agent/conversations/{conversation_id}/messages")
@@ -308,6 +370,12 @@ def all_agents(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_
         {**_agent_dict(a.agent), "active": a.active, "offered": a.offered, "load": a.load}
         for a in desk.agent_loads()
     ]
+
+
+@router.get("/agent/supervisor/chats")
+def live_chats(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_desk)) -> Any:
+    """Every chat being served now, with its agent, for the supervisor's view."""
+    return desk.live_chats(_now())
 
 
 @router.post("/agent/supervisor/conversations/{conversation_id}/reassign")

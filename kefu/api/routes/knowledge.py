@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from kefu.api.auth import current_admin
 from kefu.api.deps import get_kefu
+from kefu.dialogue.shadow import shadowing
 from kefu.domain.errors import ClientError
 from kefu.knowledge.service import KnowledgeService
 
@@ -129,6 +130,19 @@ def search_preview(request: Request, body: SearchBody) -> dict[str, Any]:
     """What a customer would get, without logging the question as uncovered."""
     result = _service(request).search(body.text, body.lang, body.channel, k=body.k, record=False)
     return result.to_dict()
+
+
+class ShadowBody(BaseModel):
+    questions: list[str] = Field(min_length=1, max_length=50)
+    lang: Literal["zh-CN", "zh-TW", "en"] = "zh-CN"
+
+
+@router.post("/shadow")
+def shadow_check(request: Request, body: ShadowBody) -> dict[str, Any]:
+    """Whether the bot answers these questions from the promotion rules or the catalogue
+    instead of the knowledge base (then editing the entry's answer changes nothing)."""
+    found = shadowing(get_kefu(request).dialogue, [q[:2000] for q in body.questions], body.lang)
+    return found.to_dict() if found else {"shadowed": False}
 
 
 @router.get("/gaps")

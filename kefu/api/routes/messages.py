@@ -112,6 +112,7 @@ async def customer_conversations(
 @router.get(
     "/api/v1/conversations/{conversation_id}/messages",
     response_model=list[HistoryMessageOut],
+    response_model_exclude_none=True,
     responses=_ERRORS,
 )
 async def conversation_messages(

@@ -26,8 +26,13 @@ _TOPIC_ORDER = (
 
 def choose_topic(ctx: TurnContext, refs: list[str], skus: list[str]) -> str:
     found = set(ctx.services.lexicon.topic("promo_topics", ctx.norm))
-    if ctx.intent == "coupon":
-        found.add("coupon")
+    return topic_for(found, ctx.intent, refs, skus)
+
+
+def topic_for(found: set[str], intent: str, refs: list[str], skus: list[str]) -> str:
+    """The topic to answer among those the message's words name (``found``)."""
+    if intent == "coupon":
+        found = found | {"coupon"}
     for topic in _TOPIC_ORDER:
         if topic not in found:
             continue

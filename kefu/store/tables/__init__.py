@@ -11,6 +11,7 @@ from kefu.store.tables import (
     ops,
     promotions,
     shop,
+    uploads,
 )
 from kefu.store.tables.base import Base
 
@@ -26,4 +27,5 @@ __all__ = [
     "ops",
     "promotions",
     "shop",
+    "uploads",
 ]

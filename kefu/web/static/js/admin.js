@@ -2,7 +2,8 @@
 // coupons, sensitive words, agents and skills. Each section loads on its own and shows its API's
 // error as a message, so one missing or failing API never breaks the rest of the page.
 
-import { api, clear, el, forget, loadStrings, signIn, t, translatePage } from "./common.js";
+import { api, clear, el, forget, langPicker, loadStrings, signIn, staffLang, t, translatePage } from "./common.js";
+import { promotionForm } from "./promotion_form.js";
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -56,6 +57,29 @@ function input(attrs) {
 // ---- knowledge base ---------------------------------------------------------------------------
 
 let kbEntries = [];
+let kbShadow = null; // the last saved entry's shadow check, shown once the list reloads
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : ""));
+}
+
+/** Does the bot answer this entry's questions from a promotion rule or the catalogue instead? */
+async function shadowOf(entry) {
+  const questions = [entry.question, ...(entry.variants || [])].filter(Boolean);
+  if (!questions.length) return null;
+  const found = await call("/api/v1/admin/kb/shadow", { method: "POST", body: { questions, lang: document.documentElement.lang || "zh-CN" } });
+  return found && found.shadowed ? { ...found, entry: entry.id } : null;
+}
+
+function shadowWarning(found) {
+  const text = fill(t(`kb.shadow.${found.source}`), { question: found.question, entry: found.entry });
+  return el(
+    "div",
+    { class: "notice warning", role: "alert", testid: "kb-shadow-warning" },
+    el("p", {}, text),
+    found.bot_answer ? el("p", {}, `${t("kb.shadow.bot_says")}${found.bot_answer}`) : null,
+  );
+}
 
 async function loadKb() {
   kbEntries = await call("/api/v1/admin/kb/entries");
@@ -68,7 +92,7 @@ async function loadKb() {
     const shown = kbEntries.filter((e) => !q || JSON.stringify(e).toLowerCase().includes(q));
     clear(list).append(
       table(
-        ["id", "question", "zh-CN", "tags", "v", ""],
+        [t("kb.col.id"), t("kb.col.question"), t("kb.col.answer"), t("kb.col.tags"), t("kb.col.version"), ""],
         shown.map((e) => [
           e.id,
           e.question,
@@ -97,7 +121,7 @@ async function loadKb() {
   renderList();
 
   const preview = el("div", { testid: "kb-preview" });
-  const previewInput = input({ placeholder: "顾客会怎么问？ what would a customer ask?", testid: "kb-preview-input" });
+  const previewInput = input({ placeholder: t("kb.preview_placeholder"), testid: "kb-preview-input" });
   const previewForm = el(
     "form",
     {
@@ -116,12 +140,15 @@ async function loadKb() {
     el("button", { type: "submit" }, t("common.search")),
   );
 
+  const warning = kbShadow ? shadowWarning(kbShadow) : null;
+  kbShadow = null;
   return [
     el("div", { class: "toolbar" }, search, button(t("common.new"), () => editor.fill(null), "kb-new")),
+    warning,
     status,
     editor.node,
     list,
-    el("h3", {}, "检索预览 · retrieval preview"),
+    el("h3", {}, t("kb.preview")),
     previewForm,
     preview,
     el("h3", {}, `${t("common.import")} JSON / CSV`),
@@ -140,6 +167,7 @@ function kbEditor(status) {
     tags: input({ placeholder: "tags, comma separated" }),
   };
   let editing = null;
+  const shadowBox = el("div", {});
   const node = el(
     "form",
     {
@@ -168,12 +196,18 @@ function kbEditor(status) {
           } else {
             await call("/api/v1/admin/kb/entries", { method: "POST", body });
           }
+          try {
+            kbShadow = await shadowOf(body);
+          } catch {
+            kbShadow = null; // the check is a help: the entry is saved either way
+          }
           section("kb", loadKb);
         } catch (exc) {
           status.textContent = exc.message;
         }
       },
     },
+    shadowBox,
     fields.id,
     fields.question,
     fields.variants,
@@ -197,6 +231,13 @@ function kbEditor(status) {
       fields.en.value = (entry && entry.answers && entry.answers.en) || "";
       fields.tags.value = entry ? (entry.tags || []).join(", ") : "";
       fields.question.focus();
+      // warn before the edit, too: the operator should not spend time on an answer nobody gets
+      clear(shadowBox);
+      if (entry) {
+        shadowOf(entry)
+          .then((found) => found && shadowBox.append(shadowWarning(found)))
+          .catch(() => {});
+      }
     },
   };
 }
@@ -246,17 +287,24 @@ async function loadProposals() {
       $("tab-proposals").prepend(errorBox(exc));
     }
   };
-  if (!proposals.length) return [el("p", { class: "empty" }, "—")];
+  if (!proposals.length) return [el("p", { class: "empty" }, t("proposal.none"))];
+  // each proposal beside what customers get now: the entry's current answer in that language
+  const entries = new Map((await call("/api/v1/admin/kb/entries")).map((e) => [e.id, e]));
+  const current = (p) => {
+    const entry = p.entry_id ? entries.get(p.entry_id) : null;
+    if (!entry) return el("span", { class: "small" }, t("proposal.new_entry"));
+    return el("span", { class: "current", testid: "proposal-current" }, (entry.answers || {})[p.lang] || "—");
+  };
   return [
     table(
-      ["id", "agent", "entry", "question", "answer", "lang", ""],
+      [t("proposal.col.agent"), t("proposal.col.entry"), t("kb.col.question"), t("proposal.col.current"), t("proposal.col.proposed"), t("profile.lang"), ""],
       proposals.map((p) => [
-        p.id,
         p.agent_id,
-        p.entry_id || "new",
+        p.entry_id || t("proposal.new_entry"),
         p.question,
-        p.answer,
-        p.lang,
+        current(p),
+        el("span", { class: "proposed" }, p.answer),
+        label("lang", p.lang),
         el("span", {}, button(t("common.approve"), review(p, "approve"), "approve"), button(t("common.reject"), review(p, "reject"), "reject")),
       ]),
     ),
@@ -266,14 +314,31 @@ async function loadProposals() {
 // ---- promotions and coupons -------------------------------------------------------------------
 
 async function loadPromotions() {
-  const rules = await call("/api/v1/admin/promotions");
+  const listBox = el("div", { testid: "promotion-list" });
   const detail = el("pre", { testid: "promotion-detail" });
   const status = el("p", { class: "small", role: "status" });
+  const refreshList = async () => {
+    const rules = await call("/api/v1/admin/promotions");
+    listBox.replaceChildren(
+      table(
+        [t("promo.col.id"), t("promo.col.kind"), t("promo.col.window"), t("promo.col.active"), t("promo.col.in_effect"), t("promo.col.version"), ""],
+        rules.map((r) => [
+          el("button", { type: "button", class: "link", onclick: show(r) }, r.id),
+          kindLabel(r.kind),
+          r.window ? `${new Date(r.window.start).toLocaleString()} → ${new Date(r.window.end).toLocaleString()}` : t("promo.always"),
+          r.active ? "✔" : "✘",
+          r.in_effect ? "✔" : "",
+          String(r.version),
+          button(r.active ? t("common.deactivate") : t("common.activate"), switcher(r), "promotion-switch"),
+        ]),
+      ),
+    );
+  };
   const switcher = (rule) => async () => {
     const action = rule.active ? "deactivate" : "activate";
     try {
       await call(`/api/v1/admin/promotions/${encodeURIComponent(rule.id)}/${action}`, { method: "POST" });
-      section("promotions", loadPromotions);
+      await refreshList();
     } catch (exc) {
       status.textContent = exc.message;
     }
@@ -285,8 +350,10 @@ async function loadPromotions() {
       detail.textContent = exc.message;
     }
   };
-  const body = el("textarea", { placeholder: "一条规则的 JSON，或 [..] 批量导入 / one rule as JSON, or a list to import", testid: "promotion-json" });
-  const submit = el(
+  await refreshList();
+  // bulk import stays for files exported elsewhere; the form is how an operator makes a rule
+  const body = el("textarea", { placeholder: t("promo.import_placeholder"), testid: "promotion-json" });
+  const importer = el(
     "form",
     {
       class: "editor",
@@ -306,40 +373,47 @@ async function loadPromotions() {
             body: parsed,
           });
           status.textContent = JSON.stringify(result).slice(0, 300);
-          section("promotions", loadPromotions);
+          await refreshList();
         } catch (exc) {
           status.textContent = exc.message;
         }
       },
     },
     body,
-    el("button", { type: "submit" }, `${t("common.save")} / ${t("common.import")}`),
+    el("button", { type: "submit" }, t("common.import")),
   );
   return [
+    promotionForm(session.token, () => refreshList().catch((exc) => (status.textContent = exc.message))),
     status,
-    table(
-      ["id", "kind", "window", "active", "in effect", "v", ""],
-      rules.map((r) => [
-        el("button", { type: "button", class: "link", onclick: show(r) }, r.id),
-        r.kind,
-        r.window ? `${r.window.start} → ${r.window.end}` : "",
-        r.active ? "✔" : "✘",
-        r.in_effect ? "✔" : "",
-        String(r.version),
-        button(r.active ? t("common.deactivate") : t("common.activate"), switcher(r), "promotion-switch"),
-      ]),
-    ),
+    listBox,
     detail,
-    submit,
+    el("details", {}, el("summary", {}, t("promo.import_title")), importer),
   ];
+}
+
+function label(prefix, code) {
+  const key = `${prefix}.${code}`;
+  return t(key) === key ? code : t(key);
+}
+
+function kindLabel(kind) {
+  const key = `promo.kind.${kind}`;
+  return t(key) === key ? kind : t(key);
 }
 
 async function loadCoupons() {
   const coupons = await call("/api/v1/admin/coupons");
   return [
     table(
-      ["id", "kind", "slot", "active", "in effect", "rule"],
-      coupons.map((c) => [c.id, c.kind, c.slot, c.active ? "✔" : "✘", c.in_effect ? "✔" : "", JSON.stringify(c.rule)]),
+      [t("promo.col.id"), t("promo.col.kind"), t("promo.col.slot"), t("promo.col.active"), t("promo.col.in_effect"), t("promo.col.rule")],
+      coupons.map((c) => [
+        c.id,
+        kindLabel(c.kind),
+        c.slot,
+        c.active ? "✔" : "✘",
+        c.in_effect ? "✔" : "",
+        c.rule ? `${t("promo.field.threshold")} ¥${c.rule.threshold ?? "0.00"} · ${t("promo.field.off")} ¥${c.rule.off ?? ""}` : "",
+      ]),
     ),
   ];
 }
@@ -468,7 +542,7 @@ async function loadAgents() {
   );
   return [
     status,
-    table(["id", "name", "role", "skills", "langs", "max chats", "status", "load", ""], rows),
+    table([t("agents.col.id"), t("profile.name"), t("agents.col.role"), t("agents.col.skills"), t("profile.lang"), t("agents.col.max_chats"), t("presence.label"), t("agents.col.load"), ""], rows),
     el("h3", {}, t("common.new")),
     create,
   ];
@@ -500,8 +574,9 @@ function logout() {
 }
 
 async function main() {
-  await loadStrings(new URLSearchParams(location.search).get("lang") || "zh-CN");
+  await loadStrings(staffLang());
   translatePage();
+  document.querySelector("header.bar").append(langPicker());
   $("logout").addEventListener("click", logout);
   for (const b of $("tabs").querySelectorAll("button")) b.addEventListener("click", () => showTab(b.dataset.tab));
   signIn($("login"), (s) => {
@@ -511,7 +586,7 @@ async function main() {
     $("logout").hidden = false;
     $("me").textContent = `${s.agent_id} (${s.role})`;
     showTab("kb");
-  });
+  }, { keepStatus: true });
   document.body.dataset.ready = "1";
 }
 

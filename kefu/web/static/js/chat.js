@@ -35,12 +35,19 @@ const state = {
 
 // ---- log --------------------------------------------------------------------------------------
 
-function bubble(sender, text, { id, at, pending } = {}) {
+function imageUrl(image) {
+  const who = encodeURIComponent(state.customer ? state.customer.id : "");
+  return `/api/v1/images/${encodeURIComponent(image.id)}?customer_id=${who}`;
+}
+
+function bubble(sender, text, { id, at, pending, image } = {}) {
   const item = el(
     "li",
     { class: `msg ${sender}${pending ? " pending" : ""}`, dataset: { sender } },
     el("span", { class: "who" }, t(`chat.sender.${sender}`)),
-    el("span", { class: "text" }, text),
+    image
+      ? el("img", { class: "photo", src: imageUrl(image), alt: t("chat.image"), testid: "chat-photo" })
+      : el("span", { class: "text" }, text),
     el("time", { class: "at" }, pending ? t("chat.queued") : formatTime(at)),
   );
   if (id) item.dataset.id = id;
@@ -60,7 +67,7 @@ function showMessage(frame) {
       state.pending.delete(clientId);
     }
   }
-  bubble(frame.sender, frame.text, { id: frame.id, at: frame.at });
+  bubble(frame.sender, frame.text, { id: frame.id, at: frame.at, image: frame.image });
   if (frame.sender !== "customer") showChips(frame.quick_replies);
   if (frame.kind === "survey") showRating();
 }
@@ -72,12 +79,16 @@ function notice(text) {
 }
 
 function showChips(replies) {
+  state.lastReplies = replies;
   const chips = $("chips");
   clear(chips);
   const list = Array.isArray(replies) && replies.length ? replies : t("chat.starters");
+  // with a person already (or on the way), asking for one again makes no sense
+  const withPeople = state.status === "waiting_agent" || state.status === "with_agent";
   for (const text of Array.isArray(list) ? list : []) {
     const label = typeof text === "string" ? text : text.text || text.label || "";
     if (!label) continue;
+    if (withPeople && label === t("chat.starter_human")) continue;
     chips.append(el("button", { type: "button", class: "chip", onclick: () => send(label) }, label));
   }
 }
@@ -92,6 +103,7 @@ function setStatus(status) {
   state.status = status;
   $("status").textContent = t(`chat.status.${status}`);
   $("status").dataset.status = status;
+  if ($("chips").childElementCount) showChips(state.lastReplies);
   if (status === "closed") showRating();
 }
 
@@ -117,11 +129,13 @@ function showRating() {
         {
           type: "button",
           class: "star",
-          "aria-label": String(n),
+          "aria-label": `${n} · ${t(`chat.rating.label.${n}`)}`,
+          title: t(`chat.rating.label.${n}`),
           testid: `rating-${n}`,
           onclick: () => {
             score = n;
             for (const b of stars.children) b.classList.toggle("on", Number(b.textContent) <= n);
+            $("rating-label").textContent = t(`chat.rating.label.${n}`);
           },
         },
         String(n),
@@ -202,6 +216,35 @@ function sendTyping(on) {
     ws.send(JSON.stringify({ type: "typing", on }));
   }
 }
+
+// ---- photos -----------------------------------------------------------------------------------
+
+const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+$("image-button").addEventListener("click", () => $("image-input").click());
+
+$("image-input").addEventListener("change", async () => {
+  const file = $("image-input").files && $("image-input").files[0];
+  $("image-input").value = "";
+  if (!file || !state.customer) return;
+  // checked here for a quick answer; the server checks the bytes again
+  if (!IMAGE_TYPES.has(file.type)) return notice(t("chat.image_type"));
+  if (file.size > MAX_IMAGE_BYTES) return notice(t("chat.image_too_big"));
+  if (!state.conversationId) return notice(t("chat.image_first"));
+  const id = encodeURIComponent(state.conversationId);
+  const who = encodeURIComponent(state.customer.id);
+  try {
+    const message = await api(`/api/v1/conversations/${id}/images?customer_id=${who}`, {
+      method: "POST",
+      raw: file,
+      contentType: file.type,
+    });
+    showMessage(message);
+  } catch (exc) {
+    notice(`${t("chat.error")}${exc.message}`);
+  }
+});
 
 // ---- WebSocket transport ----------------------------------------------------------------------
 

@@ -36,6 +36,39 @@ export async function loadStrings(wanted) {
   return lang;
 }
 
+const LANG_KEY = "kefu.staff.lang";
+const STAFF_LANGS = [
+  ["zh-CN", "简体中文"],
+  ["zh-TW", "繁體中文"],
+  ["en", "English"],
+];
+
+/** The language of a staff page: ?lang= first, then the one chosen before on this browser. */
+export function staffLang() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (asked) localStorage.setItem(LANG_KEY, asked);
+  return asked || localStorage.getItem(LANG_KEY) || "zh-CN";
+}
+
+/** A language picker for the header of the console, dashboard and admin (reloads the page). */
+export function langPicker() {
+  const select = el(
+    "select",
+    {
+      testid: "lang",
+      "aria-label": "语言 / Language",
+      onchange: () => {
+        localStorage.setItem(LANG_KEY, select.value);
+        const url = new URL(location.href);
+        url.searchParams.set("lang", select.value);
+        location.assign(url.toString());
+      },
+    },
+    STAFF_LANGS.map(([code, name]) => el("option", { value: code, selected: code === lang }, name)),
+  );
+  return select;
+}
+
 export function setLang(wanted) {
   lang = strings[wanted] ? wanted : "zh-CN";
   document.documentElement.lang = lang;
@@ -57,6 +90,14 @@ export function translatePage(root = document) {
   }
 }
 
+/** The server's error in the page's language: "error.<code>" strings, "{detail}" = its message. */
+export function localError(code, message) {
+  const key = `error.${code}`;
+  const local = t(key);
+  if (local === key || lang === "en") return message;
+  return local.replace("{detail}", message);
+}
+
 export class ApiError extends Error {
   constructor(status, code, message) {
     super(message);
@@ -66,7 +107,7 @@ export class ApiError extends Error {
 }
 
 /** JSON over fetch; a non-2xx answer throws ApiError with the server's error message. */
-export async function api(path, { method = "GET", body, token, raw, contentType } = {}) {
+export async function api(path, { method = "GET", body, token, raw, contentType, blob } = {}) {
   const headers = {};
   if (token) headers.authorization = `Bearer ${token}`;
   let payload;
@@ -81,9 +122,10 @@ export async function api(path, { method = "GET", body, token, raw, contentType 
   try {
     response = await fetch(path, { method, headers, body: payload });
   } catch (exc) {
-    throw new ApiError(0, "network", String(exc && exc.message ? exc.message : exc));
+    throw new ApiError(0, "network", localError("network", String(exc && exc.message ? exc.message : exc)));
   }
   if (response.status === 204) return null;
+  if (blob && response.ok) return response.blob();
   const text = await response.text();
   let data = null;
   try {
@@ -94,7 +136,8 @@ export async function api(path, { method = "GET", body, token, raw, contentType 
   if (!response.ok) {
     const err = data && data.error ? data.error : {};
     const message = err.message || (typeof data === "string" && data) || response.statusText;
-    throw new ApiError(response.status, err.code || "http_error", message);
+    const code = err.code || "http_error";
+    throw new ApiError(response.status, code, localError(code, message));
   }
   return data;
 }
@@ -141,7 +184,7 @@ export function forget() {
  * Wire the shared sign-in form (login-agent, login-password, login-submit) and call onReady
  * with the session once signed in; a stored session is reused until the API says 401.
  */
-export function signIn(form, onReady) {
+export function signIn(form, onReady, { keepStatus = false } = {}) {
   const error = form.querySelector(".error");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -151,7 +194,8 @@ export function signIn(form, onReady) {
     try {
       const data = await api("/api/v1/agent/login", {
         method: "POST",
-        body: { agent_id: agentId, password },
+        // keepStatus: a page for reading (dashboard, admin) must not put anyone in line for chats
+        body: { agent_id: agentId, password, keep_status: keepStatus },
       });
       const stored = { token: data.token, agent_id: data.agent_id, role: data.role };
       sessionStorage.setItem(SESSION_KEY, JSON.stringify(stored));

@@ -1,12 +1,13 @@
 // The analytics dashboard: KPIs, charts (chart.js from static/vendor when installed) and the same
 // numbers as tables, refreshed every 15 s from /api/v1/analytics/overview (supervisors, admins).
 
-import { api, clear, el, forget, formatSeconds, loadStrings, signIn, t, translatePage } from "./common.js";
+import { api, clear, el, forget, formatSeconds, langPicker, loadStrings, signIn, staffLang, t, translatePage } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const charts = {};
 let session = null;
 let timer = null;
+const REFRESH_MS = 15000;
 
 function pct(value) {
   return value === null || value === undefined ? "–" : `${(value * 100).toFixed(1)}%`;
@@ -46,106 +47,188 @@ function draw(id, config) {
   });
 }
 
+// human names for the API's codes; an unknown code is shown as it is rather than hidden
+function intentLabel(code) {
+  const key = `intent.${code}`;
+  const label = t(key);
+  return label === key ? code : label;
+}
+
+function labelOf(prefix, code) {
+  const key = `${prefix}.${code}`;
+  return t(key) === key ? code : t(key);
+}
+
+function skillLabel(code) {
+  const key = `skill.${code}`;
+  const label = t(key);
+  return label === key ? code : label;
+}
+
 function render(o) {
   const tiles = clear($("tiles"));
   tiles.append(
-    tile("会话 conversations", String(o.totals.conversations), "kpi-conversations"),
-    tile("客户消息 customer messages", String(o.totals.customer_messages), "kpi-customer-messages"),
-    tile("机器人解决率 bot resolution", pct(o.bot_resolution_rate), "kpi-bot-resolution"),
-    tile("转人工率 handoff rate", pct(o.handoff_rate), "kpi-handoff-rate"),
-    tile("首次响应 first response (median)", secs(o.first_response_s.median), "kpi-first-response"),
-    tile("人工首响 agent first response", secs(o.agent_first_response_s.median), "kpi-agent-first-response"),
-    tile("排队中 waiting now", String(o.queue.waiting), "kpi-waiting"),
-    tile("最长等待 longest wait", secs(o.queue.longest_wait_s), "kpi-longest-wait"),
-    tile("满意度 CSAT", pct(o.satisfaction.csat), "kpi-csat"),
-    tile("平均评分 avg score", o.satisfaction.average === null ? "–" : o.satisfaction.average.toFixed(2), "kpi-score"),
+    tile(t("kpi.conversations"), String(o.totals.conversations), "kpi-conversations"),
+    tile(t("kpi.customer_messages"), String(o.totals.customer_messages), "kpi-customer-messages"),
+    tile(t("kpi.bot_resolution"), pct(o.bot_resolution_rate), "kpi-bot-resolution"),
+    tile(t("kpi.handoff_rate"), pct(o.handoff_rate), "kpi-handoff-rate"),
+    tile(t("kpi.first_response"), secs(o.first_response_s.median), "kpi-first-response"),
+    tile(t("kpi.agent_first_response"), secs(o.agent_first_response_s.median), "kpi-agent-first-response"),
+    tile(t("kpi.waiting"), String(o.queue.waiting), "kpi-waiting"),
+    tile(t("kpi.longest_wait"), secs(o.queue.longest_wait_s), "kpi-longest-wait"),
+    tile(t("kpi.csat"), pct(o.satisfaction.csat), "kpi-csat"),
+    tile(t("kpi.score"), o.satisfaction.average === null ? "–" : o.satisfaction.average.toFixed(2), "kpi-score"),
   );
 
+  // one unit on the volume axis: every line is messages per minute, whatever the bucket size
+  const minutes = Math.max(1, Number(o.window && o.window.bucket_minutes) || 1);
+  const perMinute = (n) => Math.round((n / minutes) * 100) / 100;
   const labels = o.series.map((b) => new Date(b.start).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+  const perMinuteAxis = { y: { beginAtZero: true, title: { display: true, text: t("dashboard.unit.per_minute") } } };
   draw("chart-volume", {
     type: "line",
     data: {
       labels,
       datasets: [
-        { label: "total / min", data: o.series.map((b) => b.per_minute), borderColor: "#e4393c", pointRadius: 0 },
-        { label: "customer", data: o.series.map((b) => b.customer), borderColor: "#2563eb", pointRadius: 0 },
-        { label: "agent", data: o.series.map((b) => b.agent), borderColor: "#059669", pointRadius: 0 },
+        { label: t("dashboard.series.total"), data: o.series.map((b) => b.per_minute), borderColor: "#e4393c", pointRadius: 0 },
+        { label: t("dashboard.series.customer"), data: o.series.map((b) => perMinute(b.customer)), borderColor: "#2563eb", pointRadius: 0 },
+        { label: t("dashboard.series.bot"), data: o.series.map((b) => perMinute(b.bot)), borderColor: "#7c3aed", pointRadius: 0 },
+        { label: t("dashboard.series.agent"), data: o.series.map((b) => perMinute(b.agent)), borderColor: "#059669", pointRadius: 0 },
       ],
     },
+    options: { scales: perMinuteAxis },
   });
   draw("chart-rates", {
     type: "bar",
     data: {
-      labels: ["bot resolution", "handoff", "CSAT"],
+      labels: [t("kpi.bot_resolution"), t("kpi.handoff_rate"), t("kpi.csat")],
       datasets: [
         {
           label: "%",
-          data: [o.bot_resolution_rate, o.handoff_rate, o.satisfaction.csat].map((v) => (v === null ? 0 : v * 100)),
+          data: [o.bot_resolution_rate, o.handoff_rate, o.satisfaction.csat].map((v) => (v === null ? 0 : Math.round(v * 1000) / 10)),
           backgroundColor: ["#059669", "#e4393c", "#f59e0b"],
         },
       ],
     },
-    options: { scales: { y: { min: 0, max: 100 } } },
+    options: { plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100, title: { display: true, text: "%" } } } },
   });
   draw("chart-intents", {
     type: "bar",
     data: {
-      labels: o.top_intents.map((i) => i.intent),
-      datasets: [{ label: "messages", data: o.top_intents.map((i) => i.count), backgroundColor: "#2563eb" }],
+      labels: o.top_intents.map((i) => intentLabel(i.intent)),
+      datasets: [{ label: t("dashboard.unit.messages"), data: o.top_intents.map((i) => i.count), backgroundColor: "#2563eb" }],
     },
-    options: { indexAxis: "y" },
+    options: {
+      indexAxis: "y",
+      plugins: { legend: { display: false } },
+      scales: { x: { beginAtZero: true, title: { display: true, text: t("dashboard.unit.messages") } } },
+    },
   });
   draw("chart-csat", {
     type: "bar",
     data: {
-      labels: ["1", "2", "3", "4", "5"],
-      datasets: [{ label: "ratings", data: [1, 2, 3, 4, 5].map((n) => o.satisfaction.distribution[String(n)] || 0), backgroundColor: "#f59e0b" }],
+      labels: [1, 2, 3, 4, 5].map((n) => t(`dashboard.score.${n}`)),
+      datasets: [{ label: t("dashboard.unit.ratings"), data: [1, 2, 3, 4, 5].map((n) => o.satisfaction.distribution[String(n)] || 0), backgroundColor: "#f59e0b" }],
+    },
+    options: {
+      plugins: { legend: { display: false } },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: t("dashboard.unit.ratings") } } },
     },
   });
 
-  clear($("table-intents")).append(table(["intent", "count"], o.top_intents.map((i) => [i.intent, i.count])));
+  clear($("table-intents")).append(
+    table([t("dashboard.col.question_type"), t("dashboard.col.count")], o.top_intents.map((i) => [intentLabel(i.intent), i.count])),
+  );
   clear($("table-uncovered")).append(
-    table(["question", "count", "last"], o.uncovered.map((u) => [u.text, u.count, new Date(u.last_at).toLocaleString()])),
+    table(
+      [t("dashboard.col.question"), t("dashboard.col.count"), t("dashboard.col.last")],
+      o.uncovered.map((u) => [u.text, u.count, new Date(u.last_at).toLocaleString()]),
+    ),
   );
   const q = o.queue;
   clear($("table-queue")).append(
     table(
       ["", ""],
       [
-        ["waiting", q.waiting],
-        ["active", q.active],
-        ["longest wait", secs(q.longest_wait_s)],
-        ["wait to accept (median)", secs(q.waits.median)],
-        ["wait to accept (p90)", secs(q.waits.p90)],
-        ...Object.entries(q.waiting_by_skill).map(([skill, n]) => [`waiting · ${skill}`, n]),
+        [t("queue.waiting"), q.waiting],
+        [t("queue.active"), q.active],
+        [t("kpi.longest_wait"), secs(q.longest_wait_s)],
+        [t("queue.wait_median"), secs(q.waits.median)],
+        [t("queue.wait_p90"), secs(q.waits.p90)],
+        ...Object.entries(q.waiting_by_skill).map(([skill, n]) => [`${t("queue.waiting")} · ${skillLabel(skill)}`, n]),
       ],
     ),
   );
   const busy = o.series.filter((b) => b.customer + b.bot + b.agent > 0).slice(-12);
   clear($("table-volume")).append(
-    table(["from", "per min", "customer", "bot", "agent"], busy.map((b) => [new Date(b.start).toLocaleString(), b.per_minute, b.customer, b.bot, b.agent])),
+    table(
+      [t("dashboard.col.from"), t("dashboard.unit.per_minute"), t("dashboard.series.customer"), t("dashboard.series.bot"), t("dashboard.series.agent")],
+      busy.map((b) => [new Date(b.start).toLocaleString(), b.per_minute, b.customer, b.bot, b.agent]),
+    ),
+  );
+  const channels = Object.entries(o.channels || {}).sort((a, b) => b[1] - a[1]);
+  clear($("table-channels")).append(
+    table([t("profile.channels"), t("kpi.conversations")], channels.map(([c, n]) => [labelOf("channel", c), n])),
   );
   const f = o.forecast;
   clear($("forecast-out")).append(
     table(
       ["", ""],
       [
-        ["busiest hour seen (conversations)", f.baseline_peak_per_hour],
-        ["surge ×", f.surge],
-        ["forecast peak / hour", f.peak_per_hour],
-        ["to agents / hour", f.to_agents_per_hour],
-        ["agents needed", f.staffing.agents],
-        ["service level", pct(f.staffing.service_level)],
-        ["occupancy", pct(f.staffing.occupancy)],
+        [t("forecast.baseline"), f.baseline_peak_per_hour],
+        [t("forecast.surge"), f.surge],
+        [t("forecast.peak"), f.peak_per_hour],
+        [t("forecast.to_agents"), f.to_agents_per_hour],
+        [t("forecast.agents"), f.staffing.agents],
+        [t("forecast.service_level"), pct(f.staffing.service_level)],
+        [t("forecast.occupancy"), pct(f.staffing.occupancy)],
       ],
     ),
   );
   document.body.dataset.loaded = "1";
+  document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
+}
+
+// agents' status and load: who is online, away or offline now, and how full they are
+async function refreshAgents() {
+  try {
+    const agents = await api("/api/v1/agent/supervisor/agents", { token: session.token });
+    clear($("table-agents")).append(
+      table(
+        [t("profile.name"), t("presence.label"), t("agents.col.load")],
+        agents.map((a) => [`${a.name}（${a.agent_id}）`, labelOf("presence", a.status), `${a.load}/${a.max_chats}`]),
+      ),
+    );
+  } catch (exc) {
+    clear($("table-agents")).append(el("p", { class: "error" }, exc.message));
+  }
+}
+
+// every table on the board as one CSV (UTF-8 with a BOM so a spreadsheet reads the Chinese)
+function exportCsv() {
+  const quote = (v) => `"${String(v).replace(/"/g, '""')}"`;
+  const lines = [];
+  for (const panel of document.querySelectorAll("#board .panel")) {
+    const title = panel.querySelector("h3");
+    for (const tbl of panel.querySelectorAll("table")) {
+      lines.push(quote(title ? title.textContent : ""));
+      for (const row of tbl.querySelectorAll("tr")) {
+        lines.push([...row.children].map((c) => quote(c.textContent)).join(","));
+      }
+      lines.push("");
+    }
+  }
+  const blob = new Blob(["\ufeff", lines.join("\r\n")], { type: "text/csv;charset=utf-8" });
+  const link = el("a", { href: URL.createObjectURL(blob), download: `kefu-dashboard-${$("hours").value}h.csv` });
+  document.body.append(link);
+  link.click();
+  link.remove();
 }
 
 async function refresh() {
   clearTimeout(timer);
   if (!session) return;
+  refreshAgents();
   const params = new URLSearchParams({
     hours: $("hours").value,
     surge: $("surge").value || "5",
@@ -158,7 +241,7 @@ async function refresh() {
     $("board-error").textContent = exc.message;
     if (exc.status === 401) return logout();
   }
-  timer = setTimeout(refresh, 15000);
+  timer = setTimeout(refresh, REFRESH_MS);
 }
 
 async function whatIf(event) {
@@ -176,12 +259,12 @@ async function whatIf(event) {
       table(
         ["", ""],
         [
-          ["erlangs", s.traffic_erlangs],
-          ["seats", s.seats],
-          ["agents needed", s.agents],
-          ["service level", pct(s.service_level)],
-          ["average wait", secs(s.average_wait_s)],
-          ["occupancy", pct(s.occupancy)],
+          [t("forecast.erlangs"), s.traffic_erlangs],
+          [t("forecast.seats"), s.seats],
+          [t("forecast.agents"), s.agents],
+          [t("forecast.service_level"), pct(s.service_level)],
+          [t("forecast.average_wait"), secs(s.average_wait_s)],
+          [t("forecast.occupancy"), pct(s.occupancy)],
         ],
       ),
     );
@@ -200,11 +283,13 @@ function logout() {
 }
 
 async function main() {
-  await loadStrings(new URLSearchParams(location.search).get("lang") || "zh-CN");
+  await loadStrings(staffLang());
   translatePage();
+  document.querySelector("header.bar").append(langPicker());
   $("no-charts").hidden = Boolean(window.Chart);
   $("hours").addEventListener("change", refresh);
   $("refresh").addEventListener("click", refresh);
+  $("export").addEventListener("click", exportCsv);
   $("forecast").addEventListener("submit", (e) => {
     e.preventDefault();
     refresh();
@@ -218,7 +303,7 @@ async function main() {
     $("logout").hidden = false;
     $("me").textContent = `${s.agent_id} (${s.role})`;
     refresh();
-  });
+  }, { keepStatus: true });
   document.body.dataset.ready = "1";
 }
 

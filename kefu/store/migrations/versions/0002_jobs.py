@@ -1,7 +1,7 @@
 """jobs: dead letters, the payload of inbound channel messages so a task can rerun them, and an
 index on the delivery lanes
 
-Revision ID: 0010_jobs
+Revision ID: 0002_jobs
 Revises: 0001
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 import kefu.store.tables.base
 
-revision: str = "0010_jobs"
+revision: str = "0002_jobs"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """shop: order event receipts, notices, notice preferences
 
-Revision ID: 0015_shop
-Revises: 0001
+Revision ID: 0004_shop
+Revises: 0003_ops
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import kefu.store.tables.base
 
-revision: str = "0015_shop"
-down_revision: str | None = "0014_ops"
+revision: str = "0004_shop"
+down_revision: str | None = "0003_ops"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

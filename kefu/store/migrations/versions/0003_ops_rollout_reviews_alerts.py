@@ -1,7 +1,7 @@
 """ops: AI rollout settings, audit and conversation sides; handoff reviews; service alerts; staff plan
 
-Revision ID: 0014_ops
-Revises: 0001
+Revision ID: 0003_ops
+Revises: 0002_jobs
 Create Date: 2026-11-30 12:10:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import kefu.store.tables.base
 
-revision: str = "0014_ops"
-down_revision: str | None = "0010_jobs"
+revision: str = "0003_ops"
+down_revision: str | None = "0002_jobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

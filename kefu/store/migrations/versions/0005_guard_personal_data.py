@@ -1,7 +1,7 @@
 """personal data encrypted at rest, phone lookup hash, audit log
 
-Revision ID: 0012_guard
-Revises: 0001
+Revision ID: 0005_guard
+Revises: 0004_shop
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import kefu.store.tables.base
 
-revision: str = "0012_guard"
-down_revision: str | None = "0015_shop"
+revision: str = "0005_guard"
+down_revision: str | None = "0004_shop"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
