@@ -139,10 +139,13 @@ class SqlOutcomes:
                 .distinct()
             )
         )
+        # the state is encrypted at rest (kefu.store.encrypted): read in Python, not in SQL
         c = ConversationRow
-        fallback |= set(
-            s.scalars(select(c.id).where(c.id.in_(ids), c.state["unresolved"].as_integer() > 0))
-        )
+        fallback |= {
+            cid
+            for cid, state in s.execute(select(c.id, c.state).where(c.id.in_(ids)))
+            if int((state or {}).get("unresolved") or 0) > 0
+        }
         accepted: dict[str, tuple[datetime, str]] = {}
         closed: dict[str, tuple[datetime, str]] = {}
         for cid, kind, at, actor in s.execute(

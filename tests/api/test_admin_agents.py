@@ -39,7 +39,9 @@ def test_lists_agents_with_profile_and_current_load(
     agents = {a["id"]: a for a in client.get(AGENTS, headers=admin).json()}
     assert set(agents) == {"A01", "A02", "A03", "S01"}
     assert agents["A03"]["langs"] == ["en"] and "english" in agents["A03"]["skills"]
-    assert agents["S01"]["role"] == "supervisor" and agents["S01"]["status"] == "online"
+    assert (
+        agents["S01"]["role"] == "supervisor" and agents["S01"]["status"] == "offline"
+    )  # a supervisor is not routed chats by signing in
     assert agents["A01"]["load"] == 0 and agents["A01"]["max_chats"] == 5
     known = client.get(f"{AGENTS}/skills", headers=admin).json()
     assert "vip" in known["skills"] and known["langs"] == ["zh-CN", "zh-TW", "en"]
