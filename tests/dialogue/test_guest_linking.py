@@ -4,10 +4,12 @@ phone, a one-time code, then the answer with the customer's orders. On SQLite an
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from kefu.commerce.port import CustomerNotFound
+from kefu.config import Settings
 from kefu.dialogue import Turn, TurnResult
 from kefu.wiring import Kefu
 
@@ -137,3 +139,23 @@ def test_a_guest_still_gets_pre_sales_answers_without_linking(kefu: Kefu) -> Non
     answered = say(kefu, "visitor-7", "羽绒服有哪些尺码")
     assert answered.replies and "手机号" not in said(answered)
     assert guest_id(kefu, "visitor-7").startswith("G")
+
+
+def test_the_code_sent_by_one_worker_is_checked_by_another_through_redis(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    """Two workers over one database and one Redis: the phone lands on one, the code on the
+    other, and the wrong-code count is shared too."""
+    settings = Settings(data_dir=tmp_path, database_url=database_url, redis_url=redis_url)
+    a, b = Kefu.start(settings), Kefu.start(settings)
+    try:
+        say(a, "visitor-8", "我的快递到哪了")
+        sent = say(a, "visitor-8", PHONE_OF_C1001)
+        assert "还可以再试4次" in said(say(b, "visitor-8", wrong(code_in(sent))))
+        assert "还可以再试3次" in said(say(a, "visitor-8", wrong(code_in(sent))))
+        linked = say(b, "visitor-8", code_in(sent))
+        assert "ZT7788990011" in said(linked)
+        assert guest_id(a, "visitor-8") == "C1001"
+    finally:
+        a.close()
+        b.close()
