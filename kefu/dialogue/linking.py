@@ -133,7 +133,15 @@ class GuestLinking:
         linking = ctx.state.linking or {"intent": ctx.intent, "text": ctx.text}
         ctx.state.linking = {**linking, "step": CODE}
         return Outcome(
-            [ctx.say("link.code_sent", ReplyKind.CLARIFY, phone=mask_phone(phone), code=code)]
+            [
+                ctx.say(
+                    "link.code_sent",
+                    ReplyKind.CLARIFY,
+                    phone=mask_phone(phone),
+                    code=code,
+                    minutes=max(1, round(self.code_ttl_s / 60)),
+                )
+            ]
         )
 
     def _check_code(self, ctx: TurnContext, given: str) -> Outcome | Linked:

@@ -159,3 +159,12 @@ def test_the_code_sent_by_one_worker_is_checked_by_another_through_redis(
     finally:
         a.close()
         b.close()
+
+
+def test_an_english_speaking_guest_is_asked_and_answered_in_english(kefu: Kefu) -> None:
+    asked = say(kefu, "visitor-9", "where is my parcel")
+    assert "phone number" in said(asked)
+    sent = say(kefu, "visitor-9", PHONE_OF_C1001)
+    assert "Demo mode" in said(sent) and "10 minutes" in said(sent)
+    linked = say(kefu, "visitor-9", code_in(sent))
+    assert "Verified" in said(linked) and "ZT7788990011" in said(linked)
