@@ -323,7 +323,7 @@ class Dialogue:
             return
         user_id = channel_user_id.strip()
         if not user_id or len(user_id) > 128:
-            raise InvalidMessage("channel_user_id must be 1 to 128 characters")
+            return  # not an identity anyone has: nothing to link
         owner = self.commerce.find_customer_by_identity(channel, user_id)
         # another shop customer's identity is never taken over, token or not
         if owner is not None and is_guest(owner.id):

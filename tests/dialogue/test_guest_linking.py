@@ -168,3 +168,40 @@ def test_an_english_speaking_guest_is_asked_and_answered_in_english(kefu: Kefu) 
     assert "Demo mode" in said(sent) and "10 minutes" in said(sent)
     linked = say(kefu, "visitor-9", code_in(sent))
     assert "Verified" in said(linked) and "ZT7788990011" in said(linked)
+
+
+def test_a_guest_waiting_for_a_person_is_queued_as_the_customer_after_a_signed_link(
+    kefu: Kefu,
+) -> None:
+    from sqlalchemy import select
+
+    from kefu.store.tables.desk import DeskQueueRow
+
+    waiting = say(kefu, "visitor-10", "转人工")
+    assert waiting.handoff
+    kefu.dialogue.handle(
+        Turn(
+            channel="web",
+            text="你好",
+            customer_id="C1001",
+            channel_user_id="visitor-10",
+            identity_proven=True,
+        )
+    )
+    with kefu.db.session() as s:
+        queued = s.scalar(
+            select(DeskQueueRow.customer_id).where(
+                DeskQueueRow.conversation_id == waiting.conversation_id
+            )
+        )
+    assert queued == "C1001"
+    assert waiting.conversation_id in {c["id"] for c in kefu.dialogue.conversations("C1001")}
+
+
+def test_an_unproven_customer_id_never_links_a_guest(kefu: Kefu) -> None:
+    """Demo mode takes a claimed customer_id as is, but only a signed one may link."""
+    say(kefu, "visitor-11", "羽绒服有哪些尺码")
+    kefu.dialogue.handle(
+        Turn(channel="web", text="你好", customer_id="C1001", channel_user_id="visitor-11")
+    )
+    assert guest_id(kefu, "visitor-11").startswith("G")
