@@ -24,6 +24,7 @@ from datetime import datetime
 from kefu.dialogue.context import Outcome, TurnContext
 from kefu.dialogue.ports import ExpiringValues, GuestLinks
 from kefu.dialogue.skills.address import extract_phone
+from kefu.dialogue.skills.policy_answer import is_general_question
 from kefu.domain.conversations import ReplyKind
 from kefu.domain.customers import is_guest, mask_phone
 
@@ -107,7 +108,8 @@ class GuestLinking:
                 return self._send_code(ctx, phone)
             assert code is not None
             return self._check_code(ctx, code.group(1))
-        if ctx.intent in order_intents:
+        # "下单后多久发货" is the shop's policy, answered to anyone; "我的快递到哪了" needs orders
+        if ctx.intent in order_intents and not is_general_question(ctx):
             return self._start(ctx, phone)
         # something else (a pre-sales question): the bot answers it; linking waits for a
         # phone or a code only while the customer keeps to it

@@ -138,6 +138,10 @@ def test_no_order_data_reaches_a_guest_who_names_an_order(kefu: Kefu) -> None:
 def test_a_guest_still_gets_pre_sales_answers_without_linking(kefu: Kefu) -> None:
     answered = say(kefu, "visitor-7", "羽绒服有哪些尺码")
     assert answered.replies and "手机号" not in said(answered)
+    # a general shipping question under an order intent is the shop's policy, not an order
+    policy = say(kefu, "visitor-7", "下单后多久发货？")
+    assert policy.intent == "order_status"
+    assert "48小时" in said(policy) and "手机号" not in said(policy)
     assert guest_id(kefu, "visitor-7").startswith("G")
 
 
