@@ -23,7 +23,7 @@ from kefu.store.tables.commerce import (
     CustomerRow,
     OrderRow,
 )
-from kefu.store.tables.conversations import ConversationRow, MessageRow
+from kefu.store.tables.conversations import ConversationEventRow, ConversationRow, MessageRow
 from kefu.store.tables.desk import DeskQueueRow, SurveyRow, TicketRow
 from kefu.store.tables.knowledge import UncoveredQuestionRow
 from kefu.store.tables.ops import ConversationSideRow
@@ -367,6 +367,24 @@ class SqlChannelStore:
         with self.db.engine.begin() as conn:
             if conn.scalar(select(CustomerRow.id).where(CustomerRow.id == customer_id)) is None:
                 raise ValueError(f"unknown customer {customer_id}")
+            moved = conn.scalars(
+                select(ConversationRow.id).where(ConversationRow.customer_id == guest_id)
+            ).all()
+            if moved:
+                # each conversation's own history says when and from whom it came
+                conn.execute(
+                    insert(ConversationEventRow),
+                    [
+                        {
+                            "conversation_id": conversation_id,
+                            "at": at,
+                            "kind": "guest_linked",
+                            "actor": customer_id,
+                            "detail": {"guest_id": guest_id},
+                        }
+                        for conversation_id in moved
+                    ],
+                )
             for row in _OWNED_BY_CUSTOMER:
                 conn.execute(
                     update(row).where(row.customer_id == guest_id).values(customer_id=customer_id)

@@ -7,10 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from kefu.commerce.port import CustomerNotFound
 from kefu.config import Settings
 from kefu.dialogue import Turn, TurnResult
+from kefu.store.tables.conversations import ConversationEventRow
 from kefu.wiring import Kefu
 
 PHONE_OF_C1001 = "13800001001"
@@ -68,6 +70,13 @@ def test_a_guest_asking_where_the_parcel_is_links_by_phone_and_code(kefu: Kefu) 
         kefu.commerce.get_customer(guest)
     again = say(kefu, "visitor-1", "我的快递到哪了")
     assert "ZT7788990011" in said(again)
+    with kefu.db.session() as s:
+        events = s.scalars(
+            select(ConversationEventRow.kind).where(
+                ConversationEventRow.conversation_id == asked.conversation_id
+            )
+        ).all()
+    assert "guest_linked" in events
 
 
 def test_after_linking_the_guest_chat_and_the_customer_history_are_one(kefu: Kefu) -> None:
@@ -177,8 +186,6 @@ def test_an_english_speaking_guest_is_asked_and_answered_in_english(kefu: Kefu) 
 def test_a_guest_waiting_for_a_person_is_queued_as_the_customer_after_a_signed_link(
     kefu: Kefu,
 ) -> None:
-    from sqlalchemy import select
-
     from kefu.store.tables.desk import DeskQueueRow
 
     waiting = say(kefu, "visitor-10", "转人工")
