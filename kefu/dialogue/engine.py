@@ -476,6 +476,12 @@ class Dialogue:
                 return self._answer_after_linking(ctx, step)
             if step is not None:
                 return step
+        elif state.linking:
+            # signed in on the shop's site since the question (production): "我登录好了" gets
+            # the answer to it; a new order question is answered itself
+            asked, state.linking = state.linking, None
+            if ctx.intent not in policy.order_intents and asked.get("text"):
+                return self._answer_pending(ctx, str(asked["intent"]), str(asked["text"]))
         continued = self._continuation(ctx)
         if continued is None:
             experience.drop_stale_slots(ctx)
@@ -517,19 +523,22 @@ class Dialogue:
         before, now with the customer's orders."""
         assert self.linking is not None
         self.linking.links.link_guest(ctx.customer.id, linked.customer_id, ctx.now)
-        customer = self.commerce.get_customer(linked.customer_id)
         # this turn goes on as the customer (the conversation row already points to them)
-        ctx.customer = customer
-        ctx.conversation.customer_id = customer.id
-        ctx.intent = linked.intent
-        u = self._understand(linked.text, ctx.now) if linked.text.strip() else ctx.u
+        ctx.customer = self.commerce.get_customer(linked.customer_id)
+        ctx.conversation.customer_id = ctx.customer.id
+        return self._answer_pending(ctx, linked.intent, linked.text)
+
+    def _answer_pending(self, ctx: TurnContext, intent: str, text: str) -> Outcome:
+        """The order question asked as a guest, answered now with the customer's orders."""
+        ctx.intent = intent
+        u = self._understand(text, ctx.now) if text.strip() else ctx.u
         asked = TurnContext(
-            ctx.services, customer, ctx.conversation, ctx.state, u, ctx.lang, ctx.now, ctx.intent
+            ctx.services, ctx.customer, ctx.conversation, ctx.state, u, ctx.lang, ctx.now, intent
         )
         try:
-            outcome = SKILLS.get(linked.intent, SKILLS["other"])(asked)
+            outcome = SKILLS.get(intent, SKILLS["other"])(asked)
         except CommerceUnavailable:
-            log.warning("commerce unavailable for a %s turn", linked.intent)
+            log.warning("commerce unavailable for a %s turn", intent)
             outcome = Outcome([asked.say("commerce_unavailable")], resolved=False)
         outcome.replies = [ctx.say("link.linked"), *outcome.replies]
         return self._after_skill(asked, outcome)

@@ -31,6 +31,7 @@ from kefu.domain.customers import is_guest, mask_phone
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 PHONE = "phone"
 CODE = "code"
+SIGN_IN = "sign_in"
 
 
 def _random_code() -> str:
@@ -119,6 +120,8 @@ class GuestLinking:
 
     def _start(self, ctx: TurnContext, phone: str | None) -> Outcome:
         if not self.show_code:
+            # kept to answer once the shop's site has signed who this is
+            ctx.state.linking = {"step": SIGN_IN, "intent": ctx.intent, "text": ctx.text}
             return Outcome([ctx.say("link.login", ReplyKind.CLARIFY)], resolved=False)
         if self._locked(ctx.customer.id):
             return Outcome([ctx.say("link.locked")], resolved=False)

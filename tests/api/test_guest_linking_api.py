@@ -67,8 +67,18 @@ def test_production_links_a_guest_with_the_shops_signed_identity(
             assert not re.search(r"(?<!\d)\d{6}(?!\d)", said(asked))
 
             token = issue_customer_token("C1001", PRODUCTION_SECRETS["secret_key"])
-            signed = post(c, channel_user_id="visitor-p1", token=token, text="我的快递到哪了")
+            signed = post(
+                c,
+                channel_user_id="visitor-p1",
+                token=token,
+                conversation_id=asked["conversation_id"],
+                text="我登录好了",
+            )
+            # the question asked as a guest is answered now, in the same conversation
+            assert signed["conversation_id"] == asked["conversation_id"]
             assert "ZT7788990011" in said(signed)
+            again = post(c, channel_user_id="visitor-p1", token=token, text="我的快递到哪了")
+            assert "ZT7788990011" in said(again)
 
             mine = c.get("/api/v1/conversations", headers={"Authorization": f"Bearer {token}"})
             assert mine.status_code == 200
