@@ -216,3 +216,8 @@ def test_an_unproven_customer_id_never_links_a_guest(kefu: Kefu) -> None:
         Turn(channel="web", text="你好", customer_id="C1001", channel_user_id="visitor-11")
     )
     assert guest_id(kefu, "visitor-11").startswith("G")
+
+
+def test_a_guest_writing_traditional_chinese_is_asked_in_traditional(kefu: Kefu) -> None:
+    asked = say(kefu, "visitor-12", "我的快遞到哪了")
+    assert "手機號" in said(asked) and "确认" not in said(asked)
