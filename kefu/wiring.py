@@ -18,8 +18,9 @@ from kefu.commerce.embedded import EmbeddedCommerce
 from kefu.commerce.emitting import EmittingCommerce
 from kefu.commerce.http import HttpCommerce
 from kefu.commerce.port import CommercePort
-from kefu.config import Settings, get_settings
+from kefu.config import Mode, Settings, get_settings
 from kefu.dialogue import Dialogue
+from kefu.dialogue.linking import GuestLinking
 from kefu.dialogue.safety import SafetyFilter
 from kefu.domain.catalog import Product
 from kefu.jobs import Jobs, start_jobs
@@ -146,6 +147,7 @@ class Kefu:
         turn_locks = make_turn_locks(settings.redis_url)
         rollout = SqlRollout(db, state)
         turn_timer = TurnTimer(state)
+        guests = SqlChannelStore(db)
         dialogue = Dialogue(
             SqlConversations(db),
             commerce,
@@ -156,12 +158,14 @@ class Kefu:
             promotions=promotions,
             desk=desk,
             locks=turn_locks,
-            guests=SqlChannelStore(db),
+            guests=guests,
             max_message_chars=settings.max_message_chars,
             safety=safety,
             ai_gate=rollout,
             turn_observer=turn_timer.observe,
             surveys=desk.surveys,
+            # the code is shown in the reply only in demo mode (there is no SMS gateway)
+            linking=GuestLinking(guests, state, show_code=settings.mode is Mode.DEMO),
         )
         # order events from the shop and the notices they call for (kefu.notify)
         notices = Notifier(SqlNotices(db), SqlConversations(db), commerce, surveys=desk.surveys)

@@ -27,6 +27,7 @@ from kefu.dialogue.errors import (
     UnknownCustomer,
 )
 from kefu.dialogue.lexicon import Lexicon
+from kefu.dialogue.linking import GuestLinking, Linked
 from kefu.dialogue.orders import PickKind, find_reference
 from kefu.dialogue.policy import HandoffPolicy
 from kefu.dialogue.ports import Guests, Nlu, TurnLocks, Understanding
@@ -80,6 +81,9 @@ class Turn:
     # an unverified channel identity (production without a signed token) may only be a guest:
     # claiming a linked customer's identity must not open their orders
     guest_only: bool = False
+    # ``customer_id`` was proven by the shop's signed token: a guest's ``channel_user_id`` sent
+    # with it links the guest to that customer
+    identity_proven: bool = False
 
 
 @dataclass
@@ -163,6 +167,7 @@ class Dialogue:
         ai_gate: AiGate | None = None,
         turn_observer: Callable[[float], None] | None = None,
         surveys: SurveyAnswers | None = None,
+        linking: GuestLinking | None = None,
     ) -> None:
         self.store = store
         self.surveys = surveys  # satisfaction scores given by replying (kefu.notify asks)
@@ -176,6 +181,8 @@ class Dialogue:
         self.desk = desk
         self.locks = locks
         self.guests = guests
+        # guests asking about orders become the shop's customer first (None: no linking)
+        self.linking = linking
         self.templates = templates or Templates()
         self.lexicon = lexicon or Lexicon()
         self.policy = policy or HandoffPolicy.load()
@@ -300,11 +307,27 @@ class Dialogue:
         channel = self._channel(turn.channel)
         text = self._text(turn.text)
         customer = self.customer_for(channel, turn.customer_id, turn.channel_user_id, now)
+        if turn.identity_proven and turn.customer_id is not None:
+            self._link_signed(channel, customer, turn.channel_user_id, now or self.clock())
         if turn.guest_only and (turn.customer_id is not None or not is_guest(customer.id)):
             raise IdentityRequired("a signed customer token is required for this customer")
         if turn.conversation_id is not None:
             self.conversation_of(turn.conversation_id, customer.id)
         return channel, text, customer
+
+    def _link_signed(
+        self, channel: str, customer: Customer, channel_user_id: Any, now: datetime
+    ) -> None:
+        """A signed customer writing with a guest's channel identity: the guest is them."""
+        if self.linking is None or is_guest(customer.id) or not isinstance(channel_user_id, str):
+            return
+        user_id = channel_user_id.strip()
+        if not user_id or len(user_id) > 128:
+            return  # not an identity anyone has: nothing to link
+        owner = self.commerce.find_customer_by_identity(channel, user_id)
+        # another shop customer's identity is never taken over, token or not
+        if owner is not None and is_guest(owner.id):
+            self.linking.link_proven(owner.id, customer.id, now)
 
     def _hold(self, customer_id: str) -> AbstractContextManager[None]:
         return self.locks.hold(customer_id) if self.locks is not None else nullcontext()
@@ -447,6 +470,18 @@ class Dialogue:
             # "在吗 / 有人吗 / 亲" opens a chat; it is not a request for a person
             ctx.intent = "greeting"
             return self._after_skill(ctx, SKILLS["greeting"](ctx))
+        if self.linking is not None and is_guest(ctx.customer.id):
+            step = self.linking.turn(ctx, policy.order_intents)
+            if isinstance(step, Linked):
+                return self._answer_after_linking(ctx, step)
+            if step is not None:
+                return step
+        elif state.linking:
+            # signed in on the shop's site since the question (production): "我登录好了" gets
+            # the answer to it; a new order question is answered itself
+            asked, state.linking = state.linking, None
+            if ctx.intent not in policy.order_intents and asked.get("text"):
+                return self._answer_pending(ctx, str(asked["intent"]), str(asked["text"]))
         continued = self._continuation(ctx)
         if continued is None:
             experience.drop_stale_slots(ctx)
@@ -482,6 +517,31 @@ class Dialogue:
             log.warning("commerce unavailable for a %s turn", ctx.intent)
             outcome = Outcome([ctx.say("commerce_unavailable")], resolved=False)
         return self._after_skill(ctx, experience.prefer_curated(ctx, outcome))
+
+    def _answer_after_linking(self, ctx: TurnContext, linked: Linked) -> Outcome:
+        """The guest proved who they are: link, then answer the order question they asked
+        before, now with the customer's orders."""
+        assert self.linking is not None
+        self.linking.links.link_guest(ctx.customer.id, linked.customer_id, ctx.now)
+        # this turn goes on as the customer (the conversation row already points to them)
+        ctx.customer = self.commerce.get_customer(linked.customer_id)
+        ctx.conversation.customer_id = ctx.customer.id
+        return self._answer_pending(ctx, linked.intent, linked.text)
+
+    def _answer_pending(self, ctx: TurnContext, intent: str, text: str) -> Outcome:
+        """The order question asked as a guest, answered now with the customer's orders."""
+        ctx.intent = intent
+        u = self._understand(text, ctx.now) if text.strip() else ctx.u
+        asked = TurnContext(
+            ctx.services, ctx.customer, ctx.conversation, ctx.state, u, ctx.lang, ctx.now, intent
+        )
+        try:
+            outcome = SKILLS.get(intent, SKILLS["other"])(asked)
+        except CommerceUnavailable:
+            log.warning("commerce unavailable for a %s turn", intent)
+            outcome = Outcome([asked.say("commerce_unavailable")], resolved=False)
+        outcome.replies = [ctx.say("link.linked"), *outcome.replies]
+        return self._after_skill(asked, outcome)
 
     def _ai_off(self, ctx: TurnContext) -> HandoffReason | None:
         """Why people, not the bot, take this turn under the rollout (None: the bot may).

@@ -90,3 +90,23 @@ class Guests(Protocol):
     def bind_guest(self, channel: str, channel_user_id: str, name: str, at: datetime) -> str:
         """The customer id behind the identity, creating a guest on first contact."""
         ...
+
+
+class GuestLinks(Protocol):
+    """Where guests meet the shop's customers (kefu.store.channel_repo implements it)."""
+
+    def customer_id_by_phone(self, phone: str) -> str | None:
+        """The one shop customer with this phone (by keyed hash), else None."""
+        ...
+
+    def link_guest(self, guest_id: str, customer_id: str, at: datetime) -> None:
+        """Make the guest the customer: identities and conversations move, the guest goes."""
+        ...
+
+
+class ExpiringValues(Protocol):
+    """Short-lived values shared by every worker (kefu.runtime.shared implements it)."""
+
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str, ttl_s: float | None = None) -> None: ...
+    def incr(self, key: str, ttl_s: float | None = None) -> int: ...

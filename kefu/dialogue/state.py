@@ -24,6 +24,8 @@ class DialogueState:
     urgent: bool = False  # the customer said it is urgent: a handoff gets priority
     last_reply: str = ""  # what the bot said last turn: saying it again resolves nothing
     waiting_told: dict[str, Any] | None = None  # the queue place and wait last told
+    # a guest's way to their orders: step ("phone" | "code"), the order question to answer after
+    linking: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> DialogueState:

@@ -15,9 +15,21 @@ from sqlalchemy.exc import IntegrityError
 from kefu.domain.conversations import Sender
 from kefu.domain.customers import GUEST_PREFIX
 from kefu.store.db import Database
+from kefu.store.privacy_repo import SqlPersonalData
 from kefu.store.tables.channels import ChannelCallbackRow, InboundReceiptRow, OutboundDeliveryRow
-from kefu.store.tables.commerce import ChannelIdentityRow, CustomerRow
-from kefu.store.tables.conversations import ConversationRow, MessageRow
+from kefu.store.tables.commerce import (
+    AfterSalesRequestRow,
+    ChannelIdentityRow,
+    CustomerRow,
+    OrderRow,
+)
+from kefu.store.tables.conversations import ConversationEventRow, ConversationRow, MessageRow
+from kefu.store.tables.desk import DeskQueueRow, SurveyRow, TicketRow
+from kefu.store.tables.knowledge import UncoveredQuestionRow
+from kefu.store.tables.ops import ConversationSideRow
+from kefu.store.tables.promotions import CustomerCouponRow
+from kefu.store.tables.shop import NoticePreferenceRow, NoticeRow
+from kefu.store.tables.uploads import UploadRow
 
 PENDING = "pending"
 SENT = "sent"
@@ -25,6 +37,21 @@ FAILED = "failed"
 
 _NEW_CUSTOMER = insert(CustomerRow)
 _NEW_IDENTITY = insert(ChannelIdentityRow)
+# every table that names a customer: a linked guest's rows become the customer's
+_OWNED_BY_CUSTOMER: tuple[Any, ...] = (
+    ChannelIdentityRow,
+    ConversationRow,
+    TicketRow,
+    SurveyRow,
+    DeskQueueRow,
+    NoticeRow,
+    ConversationSideRow,
+    UploadRow,
+    UncoveredQuestionRow,
+    CustomerCouponRow,
+    OrderRow,
+    AfterSalesRequestRow,
+)
 _CUSTOMER_OF = select(ChannelIdentityRow.customer_id).where(
     ChannelIdentityRow.channel == bindparam("channel"),
     ChannelIdentityRow.channel_user_id == bindparam("channel_user_id"),
@@ -324,6 +351,49 @@ class SqlChannelStore:
                 raise
             return winner
         return customer_id
+
+    def customer_id_by_phone(self, phone: str) -> str | None:
+        """The one shop customer with this phone, found by its keyed hash (never plain text)."""
+        found = SqlPersonalData(self.db).customer_id_by_phone(phone)
+        # a guest has no phone; never link a guest to another guest
+        return None if found is None or found.startswith(GUEST_PREFIX) else found
+
+    def link_guest(self, guest_id: str, customer_id: str, at: datetime) -> None:
+        """The guest becomes the customer, in one transaction: channel identities,
+        conversations (one history), tickets, queue entries and the rest move to the customer,
+        and the guest row is removed so nothing can reach the customer through it again."""
+        if not guest_id.startswith(GUEST_PREFIX) or customer_id.startswith(GUEST_PREFIX):
+            raise ValueError("only a guest links, and only to a shop customer")
+        with self.db.engine.begin() as conn:
+            if conn.scalar(select(CustomerRow.id).where(CustomerRow.id == customer_id)) is None:
+                raise ValueError(f"unknown customer {customer_id}")
+            moved = conn.scalars(
+                select(ConversationRow.id).where(ConversationRow.customer_id == guest_id)
+            ).all()
+            if moved:
+                # each conversation's own history says when and from whom it came
+                conn.execute(
+                    insert(ConversationEventRow),
+                    [
+                        {
+                            "conversation_id": conversation_id,
+                            "at": at,
+                            "kind": "guest_linked",
+                            "actor": customer_id,
+                            "detail": {"guest_id": guest_id},
+                        }
+                        for conversation_id in moved
+                    ],
+                )
+            for row in _OWNED_BY_CUSTOMER:
+                conn.execute(
+                    update(row).where(row.customer_id == guest_id).values(customer_id=customer_id)
+                )
+            # the customer's own notice preferences stand; a guest's few are dropped
+            conn.execute(
+                delete(NoticePreferenceRow).where(NoticePreferenceRow.customer_id == guest_id)
+            )
+            conn.execute(delete(CustomerRow).where(CustomerRow.id == guest_id))
 
     def _customer_of(self, channel: str, channel_user_id: str) -> str | None:
         with self.db.engine.connect() as conn:

@@ -78,6 +78,8 @@ async def post_message(request: Request, kefu: Kefu = Depends(get_kefu)) -> Resp
         channel_user_id=body.channel_user_id,
         conversation_id=body.conversation_id,
         guest_only=guest_only,
+        # identify_customer verified the token when one came: that is a proven identity
+        identity_proven=token is not None and customer_id is not None,
     )
     load = kefu.load
     with load.admit():  # 503 before anything is stored when the worker cannot keep up
