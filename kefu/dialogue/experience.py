@@ -17,6 +17,9 @@ _ORDER_ID = re.compile(r"\bE\d{13}\b")
 TOPIC_SLOTS = ("invoice_company", "company", "tax_id")
 # intents never served by an approved answer instead: they are about the person, not a question
 _NOT_QUESTIONS = frozenset({"greeting", "human_agent", "complaint"})
+# answers computed from the shop's live data (promotion rules, the catalogue and its stock): an
+# edited knowledge answer must never change those facts (the admin warns it is shadowed instead)
+_FROM_LIVE_DATA = frozenset({"promotion", "coupon", "product_info", "stock", "price_protection"})
 
 
 def is_presence_check(ctx: TurnContext) -> bool:
@@ -114,11 +117,13 @@ def bot_helped(outcome: Outcome, resolved: bool) -> bool:
 
 def prefer_curated(ctx: TurnContext, outcome: Outcome) -> Outcome:
     """An answer people approved for this question beats the skill's generic reply; replies
-    about the customer's own order or an action in progress stay the skill's."""
+    about the customer's own order, an action in progress, or facts computed from the shop's live
+    rules and catalogue stay the skill's."""
     if (
         outcome.handoff is not None
         or outcome.order is not None
         or ctx.intent in _NOT_QUESTIONS
+        or ctx.intent in _FROM_LIVE_DATA
         or ctx.state.pending
         or ctx.state.awaiting
         or any(r.kind in (ReplyKind.ACTION, ReplyKind.CLARIFY) for r in outcome.replies)
