@@ -61,6 +61,7 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # letters and digits together: order ids, tax ids, tracking numbers, models ("X12", "65W")
 _CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]*\d[A-Za-z0-9]*(?![A-Za-z0-9])")
+_MARKUP = re.compile(r"<[^<>]{1,300}>")
 _PEOPLE = (ConversationStatus.WAITING_AGENT, ConversationStatus.WITH_AGENT)
 
 
@@ -333,6 +334,10 @@ class Dialogue:
         return self.locks.hold(customer_id) if self.locks is not None else nullcontext()
 
     def _understand(self, text: str, now: datetime) -> Understanding:
+        # markup pasted into a widget (<img …>, <script>) is stored and shown as typed, but it is
+        # no part of what the customer asks: the model reads the words around it
+        if "<" in text:
+            text = _MARKUP.sub(" ", text).strip() or text
         try:
             return self.nlu.parse(text, now)
         except Exception:  # a message is still stored and answered when the NLU fails
