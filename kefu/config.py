@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # run the periodic tasks (SLA, notices, stalled parcels, retention) on a schedule; off, they
     # run only through `kefu jobs` (a shop's own cron) — and the tests, which control the clock
     jobs_periodic: bool = True
+    # private networks trusted as webhook callback targets (the shop's own platform in its own
+    # network), comma-separated CIDRs; empty: callbacks go to public addresses only
+    callback_allowed_networks: str = ""
     # the shop's approved template (模板消息) for service notices outside WeChat's 48-hour window
     wechat_notice_template_id: str | None = None
     # the shop's own order system over HTTP (docs/commerce-http.md); unset: the embedded one

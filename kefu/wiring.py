@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kefu.channels.callback_url import allow_networks
 from kefu.commerce.embedded import EmbeddedCommerce
 from kefu.commerce.emitting import EmittingCommerce
 from kefu.commerce.http import HttpCommerce
@@ -115,6 +116,7 @@ class Kefu:
         if seeded:
             log.info("seeded the demo shop into a new database")
         ensure_safe_start(db, settings)
+        allow_networks(settings.callback_allowed_networks)
         state = make_shared_state(settings.redis_url)
         order_events = SqlOrderEvents(db)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from ipaddress import IPv4Address, IPv6Address, ip_address
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from urllib.parse import urlsplit
 
 Resolver = Callable[[str, int], list[str]]
@@ -24,6 +24,21 @@ _INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".intranet", ".lan", 
 
 class UnsafeCallback(ValueError):
     """The URL may not be called: the message says why."""
+
+
+# private networks the shop trusts as callback targets (its own platform inside its network):
+# KEFU_CALLBACK_ALLOWED_NETWORKS, installed by Kefu.start; empty means public addresses only
+_allowed: tuple[IPv4Network | IPv6Network, ...] = ()
+
+
+def allow_networks(cidrs: str) -> None:
+    """Trust these comma-separated networks as callback targets besides public addresses."""
+    global _allowed
+    _allowed = tuple(ip_network(c.strip(), strict=False) for c in cidrs.split(",") if c.strip())
+
+
+def _permitted(address: IPv4Address | IPv6Address) -> bool:
+    return is_public(address) or any(address in net for net in _allowed)
 
 
 def is_public(address: IPv4Address | IPv6Address) -> bool:
@@ -53,7 +68,7 @@ def check_callback_url(url: str) -> tuple[str, str, int]:
         raise UnsafeCallback("callback_url may not carry credentials")
     host = parts.hostname.rstrip(".").lower()
     literal = _literal(host)
-    if literal is not None and not is_public(literal):
+    if literal is not None and not _permitted(literal):
         raise UnsafeCallback("callback_url must point at a public address")
     if literal is None and (
         host == "localhost" or host.endswith(_INTERNAL_SUFFIXES) or "." not in host
@@ -80,6 +95,6 @@ def resolve_public(url: str, resolve: Resolver = system_resolver) -> str:
     if not found:
         raise UnsafeCallback("callback host does not resolve")
     # all, not any: a name with one private record among public ones is a rebinding tool
-    if not all(is_public(a) for a in found):
+    if not all(_permitted(a) for a in found):
         raise UnsafeCallback("callback host resolves to a private address")
     return str(found[0])

@@ -93,3 +93,19 @@ def test_resolution_failures_are_refusals_not_crashes() -> None:
 
     with pytest.raises(UnsafeCallback):
         resolve_public("https://gone.example/", broken)
+
+
+def test_a_network_the_shop_trusts_is_allowed_and_nothing_else() -> None:
+    from kefu.channels.callback_url import allow_networks
+
+    allow_networks("10.8.0.0/16")
+    try:
+        assert check_callback_url("http://10.8.1.2:9000/cb")[1] == "10.8.1.2"
+        with pytest.raises(UnsafeCallback):
+            check_callback_url("http://10.9.1.2/cb")
+        with pytest.raises(UnsafeCallback):
+            check_callback_url("http://169.254.169.254/latest/meta-data")
+    finally:
+        allow_networks("")
+    with pytest.raises(UnsafeCallback):
+        check_callback_url("http://10.8.1.2:9000/cb")
