@@ -25,6 +25,13 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kefu]:
     kefu.close()
 
 
+def _fresh_state() -> InProcessState:
+    """Counters whose one-minute windows start with the test: a slow machine crossing a minute
+    boundary mid-test would otherwise reset a limit the test is counting towards."""
+    started = time.monotonic()
+    return InProcessState(clock=lambda: 60_000.0 + (time.monotonic() - started))
+
+
 def _client(
     shop: Kefu,
     address: str = "203.0.113.7",
@@ -35,7 +42,7 @@ def _client(
     ``state`` is given: two clients sharing it are two addresses against one deployment)."""
     old_settings, old_state = shop.settings, shop.state
     shop.settings = shop.settings.model_copy(update=settings)
-    shop.state = state or InProcessState()
+    shop.state = state or _fresh_state()
     try:
         app = create_app(kefu=shop)
         with TestClient(app, raise_server_exceptions=False, client=(address, 40000)) as client:
@@ -133,7 +140,7 @@ def _retry_after(client: TestClient, password: str = "demo") -> int:
 
 
 def test_wrong_passwords_lock_the_agent_only_from_that_address(shop: Kefu) -> None:
-    shared = InProcessState()
+    shared = _fresh_state()
     for attacker in _client(shop, "198.51.100.66", shared):
         assert [_login(attacker, "guess") for _ in range(5)] == [401] * 5
         # locked even with the right password, from this address only
@@ -145,7 +152,7 @@ def test_wrong_passwords_lock_the_agent_only_from_that_address(shop: Kefu) -> No
 def test_the_login_lock_doubles_after_each_further_failure(shop: Kefu) -> None:
     import time
 
-    shared = InProcessState()
+    shared = _fresh_state()
     for client in _client(shop, "198.51.100.67", shared):
         assert [_login(client, "guess") for _ in range(5)] == [401] * 5
         first = _retry_after(client)
@@ -176,7 +183,7 @@ def test_a_webhook_user_and_the_same_customer_on_the_web_share_one_budget(shop: 
         )
         assert refused.status_code == 429 and refused.headers["Retry-After"]
         # the refused event was not settled: once the minute is over, the platform's retry runs
-        shop.state = InProcessState()
+        shop.state = _fresh_state()
         retried = post_webhook(  # a platform signs its retry anew
             client,
             "douyin",
@@ -184,7 +191,7 @@ def test_a_webhook_user_and_the_same_customer_on_the_web_share_one_budget(shop: 
             at=time.time() + 1,
         )
         assert retried.status_code == 200 and "X-Kefu-Replay" not in retried.headers
-        shop.state = InProcessState()
+        shop.state = _fresh_state()
         # a WeChat user's identity maps to C1001: the web and WeChat doors count together
         assert _say(client, customer_id="C1001") == 200
         assert _say(client, customer_id="C1001") == 200
