@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # would take longer than this to clear; optional work is shed at half of it
     turn_budget_ms: int = 500
     max_inflight_turns: int = 256
+    # turns one worker runs at once (the rest wait their turn in the event loop): more only help
+    # while a turn waits on the network (PostgreSQL, Redis, an HTTP order system); on SQLite the
+    # writers would just queue on the file lock. Unset: 1 on SQLite, 4 otherwise
+    turn_concurrency: int | None = None
     # consume background tasks inside the server: unset means yes without Redis (the embedded
     # default), no with Redis (``kefu worker`` processes do it)
     jobs_in_process: bool | None = None
@@ -141,6 +145,12 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
         return f"sqlite:///{(self.data_dir / 'kefu.db').resolve()}"
+
+    @property
+    def turns_at_once(self) -> int:
+        if self.turn_concurrency is not None:
+            return max(1, self.turn_concurrency)
+        return 4 if self.database_url else 1
 
     @property
     def model_cache_dir(self) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -29,6 +31,17 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 def get_dialogue(request: Request) -> Dialogue:
     dialogue: Dialogue = request.app.state.kefu.dialogue
     return dialogue
+
+
+_limiters: dict[int, anyio.CapacityLimiter] = {}
+
+
+def _turn_limiter(kefu: Kefu) -> anyio.CapacityLimiter:
+    """Turns run at once per worker (created in the event loop on first use)."""
+    found = _limiters.get(id(kefu))
+    if found is None:
+        found = _limiters[id(kefu)] = anyio.CapacityLimiter(kefu.settings.turns_at_once)
+    return found
 
 
 def _describe(exc: ValidationError) -> str:
@@ -90,8 +103,9 @@ async def post_message(request: Request, kefu: Kefu = Depends(get_kefu)) -> Resp
             with load.measure():
                 return _wire(kefu.dialogue.handle(turn))
 
-        # a turn reads and writes the database: keep it off the event loop
-        content = await run_in_threadpool(run)
+        # a turn reads and writes the database: off the event loop, a bounded number at a time
+        # (on SQLite one: concurrent writers would only wait on the file lock)
+        content = await anyio.to_thread.run_sync(run, limiter=_turn_limiter(kefu))
     return Response(content, media_type="application/json")
 
 
