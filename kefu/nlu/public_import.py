@@ -1,6 +1,6 @@
 """Derive the shipped public-data subsets (data/nlu/public/*.tsv) from the original datasets.
 
-Run once by a maintainer: `python -m kefu.nlu.public_import /work/shared/data`. The output ships
+Run once by a maintainer: `python -m kefu.nlu.public_import ../shared/data`. The output ships
 with the project under its licences (data/licenses/), so training never needs the originals.
 """
 
@@ -136,4 +136,4 @@ def main(shared: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data"))
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data"))
