@@ -162,26 +162,8 @@ class SqlConversations:
             return [conversation_from_row(r) for r in rows]
 
     def create(self, conversation: Conversation) -> None:
-        with self.db.session() as s:
-            row = ConversationRow(
-                id=conversation.id,
-                customer_id=conversation.customer_id,
-                created_at=conversation.created_at,
-                **{f: getattr(conversation, f) for f in _FIELDS},
-            )
-            row.status = conversation.status.value
-            s.add(row)
-            s.flush()
-            conversation.version = row.version
-            s.add(
-                ConversationEventRow(
-                    conversation_id=conversation.id,
-                    at=conversation.created_at,
-                    kind="created",
-                    actor=conversation.customer_id,
-                    detail={"channel": conversation.channel},
-                )
-            )
+        """Store a new conversation before its turn ends (the desk queues only stored ones)."""
+        self.commit_turn(conversation, [], create=True)
 
     def save(self, conversation: Conversation) -> None:
         values: dict[str, Any] = {f: getattr(conversation, f) for f in _FIELDS}

@@ -33,14 +33,11 @@ def get_dialogue(request: Request) -> Dialogue:
     return dialogue
 
 
-_limiters: dict[int, anyio.CapacityLimiter] = {}
-
-
-def _turn_limiter(kefu: Kefu) -> anyio.CapacityLimiter:
-    """Turns run at once per worker (created in the event loop on first use)."""
-    found = _limiters.get(id(kefu))
+def _turn_limiter(request: Request, kefu: Kefu) -> anyio.CapacityLimiter:
+    """Turns this app runs at once (made in the event loop on first use, kept on the app)."""
+    found: anyio.CapacityLimiter | None = getattr(request.app.state, "turn_limiter", None)
     if found is None:
-        found = _limiters[id(kefu)] = anyio.CapacityLimiter(kefu.settings.turns_at_once)
+        found = request.app.state.turn_limiter = anyio.CapacityLimiter(kefu.settings.turns_at_once)
     return found
 
 
@@ -105,7 +102,7 @@ async def post_message(request: Request, kefu: Kefu = Depends(get_kefu)) -> Resp
 
         # a turn reads and writes the database: off the event loop, a bounded number at a time
         # (on SQLite one: concurrent writers would only wait on the file lock)
-        content = await anyio.to_thread.run_sync(run, limiter=_turn_limiter(kefu))
+        content = await anyio.to_thread.run_sync(run, limiter=_turn_limiter(request, kefu))
     return Response(content, media_type="application/json")
 
 
