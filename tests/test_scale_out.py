@@ -268,7 +268,11 @@ def _kill_a_under_load(c: Cluster) -> None:
         engine.dispose()
     on_a = sum(o.backend == "a" for o in before)
     # the numbers, for `pytest -s`: answered, answered by A before the kill, failed, after
-    print(f"scale-out: {len(ok)} ok ({on_a} on A), {len(failed)} failed, {len(after)} after")
+    print(
+        f"scale-out: {len(ok)} ok ({on_a} on A), {len(failed)} failed "
+        f"{[(o.status, o.backend, round(o.sent_at - killed_at, 2)) for o in failed]}, "
+        f"{len(after)} after"
+    )
     missing = [i for i in ids if i not in stored]
     assert not missing, f"{len(missing)} of {len(ids)} acknowledged messages lost"
 

@@ -3,8 +3,12 @@
 Customers do send bursts (在吗 在吗 在吗, the same question from app and web). Without a lock two
 turns of one conversation read the same state and the second one's save loses the race. Inside a
 worker the waiters queue first come, first served; across workers and machines a Redis lock
-(redis-py's own ``Lock``, with an expiry so a killed worker cannot hold a customer forever) keeps
-two workers out of one conversation at once.
+(redis-py's own ``Lock``) keeps two workers out of one conversation at once.
+
+The Redis lock expires quickly (``HOLD_S``) and a keeper thread renews the locks of the turns
+this worker is still running: a worker killed mid-turn frees its customers within ``HOLD_S``, so
+the customer's next message, now on another instance, waits for that and no longer, while a slow
+turn of a live worker keeps its lock however long it takes.
 """
 
 from __future__ import annotations
@@ -18,8 +22,11 @@ from kefu.domain.errors import ServiceBusy
 
 # a turn takes milliseconds; a customer whose turns wait this long is stuck behind something broken
 WAIT_S = 5.0
-# a worker killed mid-turn frees its customer after this long
-HOLD_S = 15.0
+# a worker killed mid-turn frees its customer after this long (shorter than WAIT_S: the next
+# message of that customer, on another instance, gets through instead of timing out)
+HOLD_S = 2.0
+# how often the keeper renews the locks of turns still running (well inside HOLD_S)
+RENEW_S = 0.5
 
 
 class _Fifo:
@@ -85,16 +92,66 @@ def _serve_skipped(fifo: _Fifo) -> None:
         fifo.serving += 1
 
 
+class _Keeper:
+    """Renews the Redis locks of this worker's running turns until they are released."""
+
+    def __init__(self, every_s: float) -> None:
+        self.every_s = every_s
+        self._held: dict[int, Any] = {}
+        self._mutex = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, lock: Any) -> None:
+        with self._mutex:
+            self._held[id(lock)] = lock
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="kefu-turn-lock-keeper", daemon=True
+                )
+                self._thread.start()
+
+    def discard(self, lock: Any) -> None:
+        with self._mutex:
+            self._held.pop(id(lock), None)
+
+    def _run(self) -> None:
+        import redis
+
+        while not self._stop.wait(self.every_s):
+            with self._mutex:
+                running = list(self._held.values())
+            for lock in running:
+                # lost (expired and taken) or Redis away: the turn's commit still checks the
+                # conversation's version, so nothing is overwritten; the release is a no-op
+                with suppress(redis.RedisError):
+                    lock.reacquire()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.every_s * 2)
+
+
 class RedisTurnLocks:
     """The same FIFO inside this worker, then a Redis lock shared by every worker."""
 
-    def __init__(self, url: str, prefix: str = "kefu:turn:", wait_s: float = WAIT_S) -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "kefu:turn:",
+        wait_s: float = WAIT_S,
+        hold_s: float = HOLD_S,
+        renew_s: float = RENEW_S,
+    ) -> None:
         import redis
 
         self._redis: Any = redis.Redis.from_url(url)
         self._prefix = prefix
         self._local = InProcessTurnLocks(wait_s)
         self.wait_s = wait_s
+        self.hold_s = hold_s
+        self._keeper = _Keeper(renew_s)
 
     @contextmanager
     def hold(self, key: str) -> Iterator[None]:
@@ -102,7 +159,11 @@ class RedisTurnLocks:
 
         with self._local.hold(key):
             lock = self._redis.lock(
-                self._prefix + key, timeout=HOLD_S, sleep=0.002, blocking_timeout=self.wait_s
+                self._prefix + key,
+                timeout=self.hold_s,
+                sleep=0.002,
+                blocking_timeout=self.wait_s,
+                thread_local=False,  # the keeper thread renews it with the token this turn took
             )
             try:
                 acquired = lock.acquire()
@@ -110,14 +171,17 @@ class RedisTurnLocks:
                 raise ServiceBusy("shared state unavailable; please retry shortly") from exc
             if not acquired:
                 raise ServiceBusy("earlier messages of this customer are still being answered")
+            self._keeper.add(lock)
             try:
                 yield
             finally:
+                self._keeper.discard(lock)
                 # expired or Redis gone: the lock's expiry frees it anyway
                 with suppress(redis.RedisError):
                     lock.release()
 
     def close(self) -> None:
+        self._keeper.close()
         self._redis.close()
 
 

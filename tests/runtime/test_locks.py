@@ -106,3 +106,30 @@ def test_redis_unreachable_is_busy_not_a_crash() -> None:
     with pytest.raises(ServiceBusy), locks.hold("C1001"):
         pass
     locks.close()
+
+
+@pytest.mark.redis
+def test_a_long_turn_keeps_its_customer_while_a_dead_workers_lock_lapses(redis_url: str) -> None:
+    import redis
+
+    alive = RedisTurnLocks(redis_url, hold_s=0.4, renew_s=0.1)
+    other = RedisTurnLocks(redis_url, hold_s=0.4, renew_s=0.1, wait_s=0.3)
+    try:
+        # a turn three times longer than the lock's expiry: renewed, so no one else gets in
+        with alive.hold("C1001"):
+            time.sleep(1.2)
+            with pytest.raises(ServiceBusy), other.hold("C1001"):
+                pass
+        # a worker killed mid-turn leaves its lock behind, unrenewed: it lapses within hold_s
+        client = redis.Redis.from_url(redis_url)
+        client.set("kefu:turn:C1002", b"dead-worker", px=400)
+        client.close()
+        patient = RedisTurnLocks(redis_url, hold_s=0.4, wait_s=2.0)
+        started = time.monotonic()
+        with patient.hold("C1002"):
+            waited = time.monotonic() - started
+        patient.close()
+        assert 0.2 < waited < 1.0
+    finally:
+        alive.close()
+        other.close()
