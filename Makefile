@@ -54,6 +54,7 @@ promtool:
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install-dev
 	$(BIN)/mypy
@@ -61,7 +62,7 @@ typecheck: install-dev
 pytest: install-dev chromium haproxy promtool
 	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
-## test: set up and run ruff, mypy and the whole pytest suite
+## test: set up and run ruff, the layering contracts (import-linter), strict mypy and every test
 test: lint typecheck pytest
 
 bench: install-dev

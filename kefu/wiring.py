@@ -200,5 +200,6 @@ class Kefu:
             self.channels.close()
             self.channels = None
         self.turn_locks.close()
+        self.turn_timer.close()
         self.state.close()
         self.db.dispose()

@@ -49,7 +49,7 @@ def _distribution(lam: float, mu: float, theta: float, seats: int) -> np.ndarray
         k = np.arange(1, seats + extra + 1, dtype=float)
         rates = np.minimum(k, seats) * mu + np.maximum(k - seats, 0) * theta
         logs = np.concatenate(([0.0], np.cumsum(math.log(lam) - np.log(rates))))
-        probs = np.exp(logs - logs.max())
+        probs: np.ndarray = np.exp(logs - logs.max())
         probs /= probs.sum()
         if probs[-1] < TAIL or extra > 1_000_000:
             return probs

@@ -84,7 +84,7 @@ def plan_shifts(
     result = milp(
         c=cost,
         constraints=LinearConstraint(cover, lb=np.array(needed, dtype=float), ub=np.inf),
-        integrality=np.ones(len(options)),
+        integrality=np.ones(len(options), dtype=np.int8),  # every option is a whole number
         bounds=Bounds(0, np.inf),
     )
     if not result.success or result.x is None:

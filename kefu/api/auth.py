@@ -83,7 +83,7 @@ def verify_token(token: str, secret: str, now: float | None = None) -> Claims:
     return claims
 
 
-def get_desk(kefu: Kefu = Depends(get_kefu)) -> Desk:
+async def get_desk(kefu: Kefu = Depends(get_kefu)) -> Desk:
     desk: Desk = kefu.desk
     return desk
 

@@ -17,11 +17,14 @@ A limited client gets a 429 with ``Retry-After`` and nothing it sent is half-pro
 from __future__ import annotations
 
 import math
+import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
+from cachetools import TTLCache
 from starlette.requests import HTTPConnection
 
 from kefu.api.errors import TooManyRequests
@@ -37,6 +40,16 @@ LOGIN_FREE_FAILURES = 5
 LOGIN_FIRST_LOCK_S = 30.0
 LOGIN_MAX_LOCK_S = 15 * 60.0
 LOGIN_FAILURE_MEMORY_S = 3600.0
+# Whose a channel identity is changes only when a guest links to an account, so the limit key of
+# an identity is remembered for a minute per worker: a linked guest's messages count against
+# the guest's own key for at most that minute, and a message costs no identity lookup before
+# its turn (which looks the identity up again anyway).
+IDENTITY_KEY_TTL_S = 60.0
+IDENTITY_KEYS_KEPT = 50_000
+_identity_keys: weakref.WeakKeyDictionary[object, TTLCache[tuple[str, str], str]] = (
+    weakref.WeakKeyDictionary()
+)
+_identity_keys_lock = threading.Lock()
 # login attempts per address across agent ids (password spraying)
 LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 30
 
@@ -107,10 +120,23 @@ def customer_key(kefu: Kefu, channel: object, customer_id: object, channel_user_
         return f"customer:{normalized_id(customer_id)}"
     if isinstance(channel_user_id, str) and channel_user_id.strip():
         wanted = unicodedata.normalize("NFKC", channel_user_id).strip()
+        with _identity_keys_lock:
+            keys = _identity_keys.get(kefu.commerce)
+            if keys is None:
+                keys = _identity_keys[kefu.commerce] = TTLCache(
+                    IDENTITY_KEYS_KEPT, IDENTITY_KEY_TTL_S
+                )
+            key = keys.get((str(channel), wanted))
+        if key is not None:
+            return key
         found = kefu.commerce.find_customer_by_identity(str(channel), wanted)
         if found is not None:
-            return f"customer:{normalized_id(found.id)}"
-        return f"guest:{normalized_id(str(channel))}:{normalized_id(channel_user_id)}"
+            key = f"customer:{normalized_id(found.id)}"
+        else:
+            key = f"guest:{normalized_id(str(channel))}:{normalized_id(channel_user_id)}"
+        with _identity_keys_lock:
+            keys[(str(channel), wanted)] = key
+        return key
     return "customer:-"
 
 

@@ -83,7 +83,8 @@ def read_xml(body: bytes) -> ET.Element:
         raise BadWechatMessage(f"not XML: {exc}") from None
     if root.tag != "xml":
         raise BadWechatMessage("the root element must be <xml>")
-    return root
+    found: ET.Element = root
+    return found
 
 
 def parse_message(body: bytes) -> WechatMessage:

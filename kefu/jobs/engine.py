@@ -72,7 +72,7 @@ class Task(Generic[P]):
         return self._wrapper.call_local(*args, **kwargs)
 
 
-class _EmbeddedConsumer(Consumer):
+class _EmbeddedConsumer(Consumer):  # type: ignore[misc]  # huey ships no type hints
     """Huey's consumer on threads inside the server: the server owns the process's signals."""
 
     def _set_signal_handlers(self) -> None:

@@ -141,12 +141,12 @@ class QueryVectors:
             if vec is not None:
                 self._lru.move_to_end(text)
                 return vec
-        vec = self._cache.embedder.embed([text])[0]
+        made: np.ndarray = self._cache.embedder.embed([text])[0]
         with self._lock:
-            self._lru[text] = vec
+            self._lru[text] = made
             if len(self._lru) > self._size:
                 self._lru.popitem(last=False)
-        return vec
+        return made
 
 
 class HybridIndex:

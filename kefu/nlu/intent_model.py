@@ -48,7 +48,8 @@ class IntentModel:
         logits = logits / self.temperature
         logits -= logits.max()
         exp = np.exp(logits)
-        return exp / exp.sum()
+        probs: np.ndarray = exp / exp.sum()
+        return probs
 
     def save(self, path: Path) -> None:
         words = np.array(sorted(self.vocab, key=self.vocab.__getitem__))

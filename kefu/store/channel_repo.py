@@ -396,7 +396,7 @@ class SqlChannelStore:
             conn.execute(delete(CustomerRow).where(CustomerRow.id == guest_id))
 
     def _customer_of(self, channel: str, channel_user_id: str) -> str | None:
-        with self.db.engine.connect() as conn:
+        with self.db.reading() as conn:
             found: str | None = conn.scalar(
                 _CUSTOMER_OF, {"channel": channel, "channel_user_id": channel_user_id}
             )

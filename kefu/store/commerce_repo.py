@@ -59,17 +59,25 @@ _CUSTOMER = select(_CUSTOMERS).where(_CUSTOMERS.c.id == bindparam("customer_id")
 _IDENTITIES_OF = select(_IDENTITIES.c.channel, _IDENTITIES.c.channel_user_id).where(
     _IDENTITIES.c.customer_id == bindparam("customer_id")
 )
-_CUSTOMER_OF_IDENTITY = select(_IDENTITIES.c.customer_id).where(
-    _IDENTITIES.c.channel == bindparam("channel"),
-    _IDENTITIES.c.channel_user_id == bindparam("channel_user_id"),
+# the customer behind a channel identity in one statement (the identity's row joined to theirs)
+_CUSTOMER_BY_IDENTITY = (
+    select(_CUSTOMERS)
+    .join(_IDENTITIES, _IDENTITIES.c.customer_id == _CUSTOMERS.c.id)
+    .where(
+        _IDENTITIES.c.channel == bindparam("channel"),
+        _IDENTITIES.c.channel_user_id == bindparam("channel_user_id"),
+    )
 )
 
 
 def _customer(conn: Connection, customer_id: str) -> Customer | None:
-    row = conn.execute(_CUSTOMER, {"customer_id": customer_id}).first()
+    return _customer_of_row(conn, conn.execute(_CUSTOMER, {"customer_id": customer_id}).first())
+
+
+def _customer_of_row(conn: Connection, row: Any) -> Customer | None:
     if row is None:
         return None
-    identities = conn.execute(_IDENTITIES_OF, {"customer_id": customer_id})
+    identities = conn.execute(_IDENTITIES_OF, {"customer_id": row.id})
     return Customer(
         id=row.id,
         name=row.name,
@@ -192,15 +200,15 @@ class SqlOrderBook:
         self._catalogue: tuple[float, tuple[Product, ...]] | None = None
 
     def customer(self, customer_id: str) -> Customer | None:
-        with self.db.engine.connect() as conn:
+        with self.db.reading() as conn:
             return _customer(conn, customer_id)
 
     def customer_by_identity(self, channel: str, channel_user_id: str) -> Customer | None:
-        with self.db.engine.connect() as conn:
-            customer_id = conn.scalar(
-                _CUSTOMER_OF_IDENTITY, {"channel": channel, "channel_user_id": channel_user_id}
-            )
-            return _customer(conn, customer_id) if customer_id else None
+        with self.db.reading() as conn:
+            row = conn.execute(
+                _CUSTOMER_BY_IDENTITY, {"channel": channel, "channel_user_id": channel_user_id}
+            ).first()
+            return _customer_of_row(conn, row)
 
     def products(self) -> list[Product]:
         cached, now = self._catalogue, time.monotonic()
@@ -218,18 +226,18 @@ class SqlOrderBook:
             return product_from_row(row) if row else None
 
     def orders_of(self, customer_id: str) -> list[Order]:
-        with self.db.engine.connect() as conn:
+        with self.db.reading() as conn:
             rows = conn.execute(_ORDERS_OF_CUSTOMER, {"customer_id": customer_id}).all()
             return _load_orders(conn, list(rows))
 
     def order(self, order_id: str) -> Order | None:
-        with self.db.engine.connect() as conn:
+        with self.db.reading() as conn:
             rows = conn.execute(_ORDER, {"order_id": order_id}).all()
             found = _load_orders(conn, list(rows))
             return found[0] if found else None
 
     def order_by_tracking(self, tracking_no: str) -> Order | None:
-        with self.db.engine.connect() as conn:
+        with self.db.reading() as conn:
             rows = conn.execute(
                 select(_ORDERS).where(
                     _ORDERS.c.id.in_(

@@ -142,12 +142,12 @@ class SqlConversations:
 
     # reads on the turn's path go through Core rows: same columns, a fraction of the ORM's cost
     def get(self, conversation_id: str) -> Conversation | None:
-        with self.db.engine.connect() as conn:
+        with self.db.reading() as conn:
             found = conn.execute(_CONVERSATION, {"id": conversation_id}).first()
             return conversation_from_row(found) if found else None  # type: ignore[arg-type]
 
     def latest_open(self, customer_id: str) -> Conversation | None:
-        with self.db.engine.connect() as conn:
+        with self.db.reading() as conn:
             found = conn.execute(_LATEST_OPEN, {"customer_id": customer_id}).first()
             return conversation_from_row(found) if found else None  # type: ignore[arg-type]
 

@@ -115,7 +115,7 @@ class SqlKnowledgeRepository:
         self.db = db
 
     def revision(self) -> int:
-        with self.db.engine.connect() as conn:
+        with self.db.reading() as conn:
             value = conn.execute(
                 select(KbRevisionRow.revision).where(KbRevisionRow.id == REVISION_ROW)
             ).scalar()

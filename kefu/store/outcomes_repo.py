@@ -34,7 +34,8 @@ def _aware(value: Any, like: datetime) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=like.tzinfo)
+    found: datetime = value if value.tzinfo else value.replace(tzinfo=like.tzinfo)
+    return found
 
 
 @dataclass

@@ -120,7 +120,7 @@ class SqlRuleStore:
 
     def wallet(self, customer_id: str) -> CustomerWallet | None:
         # on the turn's path (every promotion question): Core rows, statements built once
-        with self.db.engine.connect() as conn:
+        with self.db.reading() as conn:
             is_new = conn.execute(_IS_NEW, {"customer_id": customer_id}).first()
             if is_new is None:
                 return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import datetime
 
 from sqlalchemy import select
@@ -26,6 +27,8 @@ from kefu.store.tables.ops import ConversationSideRow, RolloutAuditRow, RolloutC
 log = logging.getLogger("kefu.store.rollout")
 
 CONFIG_KEY = "rollout:config"
+# a switch flipped on one worker holds on every other within this many seconds
+LOCAL_TTL_S = 1.0
 
 
 def _encode(config: RolloutConfig) -> str:
@@ -47,12 +50,24 @@ def _decode(text: str) -> RolloutConfig:
 class SqlRollout:
     """Implements ``kefu.rollout.policy.AiGate`` for the dialogue, and the admin's changes."""
 
-    def __init__(self, db: Database, state: SharedState) -> None:
+    def __init__(self, db: Database, state: SharedState, local_ttl_s: float = LOCAL_TTL_S) -> None:
         self.db = db
         self.state = state
+        self.local_ttl_s = local_ttl_s
+        self._local: tuple[float, RolloutConfig] | None = None
 
     # ---- the switches ----------------------------------------------------------------------
     def config(self) -> RolloutConfig:
+        """The switches every turn asks for: from this worker's copy while it is younger than
+        ``local_ttl_s`` (a change reaches every worker within that), else the shared state."""
+        local, now = self._local, time.monotonic()
+        if local is not None and now - local[0] < self.local_ttl_s:
+            return local[1]
+        config = self._shared()
+        self._local = (now, config)
+        return config
+
+    def _shared(self) -> RolloutConfig:
         cached = self.state.get(CONFIG_KEY)
         if cached is not None:
             try:
@@ -98,6 +113,7 @@ class SqlRollout:
             new.ai_share, new.ai_off_channels, new.ai_off_intents, updated_at=at, updated_by=actor
         )
         self.state.set(CONFIG_KEY, _encode(stored))
+        self._local = (time.monotonic(), stored)
         return stored
 
     def audit(self, limit: int = 100) -> list[AuditEntry]:

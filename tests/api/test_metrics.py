@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -74,6 +75,8 @@ def test_every_worker_scrapes_the_whole_services_numbers(two_workers: tuple[Kefu
         _say(one, "C1005", "下单后多久发货？")
         _say(two, "C1005", "谢谢")
         _say(one, "C1002", "转人工")
+        # each worker shares its turn timings at least once a second
+        time.sleep(first.turn_timer.flush_every_s * 1.5)
         for client in (one, two):
             seen = scrape(client)
             assert seen[("kefu_turn_seconds_count", ())] == 3

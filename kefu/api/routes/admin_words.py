@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from kefu.api.auth import current_admin
-from kefu.api.deps import get_kefu
+from kefu.api.deps import kefu_of
 from kefu.api.errors import Conflict, NotFound
 from kefu.dialogue.safety import CATEGORY_KINDS, Word, shipped_words
 from kefu.domain.errors import ClientError
@@ -43,7 +43,7 @@ class WordBody(BaseModel):
 
 
 def _store(request: Request) -> SqlSensitiveWords:
-    store: SqlSensitiveWords = get_kefu(request).sensitive_words
+    store: SqlSensitiveWords = kefu_of(request).sensitive_words
     return store
 
 

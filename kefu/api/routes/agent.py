@@ -17,9 +17,9 @@ from kefu.api.identity import identify_customer, token_from
 from kefu.api.limits import check_login, login_failed, login_succeeded
 from kefu.desk import canned, ticket_work
 from kefu.desk.errors import Invalid
-from kefu.desk.events import is_supervisor
+from kefu.desk.events import is_supervisor, message_dict
 from kefu.desk.passwords import demo_hash, verify_password
-from kefu.desk.service import Desk, message_dict
+from kefu.desk.service import Desk
 from kefu.domain.desk import Agent, AgentStatus, TicketStatus
 from kefu.wiring import Kefu
 

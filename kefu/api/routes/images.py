@@ -15,8 +15,9 @@ from kefu.api.auth import current_agent, get_desk
 from kefu.api.deps import get_kefu
 from kefu.api.errors import TooManyRequests
 from kefu.api.identity import identify_customer, token_from
+from kefu.desk.events import message_dict
 from kefu.desk.ports import StoredImage
-from kefu.desk.service import Desk, message_dict
+from kefu.desk.service import Desk
 from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError
 from kefu.domain.images import MAX_IMAGE_BYTES, ImageRefused, accept_image

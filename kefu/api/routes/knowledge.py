@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from kefu.api.auth import current_admin
-from kefu.api.deps import get_kefu
+from kefu.api.deps import kefu_of
 from kefu.dialogue.shadow import shadowing
 from kefu.domain.errors import ClientError
 from kefu.knowledge.service import KnowledgeService
@@ -27,7 +27,7 @@ _MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
 
 def _service(request: Request) -> KnowledgeService:
-    service: KnowledgeService = get_kefu(request).knowledge
+    service: KnowledgeService = kefu_of(request).knowledge
     return service
 
 
@@ -141,7 +141,7 @@ class ShadowBody(BaseModel):
 def shadow_check(request: Request, body: ShadowBody) -> dict[str, Any]:
     """Whether the bot answers these questions from the promotion rules or the catalogue
     instead of the knowledge base (then editing the entry's answer changes nothing)."""
-    found = shadowing(get_kefu(request).dialogue, [q[:2000] for q in body.questions], body.lang)
+    found = shadowing(kefu_of(request).dialogue, [q[:2000] for q in body.questions], body.lang)
     return found.to_dict() if found else {"shadowed": False}
 
 

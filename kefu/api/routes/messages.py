@@ -28,7 +28,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_dialogue(request: Request) -> Dialogue:
+async def get_dialogue(request: Request) -> Dialogue:
     dialogue: Dialogue = request.app.state.kefu.dialogue
     return dialogue
 

@@ -16,7 +16,7 @@ from kefu.promotions.service import PromotionService
 router = APIRouter()
 
 
-def get_promotion_service(request: Request) -> PromotionService:
+async def get_promotion_service(request: Request) -> PromotionService:
     """The running kefu's promotion engine."""
     service: PromotionService = request.app.state.kefu.promotions
     return service

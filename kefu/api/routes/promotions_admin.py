@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from kefu.api.auth import current_admin
-from kefu.api.deps import get_kefu
+from kefu.api.deps import kefu_of
 from kefu.api.errors import NotFound
 from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError
@@ -55,7 +55,7 @@ KINDS = (
 
 
 def _service(request: Request) -> PromotionService:
-    service: PromotionService = get_kefu(request).promotions
+    service: PromotionService = kefu_of(request).promotions
     return service
 
 

@@ -36,8 +36,7 @@ def topic_for(found: set[str], intent: str, refs: list[str], skus: list[str]) ->
     for topic in _TOPIC_ORDER:
         if topic not in found:
             continue
-        if topic == "stacking" and len(refs) < 2 and not skus:
-            continue
+        # "stacking" with fewer than two named offers and no product: how offers stack in general
         if topic in ("cross_store_eligibility", "price") and not skus:
             continue
         return topic
