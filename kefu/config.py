@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # run the periodic tasks (SLA, notices, stalled parcels, retention) on a schedule; off, they
     # run only through `kefu jobs` (a shop's own cron) — and the tests, which control the clock
     jobs_periodic: bool = True
+    # build the knowledge index and load the sentence encoder before taking traffic (the tests
+    # turn it off: most never ask the knowledge base, and the model is loaded once per process)
+    warm_on_start: bool = True
     # private networks trusted as webhook callback targets (the shop's own platform in its own
     # network), comma-separated CIDRs; empty: callbacks go to public addresses only
     callback_allowed_networks: str = ""

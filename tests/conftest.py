@@ -30,6 +30,9 @@ os.environ.setdefault("KEFU_DATA_KEY", "test:" + "dGVzdC1kYXRhLWtleS1mb3Ita2VmdS
 # periodic tasks on the real clock would act on the tests' data at random moments: tests that
 # want the scheduler ask for it (Settings(jobs_periodic=True))
 os.environ.setdefault("KEFU_JOBS_PERIODIC", "false")
+# a server warms its knowledge index and sentence encoder before taking traffic; most tests
+# never ask the knowledge base (tests of warming ask for it)
+os.environ.setdefault("KEFU_WARM_ON_START", "false")
 
 POSTGRES_URL = os.environ.get("KEFU_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("KEFU_TEST_REDIS_URL")

@@ -58,6 +58,10 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
         if owned:
             # load the NLU model before taking traffic: the first customer should not wait for it
             await run_in_threadpool(lambda: app.state.kefu.dialogue.nlu)
+            if settings.warm_on_start:
+                # and the knowledge index and sentence encoder: seconds of CPU that would land on
+                # the first questions of a fresh instance, just when a peak scales out
+                await run_in_threadpool(app.state.kefu.knowledge.warm)
         try:
             yield
         finally:

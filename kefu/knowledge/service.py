@@ -105,8 +105,12 @@ class KnowledgeService:
         return index
 
     def warm(self) -> int:
-        """Build the index now (at start-up) instead of on the first question; its size."""
-        return len(self._live.current())
+        """Build the index and load the sentence encoder now (at start-up) instead of on the
+        first questions, which would otherwise take a second or two each; the index's size."""
+        size = len(self._live.current())
+        if self._dense_weight > 0 and self._queries is not None:
+            self._queries.get("你好")  # the encoder's weights load on its first sentence
+        return size
 
     def has_curated_answers(self) -> bool:
         """Whether any live entry was saved by people rather than shipped (cheap: per index)."""

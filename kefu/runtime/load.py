@@ -67,4 +67,9 @@ class Load:
         finally:
             took = time.thread_time() - started
             with self._lock:
+                # one turn counts at most twice the current estimate: a cold path (a model or an
+                # index loading on first use, a second of CPU once) must not make the worker shed
+                # its customers for the next hundred turns, while turns that really got slower
+                # still raise the estimate by 5% each
+                took = min(took, 2 * max(self.turn_s, _START_TURN_S))
                 self.turn_s += _ALPHA * (took - self.turn_s)

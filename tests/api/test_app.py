@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 
@@ -21,3 +23,16 @@ def test_unknown_route_gets_the_json_error_shape(client: TestClient) -> None:
 def test_request_id_is_echoed_when_the_client_sends_one(client: TestClient) -> None:
     response = client.get("/healthz", headers={"x-request-id": "abc123"})
     assert response.headers["x-request-id"] == "abc123"
+
+
+def test_a_server_is_warm_before_its_first_customer(tmp_path: Path) -> None:
+    """The knowledge index and the sentence encoder load before traffic, not on the first
+    questions of a fresh instance (seconds of CPU that made a new instance shed its customers)."""
+    from kefu.api.app import create_app
+    from kefu.config import Settings
+
+    app = create_app(Settings(data_dir=tmp_path, warm_on_start=True))
+    with TestClient(app):
+        knowledge = app.state.kefu.knowledge
+        assert knowledge._live.revision is not None  # the index is built
+        assert knowledge._queries is not None and knowledge._queries.cached("你好") is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from kefu.runtime.load import Load, Overloaded
@@ -49,3 +51,26 @@ def test_the_turn_cost_follows_cpu_time_not_waiting() -> None:
         with load.measure():
             pass  # a turn that costs next to nothing
     assert load.turn_s < 0.01
+
+
+def _burn(seconds: float) -> None:
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+def test_a_cold_second_long_turn_does_not_make_the_worker_shed_its_customers() -> None:
+    load = Load(budget_s=0.5)
+    for _ in range(20):
+        with load.measure():
+            _burn(0.002)
+    with load.measure():
+        _burn(1.0)  # a model loading on its first use
+    # sixteen customers in hand still fit the budget: nobody gets a 503 for that one turn
+    assert 16 * load.turn_s < load.budget_s
+    # turns that really got slower still raise the estimate, turn by turn
+    before = load.turn_s
+    for _ in range(30):
+        with load.measure():
+            _burn(0.03)
+    assert load.turn_s > 2 * before
