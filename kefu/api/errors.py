@@ -14,10 +14,30 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.runtime.shared import StateUnavailable
 
 log = logging.getLogger("kefu.api")
+
+
+# the one place a kind of refusal becomes an HTTP status
+HTTP_STATUS: dict[Problem, int] = {
+    Problem.INVALID: 400,
+    Problem.UNAUTHENTICATED: 401,
+    Problem.FORBIDDEN: 403,
+    Problem.NOT_FOUND: 404,
+    Problem.CONFLICT: 409,
+    Problem.TOO_LARGE: 413,
+    Problem.UNSUPPORTED: 415,
+    Problem.UNPROCESSABLE: 422,
+    Problem.RATE_LIMITED: 429,
+    Problem.BUSY: 503,
+    Problem.UNAVAILABLE: 503,
+}
+
+
+def http_status(exc: ClientError) -> int:
+    return HTTP_STATUS[exc.problem]
 
 
 class ApiError(ClientError):
@@ -25,27 +45,27 @@ class ApiError(ClientError):
 
 
 class NotFound(ApiError):
-    status_code = 404
+    problem = Problem.NOT_FOUND
     code = "not_found"
 
 
 class Unauthorized(ApiError):
-    status_code = 401
+    problem = Problem.UNAUTHENTICATED
     code = "unauthorized"
 
 
 class Forbidden(ApiError):
-    status_code = 403
+    problem = Problem.FORBIDDEN
     code = "forbidden"
 
 
 class Conflict(ApiError):
-    status_code = 409
+    problem = Problem.CONFLICT
     code = "conflict"
 
 
 class TooManyRequests(ApiError):
-    status_code = 429
+    problem = Problem.RATE_LIMITED
     code = "rate_limited"
 
     def __init__(self, message: str, *, retry_after_s: int = 60, code: str | None = None) -> None:
@@ -56,14 +76,14 @@ class TooManyRequests(ApiError):
 
 
 class PayloadTooLarge(ApiError):
-    status_code = 413
+    problem = Problem.TOO_LARGE
     code = "payload_too_large"
 
 
 class ServiceUnavailable(ApiError):
     """A backend the service needs (Redis) is down: retry later, nothing was changed."""
 
-    status_code = 503
+    problem = Problem.UNAVAILABLE
     code = "service_unavailable"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
@@ -95,7 +115,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if headers is None and retry is not None:
             headers = {"Retry-After": str(retry)}
         return JSONResponse(
-            error_body(exc.code, exc.message, request), exc.status_code, headers=headers
+            error_body(exc.code, exc.message, request), http_status(exc), headers=headers
         )
 
     @app.exception_handler(RequestValidationError)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kefu.channels.callback_url import UnsafeCallback, check_callback_url
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 
 PLATFORMS = ("app", "douyin", "email", "api")
 MAX_BODY_BYTES = 64 * 1024
@@ -28,7 +28,7 @@ SIGNATURE_HEADER = "x-kefu-signature"
 
 
 class WebhookRejected(ClientError):
-    status_code = 401
+    problem = Problem.UNAUTHENTICATED
     code = "bad_signature"
 
 
@@ -37,7 +37,7 @@ class StaleWebhook(WebhookRejected):
 
 
 class BadWebhookBody(ClientError):
-    status_code = 400
+    problem = Problem.INVALID
     code = "invalid_request"
 
 

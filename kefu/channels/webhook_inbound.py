@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from kefu.api.errors import http_status
 from kefu.channels.lease import MessageLease, StillRunning
 from kefu.channels.webhook import PLATFORMS, SIGNATURE_HEADER, WebhookRejected, parse_event, verify
 from kefu.dialogue import Turn, TurnResult
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.runtime.shared import InProcessState, SharedState
 from kefu.store.channel_repo import SqlChannelStore
 
@@ -39,7 +40,7 @@ _POLL_S = 0.05
 
 
 class EventInProgress(ClientError):
-    status_code = 409
+    problem = Problem.CONFLICT
     code = "in_progress"
 
 
@@ -48,7 +49,7 @@ class ReplayedWebhook(WebhookRejected):
 
 
 class UnknownPlatform(ClientError):
-    status_code = 404
+    problem = Problem.NOT_FOUND
     code = "not_found"
 
 
@@ -147,11 +148,11 @@ class WebhookInbound:
                 )
                 answer = WebhookAnswer(200, result.to_wire())
             except ClientError as exc:
-                if exc.status_code == 429:
+                if exc.problem is Problem.RATE_LIMITED:
                     # rate limited: nothing ran; the platform's retry must run it, not replay this
                     self.store.forget_receipt(platform, event_id)
                     return WebhookAnswer(429, _error(exc.code, exc.message))
-                answer = WebhookAnswer(exc.status_code, _error(exc.code, exc.message))
+                answer = WebhookAnswer(http_status(exc), _error(exc.code, exc.message))
             record = {"status": answer.status, "body": answer.body}
             self.store.settle_receipt(platform, event_id, json.dumps(record, ensure_ascii=False))
         if not waiting and self.late_reply is not None and event.get("callback_url"):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from kefu.channels.wechat import BadWechatMessage, read_xml, signature_ok
 from kefu.channels.wechat_crypto import BadEncryptedMessage, WechatCipher
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.runtime.shared import SharedState
 
 WINDOW_S = 300
@@ -29,7 +29,7 @@ _NONCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class WechatRejected(ClientError):
-    status_code = 403
+    problem = Problem.FORBIDDEN
     code = "bad_signature"
 
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.domain.orders import Courier, OrderStatus
 from kefu.resources import data_path
 
@@ -30,7 +30,7 @@ class OrderEventType(StrEnum):
 
 
 class BadOrderEvent(ClientError):
-    status_code = 400
+    problem = Problem.INVALID
     code = "invalid_event"
 
 

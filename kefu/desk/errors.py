@@ -2,33 +2,45 @@
 
 from __future__ import annotations
 
-from kefu.domain.errors import ClientError
+from enum import StrEnum
+
+from kefu.domain.errors import ClientError, Problem
+
+
+class DeskErrorCode(StrEnum):
+    """The contract's error codes of this package (what a client reads in ``error.code``)."""
+
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    INVALID_REQUEST = "invalid_request"
+    UNAVAILABLE = "unavailable"
 
 
 class NotAllowed(ClientError):
     """Another agent's conversation or ticket, or a supervisor's action."""
 
-    status_code = 403
-    code = "forbidden"
+    problem = Problem.FORBIDDEN
+    code = DeskErrorCode.FORBIDDEN
 
 
 class Unknown(ClientError):
-    status_code = 404
-    code = "not_found"
+    problem = Problem.NOT_FOUND
+    code = DeskErrorCode.NOT_FOUND
 
 
 class WrongState(ClientError):
     """Taken by another agent first, already closed, already rated, ..."""
 
-    status_code = 409
-    code = "conflict"
+    problem = Problem.CONFLICT
+    code = DeskErrorCode.CONFLICT
 
 
 class Invalid(ClientError):
-    status_code = 422
-    code = "invalid_request"
+    problem = Problem.UNPROCESSABLE
+    code = DeskErrorCode.INVALID_REQUEST
 
 
 class Unavailable(ClientError):
-    status_code = 503
-    code = "unavailable"
+    problem = Problem.BUSY
+    code = DeskErrorCode.UNAVAILABLE

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from kefu.domain.errors import ClientError
+from enum import StrEnum
+
+from kefu.domain.errors import ClientError, Problem
+
+
+class KnowledgeErrorCode(StrEnum):
+    """The contract's error codes of this package (what a client reads in ``error.code``)."""
+
+    INVALID_ENTRY = "invalid_entry"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
 
 
 class KbInvalid(ClientError):
-    status_code = 422
-    code = "invalid_entry"
+    problem = Problem.UNPROCESSABLE
+    code = KnowledgeErrorCode.INVALID_ENTRY
 
 
 class KbNotFound(ClientError):
-    status_code = 404
-    code = "not_found"
+    problem = Problem.NOT_FOUND
+    code = KnowledgeErrorCode.NOT_FOUND
 
 
 class KbConflict(ClientError):
-    status_code = 409
-    code = "conflict"
+    problem = Problem.CONFLICT
+    code = KnowledgeErrorCode.CONFLICT

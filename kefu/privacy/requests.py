@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.privacy.audit import AuditAction, AuditEvent
 from kefu.privacy.masking import PersonalField
 
@@ -18,12 +18,12 @@ MAX_REASON_CHARS = 200
 
 
 class CustomerNotFound(ClientError):
-    status_code = 404
+    problem = Problem.NOT_FOUND
     code = "not_found"
 
 
 class ReasonRequired(ClientError):
-    status_code = 400
+    problem = Problem.INVALID
     code = "reason_required"
 
 

@@ -1,8 +1,22 @@
-"""Errors of the promotion engine: a stable ``code`` and the HTTP status an edge should use."""
+"""Errors of the promotion engine: a stable ``code`` and the kind of refusal (``Problem``)."""
 
 from __future__ import annotations
 
-from kefu.domain.errors import ClientError
+from enum import StrEnum
+
+from kefu.domain.errors import ClientError, Problem
+
+
+class PromotionErrorCode(StrEnum):
+    """The contract's error codes of this package (what a client reads in ``error.code``)."""
+
+    PROMOTION_ERROR = "promotion_error"
+    INVALID_RULE = "invalid_rule"
+    INVALID_CART = "invalid_cart"
+    UNKNOWN_SKU = "unknown_sku"
+    CUSTOMER_NOT_FOUND = "customer_not_found"
+    COUPON_NOT_HELD = "coupon_not_held"
+    COUPON_CONFLICT = "coupon_conflict"
 
 
 class PromotionError(ClientError):
@@ -11,8 +25,8 @@ class PromotionError(ClientError):
     A ``ClientError``, so the API's handler turns it into ``{"error": {code, message}}``.
     """
 
-    code = "promotion_error"
-    status_code = 422
+    code = PromotionErrorCode.PROMOTION_ERROR
+    problem = Problem.UNPROCESSABLE
 
     def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message, code=code)
@@ -21,30 +35,30 @@ class PromotionError(ClientError):
 class InvalidRule(PromotionError):
     """A rule is contradictory or incomplete (nth < 2, off >= every, window end before start...)."""
 
-    code = "invalid_rule"
+    code = PromotionErrorCode.INVALID_RULE
 
 
 class InvalidCart(PromotionError):
     """The cart cannot be priced: empty, bad quantity, duplicate or conflicting coupons..."""
 
-    code = "invalid_cart"
+    code = PromotionErrorCode.INVALID_CART
 
 
 class UnknownProduct(InvalidCart):
-    code = "unknown_sku"
-    status_code = 404
+    code = PromotionErrorCode.UNKNOWN_SKU
+    problem = Problem.NOT_FOUND
 
 
 class UnknownCustomer(PromotionError):
-    code = "customer_not_found"
-    status_code = 404
+    code = PromotionErrorCode.CUSTOMER_NOT_FOUND
+    problem = Problem.NOT_FOUND
 
 
 class CouponNotHeld(InvalidCart):
-    code = "coupon_not_held"
+    code = PromotionErrorCode.COUPON_NOT_HELD
 
 
 class CouponConflict(InvalidCart):
     """Two coupons that may not be used together (same slot, or declared exclusive)."""
 
-    code = "coupon_conflict"
+    code = PromotionErrorCode.COUPON_CONFLICT

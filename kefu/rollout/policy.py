@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 
 BUCKETS = 10_000  # hundredths of a percent: a share of 50 means buckets 0-4999
 
@@ -25,7 +25,7 @@ class Side(StrEnum):
 
 
 class InvalidRollout(ClientError):
-    status_code = 422
+    problem = Problem.UNPROCESSABLE
     code = "invalid_rollout"
 
 

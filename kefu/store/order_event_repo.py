@@ -20,7 +20,7 @@ from kefu.commerce.events import (
     parse_time,
     status_after,
 )
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.domain.money import money
 from kefu.domain.orders import Order, OrderStatus
 from kefu.store.commerce_repo import SqlOrderBook
@@ -42,7 +42,7 @@ log = logging.getLogger("kefu.store")
 class EventRefused(ClientError):
     """The event names something kefu cannot attach it to; nothing was changed."""
 
-    status_code = 422
+    problem = Problem.UNPROCESSABLE
     code = "event_refused"
 
 

@@ -8,14 +8,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from kefu.api.errors import install_error_handlers
 from kefu.api.routes.promotions import router
 from kefu.config import Settings
 from kefu.domain.catalog import Product
-from kefu.domain.errors import ClientError
 from kefu.promotions.demo import demo_rule_store, load_demo_products
 from kefu.promotions.service import PromotionService
 
@@ -40,9 +39,7 @@ def client() -> Iterator[TestClient]:
         promotions=service, settings=Settings(ip_messages_per_minute=0)
     )
 
-    @app.exception_handler(ClientError)
-    async def _client_error(request: Request, exc: ClientError) -> JSONResponse:
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, exc.status_code)
+    install_error_handlers(app)  # the service's own mapping of errors to statuses
 
     with TestClient(app, raise_server_exceptions=True) as c:
         yield c

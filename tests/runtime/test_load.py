@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from kefu.domain.errors import Problem
 from kefu.runtime.load import Load, Overloaded
 
 
@@ -38,7 +39,7 @@ def test_a_backlog_past_the_budget_is_refused_with_retry_after() -> None:
         h.__enter__()
     with pytest.raises(Overloaded) as refused, load.admit():
         pass
-    assert refused.value.status_code == 503 and refused.value.retry_after_s >= 1
+    assert refused.value.problem is Problem.BUSY and refused.value.retry_after_s >= 1
     assert load.rejected == 1 and load.in_flight == 6
     for h in held:
         h.__exit__(None, None, None)

@@ -17,7 +17,7 @@ from kefu.api.auth import current_admin
 from kefu.api.deps import kefu_of
 from kefu.api.errors import Conflict, NotFound
 from kefu.dialogue.safety import CATEGORY_KINDS, Word, shipped_words
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.store.safety_repo import SqlSensitiveWords
 
 router = APIRouter(
@@ -31,7 +31,7 @@ CATEGORIES = tuple(CATEGORY_KINDS)
 
 
 class InvalidWord(ClientError):
-    status_code = 422
+    problem = Problem.UNPROCESSABLE
     code = "invalid_word"
 
 

@@ -19,14 +19,18 @@ from kefu.desk.events import message_dict
 from kefu.desk.ports import StoredImage
 from kefu.desk.service import Desk
 from kefu.domain.desk import Agent
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.domain.images import MAX_IMAGE_BYTES, ImageRefused, accept_image
 from kefu.wiring import Kefu
 
 router = APIRouter(prefix="/api/v1", tags=["images"])
 
 UPLOADS_PER_MINUTE = 10
-_STATUS = {"too_large": 413, "bad_type": 415, "empty": 422}
+_PROBLEM = {
+    "too_large": Problem.TOO_LARGE,
+    "bad_type": Problem.UNSUPPORTED,
+    "empty": Problem.UNPROCESSABLE,
+}
 
 
 def _customer(request: Request, kefu: Kefu) -> str:
@@ -34,7 +38,9 @@ def _customer(request: Request, kefu: Kefu) -> str:
     token = token_from(request, request.query_params.get("token"))
     who = identify_customer(kefu.settings, request.query_params.get("customer_id"), token)
     if not isinstance(who, str) or not who:
-        raise ClientError("customer_id is required", code="invalid_request", status_code=422)
+        raise ClientError(
+            "customer_id is required", code="invalid_request", problem=Problem.UNPROCESSABLE
+        )
     return who
 
 
@@ -75,9 +81,7 @@ async def upload_image(
     try:
         image = accept_image(await _read_limited(request, MAX_IMAGE_BYTES))
     except ImageRefused as refused:
-        raise ClientError(
-            str(refused), code=refused.code, status_code=_STATUS[refused.code]
-        ) from None
+        raise ClientError(str(refused), code=refused.code, problem=_PROBLEM[refused.code]) from None
     desk: Desk = kefu.desk
     message = await run_in_threadpool(
         desk.receive_image, conversation_id, customer_id, image, datetime.now(UTC)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from kefu.api.auth import current_admin
 from kefu.api.deps import kefu_of
 from kefu.dialogue.shadow import shadowing
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.knowledge.service import KnowledgeService
 
 router = APIRouter(
@@ -115,7 +115,7 @@ def export(request: Request, format: Format = "json") -> Response:
 async def import_entries(request: Request, format: Format = "json") -> dict[str, int]:
     raw = await request.body()
     if len(raw) > MAX_IMPORT_BYTES:
-        raise ClientError("import larger than 5 MB", code="too_large", status_code=413)
+        raise ClientError("import larger than 5 MB", code="too_large", problem=Problem.TOO_LARGE)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -16,7 +16,7 @@ from kefu.api.identity import identify_customer, token_from
 from kefu.channels.webhook import verify
 from kefu.commerce.events import parse_shop_event
 from kefu.commerce.port import CommerceError
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.notify.jobs import receive_order_event
 from kefu.notify.policy import NoticeCategory
 from kefu.store.notice_repo import SqlNotices
@@ -82,7 +82,9 @@ async def notice_preferences(request: Request, kefu: Kefu = Depends(get_kefu)) -
     try:
         await run_in_threadpool(kefu.commerce.get_customer, customer_id)
     except CommerceError:
-        raise ClientError("no such customer", code="customer_not_found", status_code=404) from None
+        raise ClientError(
+            "no such customer", code="customer_not_found", problem=Problem.NOT_FOUND
+        ) from None
     prefs = await run_in_threadpool(
         SqlNotices(kefu.db).set_preferences, customer_id, time_zone, opted_out
     )

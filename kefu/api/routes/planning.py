@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from kefu.api.auth import current_admin
 from kefu.api.deps import get_kefu
 from kefu.domain.desk import Agent
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.ops.planning import adopt, plan_for
 from kefu.ops.promises import promises_of
 from kefu.store.alerts_repo import SqlAlerts
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
 
 class InvalidPlan(ClientError):
-    status_code = 422
+    problem = Problem.UNPROCESSABLE
     code = "invalid_plan"
 
 

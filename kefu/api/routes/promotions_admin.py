@@ -21,7 +21,7 @@ from kefu.api.auth import current_admin
 from kefu.api.deps import kefu_of
 from kefu.api.errors import NotFound
 from kefu.domain.desk import Agent
-from kefu.domain.errors import ClientError
+from kefu.domain.errors import ClientError, Problem
 from kefu.promotions.errors import InvalidRule
 from kefu.promotions.rules import (
     COUPON_KINDS,
@@ -157,14 +157,18 @@ async def _json_body(request: Request) -> Any:
         form = await request.form()
         upload = next((v for v in form.values() if not isinstance(v, str)), None)
         if upload is None:
-            raise ClientError("no file in the upload", code="invalid_json", status_code=422)
+            raise ClientError(
+                "no file in the upload", code="invalid_json", problem=Problem.UNPROCESSABLE
+            )
         raw = await upload.read()
     if len(raw) > MAX_BODY_BYTES:
-        raise ClientError("body larger than 1 MB", code="too_large", status_code=413)
+        raise ClientError("body larger than 1 MB", code="too_large", problem=Problem.TOO_LARGE)
     try:
         return json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ClientError("the body must be JSON", code="invalid_json", status_code=422) from None
+        raise ClientError(
+            "the body must be JSON", code="invalid_json", problem=Problem.UNPROCESSABLE
+        ) from None
 
 
 # ---- rules --------------------------------------------------------------------------------------
