@@ -38,6 +38,7 @@ from kefu.api.routes import (
     promotions_admin,
     realtime,
     rollout,
+    widget,
 )
 from kefu.config import Settings, get_settings
 from kefu.logging_setup import configure_logging
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     install_admin_audit(app)
 
     app.add_middleware(RequestIdMiddleware)
+    # the embedded widget's API answers the shops' sites (and only them) across origins
+    app.add_middleware(widget.WidgetCors, settings=settings)
 
     app.include_router(health.router)
     app.include_router(promotions.router)
@@ -96,4 +99,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(imports.router)
     app.include_router(privacy.router)
     app.include_router(images.router)
+    app.include_router(widget.router)
     return app
