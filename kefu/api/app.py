@@ -21,6 +21,7 @@ from kefu.api.routes import (
     agent,
     analytics,
     channels,
+    desk_notes,
     health,
     images,
     imports,
@@ -100,4 +101,5 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(privacy.router)
     app.include_router(images.router)
     app.include_router(widget.router)
+    app.include_router(desk_notes.router)
     return app
