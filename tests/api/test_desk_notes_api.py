@@ -110,3 +110,8 @@ def test_notes_tags_and_whispers_stay_with_the_desk(client: TestClient) -> None:
     ).status_code in (403, 404)
     after = client.get(base + "/notes", headers=a02).json()
     assert len(after["notes"]) == 2 and after["tags"] == ["VIP", "退货纠纷"]
+
+    # the customer's erasure takes what agents wrote about them too
+    erased = client.post("/api/v1/admin/customers/C1002/erase", headers=s01)
+    assert erased.status_code == 200, erased.text
+    assert client.get(base + "/notes", headers=s01).json()["notes"] == []

@@ -20,6 +20,7 @@ from kefu.store.tables.conversations import ConversationEventRow
 from kefu.wiring import Kefu
 from tests.api.test_realtime import is_type, read_until, say
 from tests.conftest import PRODUCTION_SECRETS, demo_data_for_production
+from tests.web.test_chat_image import png
 
 SHOP = "https://shop.example"
 VISITOR = "v-3f2a9c1e-widget-guest"
@@ -91,6 +92,19 @@ def test_a_guest_is_one_guest_across_reconnects_and_sees_when_a_person_read(
         assert viewed.status_code == 200
         read = read_until(ws, is_type("read"))[-1]
         assert read["seq"] >= backlog[-1]["seq"]
+
+    # the guest's photo: sent and read back with the visitor id, by nobody else
+    sent = client.post(
+        f"/api/v1/conversations/{conversation_id}/images",
+        params={"visitor": VISITOR},
+        content=png(),
+        headers={"content-type": "image/png"},
+    )
+    assert sent.status_code == 201, sent.text
+    image_id = sent.json()["image"]["id"]
+    assert client.get(f"/api/v1/images/{image_id}", params={"visitor": VISITOR}).content == png()
+    other = client.get(f"/api/v1/images/{image_id}", params={"visitor": "v-someone-else-123"})
+    assert other.status_code == 404
 
     # another visitor sees nothing of it, and cannot ask for it by id
     with client.websocket_connect("/api/v1/ws/chat?channel=web&visitor=v-someone-else-123") as ws:

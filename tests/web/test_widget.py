@@ -15,6 +15,7 @@ import pytest
 
 from tests.web.conftest import LiveServer
 from tests.web.desk_steps import set_status
+from tests.web.test_chat_image import png
 
 pytestmark = pytest.mark.browser
 
@@ -159,6 +160,15 @@ def test_a_guest_chats_through_the_widget_on_the_shops_site(
     conversation = kefu.dialogue.store.latest_open(guest.id)
     assert conversation is not None
 
+    # a photo of the defect: shown in the widget (a guest's own photo) and to the agent
+    frame.locator("[data-testid=widget-photo-input]").set_input_files(
+        files=[{"name": "defect.png", "mimeType": "image/png", "buffer": png()}]
+    )
+    photo = log.locator("li.w-msg.customer img.photo")
+    photo.wait_for()
+    page.wait_for_timeout(200)
+    assert photo.evaluate("img => img.complete && img.naturalWidth") > 0
+
     # a person reads and answers: 已读 under the shopper's messages, the reply shows up
     sup = live_server.login("S01")
     base = f"/api/v1/agent/conversations/{conversation.id}"
@@ -171,6 +181,8 @@ def test_a_guest_chats_through_the_widget_on_the_shops_site(
     )
     assert sent.status_code == 200, sent.text
     log.locator("li.w-msg.agent").filter(has_text="L码下周到货").wait_for()
+    view = live_server.api("GET", base, headers=sup).json()
+    assert any(m.get("image") for m in view["messages"])
 
     # a reload of the shop's page: the same guest, the same conversation
     page.reload()

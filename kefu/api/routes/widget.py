@@ -28,14 +28,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kefu.api.deps import get_kefu
-from kefu.api.errors import NotFound, Unauthorized
-from kefu.api.identity import identify_customer, token_from
+from kefu.api.errors import NotFound
 from kefu.api.limits import address_limit
 from kefu.api.routes.pages import PAGES_DIR, STATIC_DIR
+from kefu.api.widget_identity import visitor_id as _visitor
+from kefu.api.widget_identity import widget_customer
 from kefu.commerce.port import CommerceError
-from kefu.config import Mode, Settings
+from kefu.config import Settings
 from kefu.desk.errors import Invalid
-from kefu.domain.customers import Channel, is_guest
+from kefu.domain.customers import is_guest
 from kefu.domain.desk import AgentStatus, TicketKind
 from kefu.domain.handoff import LeaveKind, LeftMessage, TicketRequest
 from kefu.resources import data_path
@@ -193,50 +194,6 @@ async def widget_product(
         "price": f"{product.price:.2f}",
         "in_stock": product.stock > 0,
     }
-
-
-# ---- who is writing ---------------------------------------------------------------------------
-
-
-def _visitor(value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not 8 <= len(value.strip()) <= 128:
-        raise Invalid("visitor must be 8 to 128 characters")
-    return value.strip()
-
-
-def widget_customer(
-    kefu: Kefu,
-    request: Request,
-    claimed: str | None,
-    visitor: str | None,
-    *,
-    create_guest: bool = False,
-) -> str | None:
-    """The customer a widget call acts as; None for a visitor who has never written (and
-    ``create_guest`` off). A visitor id that a shop customer holds is refused without their
-    token: an id in a browser is no proof of who someone is."""
-    token = token_from(request)
-    if token is not None or claimed is not None:
-        customer_id = str(identify_customer(kefu.settings, claimed, token))
-        try:
-            kefu.commerce.get_customer(customer_id)
-        except CommerceError:
-            raise NotFound("unknown customer") from None
-        return customer_id
-    if visitor is None:
-        if kefu.settings.mode is Mode.PRODUCTION:
-            raise Unauthorized("a signed customer token or a visitor id is required")
-        raise Invalid("customer_id or visitor is required")
-    found = kefu.commerce.find_customer_by_identity(Channel.WEB.value, visitor)
-    if found is None:
-        if not create_guest:
-            return None
-        found = kefu.dialogue.customer_for(Channel.WEB.value, None, visitor)
-    if not is_guest(found.id):
-        raise Unauthorized("a signed customer token is required for this customer")
-    return found.id
 
 
 @router.get("/api/v1/widget/orders")

@@ -78,8 +78,14 @@ function receipt(node) {
   const mark = node.querySelector(".receipt");
   if (!mark || !seq) return;
   const read = seq <= state.readSeq;
+  // 未读 only means something while a person is (or will be) on the other side
+  const people = state.status === "waiting_agent" || state.status === "with_agent";
   mark.dataset.read = read ? "1" : "0";
-  mark.textContent = read ? t("widget.read") : t("widget.unread");
+  mark.textContent = read ? t("widget.read") : people ? t("widget.unread") : "";
+}
+
+function receipts() {
+  for (const node of logNode.querySelectorAll("li.customer[data-seq]")) receipt(node);
 }
 
 function bubble(sender, text, { id, seq, at, pending, image } = {}) {
@@ -90,7 +96,7 @@ function bubble(sender, text, { id, seq, at, pending, image } = {}) {
     { class: `w-msg ${sender}${pending ? " pending" : ""}`, dataset: { sender } },
     sender === "customer" ? null : el("span", { class: "who" }, t(`chat.sender.${sender}`)),
     image
-      ? el("img", { class: "photo", alt: t("chat.image"), src: `/api/v1/images/${encodeURIComponent(image.id)}?${query()}` })
+      ? el("img", { class: "photo", alt: t("chat.image"), src: `/api/v1/images/${encodeURIComponent(image.id)}?${query(state.token ? { token: state.token } : {})}` })
       : el("span", { class: "text" }, text),
     meta,
   );
@@ -136,6 +142,7 @@ function showChips(replies) {
 function setStatus(status) {
   if (!status) return;
   state.status = status;
+  receipts();
   if (status === "closed") showRating();
 }
 
@@ -254,6 +261,34 @@ function emojiPanel() {
   }
   $("emoji").addEventListener("click", () => {
     panel.hidden = !panel.hidden;
+  });
+}
+
+// ---- photos (a defect, a wrong item): type and size checked here, and again by the server -------
+
+const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+function photos() {
+  $("photo").addEventListener("click", () => $("photo-input").click());
+  $("photo-input").addEventListener("change", async () => {
+    const file = $("photo-input").files && $("photo-input").files[0];
+    $("photo-input").value = "";
+    if (!file) return;
+    if (!IMAGE_TYPES.has(file.type)) return notice(t("chat.image_type"));
+    if (file.size > MAX_IMAGE_BYTES) return notice(t("chat.image_too_big"));
+    if (!state.conversationId) return notice(t("chat.image_first"));
+    try {
+      const message = await api(`/api/v1/conversations/${encodeURIComponent(state.conversationId)}/images?${query()}`, {
+        method: "POST",
+        raw: file,
+        contentType: file.type,
+        token: state.token,
+      });
+      showMessage(message);
+    } catch (exc) {
+      notice(`${t("chat.error")}${exc.message}`);
+    }
   });
 }
 
@@ -429,7 +464,7 @@ function onFrame(frame) {
     }
     case "read":
       state.readSeq = Math.max(state.readSeq, frame.seq || 0);
-      for (const node of logNode.querySelectorAll("li.customer[data-seq]")) receipt(node);
+      receipts();
       break;
     case "typing":
       $("typing").hidden = !frame.on;
@@ -461,6 +496,7 @@ async function main() {
   logNode.append(el("li", { id: "welcome-slot" }));
   $("close").addEventListener("click", () => tellParent({ type: "kefu:close" }));
   emojiPanel();
+  photos();
   leaveForm();
   ratingForm();
   try {
