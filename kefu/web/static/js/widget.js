@@ -227,6 +227,8 @@ $("composer").addEventListener("submit", (event) => {
   send(input.value);
   input.value = "";
   $("emoji-panel").hidden = true;
+  clearTimeout(typingTimer);
+  sendTyping(false);
 });
 
 input.addEventListener("keydown", (event) => {
@@ -234,6 +236,23 @@ input.addEventListener("keydown", (event) => {
     event.preventDefault();
     $("composer").requestSubmit();
   }
+});
+
+// the agent's console shows "typing…" while the shopper writes
+let typingSent = false;
+let typingTimer = null;
+
+function sendTyping(on) {
+  if (typingSent === on) return;
+  typingSent = on;
+  const ws = state.ws;
+  if (ws && ws.readyState === WebSocket.OPEN && state.ready) ws.send(JSON.stringify({ type: "typing", on }));
+}
+
+input.addEventListener("input", () => {
+  sendTyping(true);
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(() => sendTyping(false), 3000);
 });
 
 // the keyboard of a phone shrinks the frame: keep the newest message in sight
