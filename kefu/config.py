@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     ready_requires_jobs: bool = False
     # where service alerts (wait-time promises broken, staff short of the forecast) are posted
     alert_webhook_url: str | None = None
+    # the shops' sites (https://shop.example) that may embed the chat widget: its launcher reads
+    # the widget API across origins and its frame may sit in their pages; comma-separated.
+    # Empty: any site in demo mode (trying kefu from a local page), none in production
+    widget_origins: str = ""
 
     @model_validator(mode="after")
     def _no_demo_secrets_in_production(self) -> Settings:
@@ -128,6 +132,14 @@ class Settings(BaseSettings):
     def webhook_secret_for(self, platform: str) -> str:
         """The secret a webhook platform signs with: its own, else the shared one."""
         return self.webhook_secrets.get(platform) or self.webhook_secret
+
+    @property
+    def widget_origin_list(self) -> list[str]:
+        """Origins allowed to embed the widget; ``["*"]`` for any (demo mode, none configured)."""
+        found = [o.strip().rstrip("/") for o in self.widget_origins.split(",") if o.strip()]
+        if not found and self.mode is Mode.DEMO:
+            return ["*"]
+        return found
 
     @property
     def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:

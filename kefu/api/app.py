@@ -21,6 +21,7 @@ from kefu.api.routes import (
     agent,
     analytics,
     channels,
+    desk_notes,
     health,
     images,
     imports,
@@ -38,6 +39,7 @@ from kefu.api.routes import (
     promotions_admin,
     realtime,
     rollout,
+    widget,
 )
 from kefu.config import Settings, get_settings
 from kefu.logging_setup import configure_logging
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     install_admin_audit(app)
 
     app.add_middleware(RequestIdMiddleware)
+    # the embedded widget's API answers the shops' sites (and only them) across origins
+    app.add_middleware(widget.WidgetCors, settings=settings)
 
     app.include_router(health.router)
     app.include_router(promotions.router)
@@ -100,4 +104,6 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(imports.router)
     app.include_router(privacy.router)
     app.include_router(images.router)
+    app.include_router(widget.router)
+    app.include_router(desk_notes.router)
     return app

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 from fastapi.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -23,9 +24,10 @@ from kefu.api.limits import check_message
 from kefu.channels.hub import channels_of
 from kefu.config import Mode
 from kefu.desk.events import conversation_channel
+from kefu.desk.inbox import seen_by_staff_key
 from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.domain.conversations import Conversation, Message, Sender
-from kefu.domain.customers import Channel
+from kefu.domain.customers import Channel, is_guest
 from kefu.domain.errors import ClientError
 from kefu.wiring import Kefu
 
@@ -90,6 +92,9 @@ class ChatSession:
         self.dialogue: Dialogue = kefu.dialogue
         self.channel = "web"
         self.customer_id = ""
+        # a guest of the embedded widget: the visitor id its browser keeps (the web channel's
+        # user id); the guest customer exists from the first message on
+        self.visitor: str | None = None
         self.conversation_id: str | None = None
         self.status: str | None = None
         self.last_seq = 0
@@ -123,6 +128,9 @@ class ChatSession:
                     "status": conversation.status.value if conversation else "bot",
                 }
             )
+            read_seq = await self._read_seq()
+            if read_seq:  # the last message a person at the shop has seen (read receipts)
+                await self.send({"type": "read", "seq": read_seq})
             self.status = conversation.status.value if conversation else None
             await self.flush()
             await self._receive_forever()
@@ -138,10 +146,12 @@ class ChatSession:
         if channel not in {c.value for c in Channel}:
             raise _Refused(CLOSE_NOT_FOUND, ClientError("unknown channel", code="unknown_channel"))
         self.channel = channel
+        visitor = q.get("visitor")
+        token = await self._token()
+        if token is None and visitor is not None and q.get("customer_id") is None:
+            return await self._identify_visitor(channel, visitor)
         try:
-            claimed = identify_customer(
-                self.kefu.settings, q.get("customer_id"), await self._token()
-            )
+            claimed = identify_customer(self.kefu.settings, q.get("customer_id"), token)
         except ClientError as exc:
             raise _Refused(CLOSE_UNAUTHORIZED, exc) from None
         try:
@@ -158,6 +168,51 @@ class ChatSession:
         except ClientError as exc:
             raise _Refused(CLOSE_NOT_FOUND, exc) from None
 
+    async def _identify_visitor(self, channel: str, visitor: str) -> Conversation | None:
+        """A widget guest: the guest behind the visitor id, if it has written before. An id that
+        belongs to a shop customer needs their signed token, as on ``POST /messages``."""
+        visitor = visitor.strip()
+        if not 8 <= len(visitor) <= 128:
+            raise _Refused(
+                CLOSE_NOT_FOUND,
+                ClientError("visitor must be 8 to 128 characters", code="invalid_visitor"),
+            )
+        self.visitor = visitor
+        found = await run_in_threadpool(
+            self.dialogue.commerce.find_customer_by_identity, channel, visitor
+        )
+        wanted = self.ws.query_params.get("conversation_id")
+        if found is None:
+            if wanted:  # a visitor with no history asks for a conversation: not theirs
+                raise _Refused(
+                    CLOSE_NOT_FOUND, ClientError("conversation not found", code="not_found")
+                )
+            return None  # a new guest: created by its first message
+        if not is_guest(found.id):
+            raise _Refused(
+                CLOSE_UNAUTHORIZED,
+                ClientError("a signed customer token is required", code="unauthorized"),
+            )
+        self.customer_id = found.id
+        try:
+            if wanted:
+                conversation = await run_in_threadpool(
+                    self.dialogue.conversation_of, wanted, found.id
+                )
+                self.last_seq = _non_negative_int(self.ws.query_params.get("after"))
+                return conversation
+        except ClientError as exc:
+            raise _Refused(CLOSE_NOT_FOUND, exc) from None
+        return await run_in_threadpool(self.dialogue.store.latest_open, found.id)
+
+    async def _read_seq(self) -> int:
+        if self.conversation_id is None:
+            return 0
+        stored = await run_in_threadpool(
+            self.kefu.state.get, seen_by_staff_key(self.conversation_id)
+        )
+        return _non_negative_int(stored)
+
     async def _token(self) -> str | None:
         """The customer token: an ``Authorization`` header, else the first frame
         ``{"type": "auth", "token": "..."}``; never the URL, which proxies and access logs keep."""
@@ -173,6 +228,9 @@ class ChatSession:
         header = token_from(self.ws)
         if header is not None:
             return header
+        # a widget guest has no token: it names its visitor id
+        if self.ws.query_params.get("visitor") and not self.ws.query_params.get("customer_id"):
+            return None
         # demo mode names the customer in the URL and sends no token: nothing to wait for
         if self.kefu.settings.mode is not Mode.PRODUCTION and self.ws.query_params.get(
             "customer_id"
@@ -217,6 +275,13 @@ class ChatSession:
             event = json.loads(raw)
         except json.JSONDecodeError:
             event = {}
+        if isinstance(event, dict) and event.get("type") == "read":
+            seq = event.get("seq")
+            if isinstance(seq, int):
+                task = asyncio.ensure_future(self.send({"type": "read", "seq": seq}))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            return
         if isinstance(event, dict) and event.get("type") == "typing":
             if event.get("sender") in ("agent", "bot"):
                 frame = {"type": "typing", "sender": event["sender"], "on": bool(event.get("on"))}
@@ -305,7 +370,8 @@ class ChatSession:
         if problem is not None:
             await self.send(problem)
             return
-        key = f"ws:client_msg:{self.customer_id}:{client_msg_id}" if client_msg_id else None
+        who = self.customer_id or f"visitor:{self.visitor}"
+        key = f"ws:client_msg:{who}:{client_msg_id}" if client_msg_id else None
         state = self.kefu.state
         if key and not await run_in_threadpool(state.set_once, key, _PENDING, _ACK_TTL_S):
             await self._answer_resend(key)
@@ -329,11 +395,14 @@ class ChatSession:
         try:
             if bot_answers:
                 await self.send({"type": "typing", "sender": "bot", "on": True})
+            guest_first = not self.customer_id and self.visitor is not None
             turn = Turn(
                 channel=self.channel,
                 text=text,
-                customer_id=self.customer_id,
+                customer_id=self.customer_id or None,
+                channel_user_id=self.visitor if guest_first else None,
                 conversation_id=self.conversation_id,
+                guest_only=guest_first,
             )
             try:
                 result: TurnResult = await run_in_threadpool(self._limited_turn, turn)
@@ -346,6 +415,11 @@ class ChatSession:
                 log.exception("chat turn failed")
                 reply = error_frame("internal_error", "internal error")
             else:
+                if not self.customer_id:
+                    stored = await run_in_threadpool(
+                        self.dialogue.store.get, result.conversation_id
+                    )
+                    self.customer_id = stored.customer_id if stored else ""
                 if result.conversation_id != self.conversation_id:
                     await self._follow(result.conversation_id)
                     self.last_seq = 0  # a new conversation: its messages from the start
@@ -365,7 +439,7 @@ class ChatSession:
 
     def _limited_turn(self, turn: Turn) -> TurnResult:
         # the socket is a door like POST /messages: the same per-customer and per-address limits
-        check_message(self.kefu, self.ws, turn.channel, turn.customer_id, None)
+        check_message(self.kefu, self.ws, turn.channel, turn.customer_id, turn.channel_user_id)
         return self.dialogue.handle(turn)
 
     async def _answer_resend(self, key: str) -> None:
@@ -401,7 +475,8 @@ class ChatSession:
     # ---- sending -----------------------------------------------------------------------------
     async def send(self, frame: dict[str, Any]) -> None:
         async with self._send_lock:
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            # a push (typing, read) may race the socket's close: nothing to tell anyone then
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, anyio.ClosedResourceError):
                 await self.ws.send_json(frame)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kefu.desk.events import message_dict
+from kefu.desk.events import conversation_channel, message_dict
 from kefu.domain.conversations import Message, Sender
 from kefu.domain.desk import Agent
 
@@ -19,6 +19,20 @@ READ_MARK_TTL_S = 7 * 24 * 3600
 
 def _mark_key(agent_id: str, conversation_id: str) -> str:
     return f"desk:read:{agent_id}:{conversation_id}"
+
+
+def seen_by_staff_key(conversation_id: str) -> str:
+    """How far any agent has read a conversation: the customer's read receipts."""
+    return f"desk:read-receipt:{conversation_id}"
+
+
+def seen_by_staff(desk: Desk, conversation_id: str) -> int:
+    """The last message seq an agent has seen in the conversation (0: none)."""
+    stored = desk.marks.get(seen_by_staff_key(conversation_id)) if desk.marks else None
+    try:
+        return int(stored) if stored else 0
+    except ValueError:
+        return 0
 
 
 def read_up_to(desk: Desk, agent_id: str, conversation_id: str) -> int:
@@ -37,6 +51,10 @@ def mark_read(desk: Desk, agent: Agent, conversation_id: str, seq: int) -> None:
     if desk.marks is None or seq <= read_up_to(desk, agent.id, conversation_id):
         return
     desk.marks.set(_mark_key(agent.id, conversation_id), str(seq), READ_MARK_TTL_S)
+    if seq > seen_by_staff(desk, conversation_id):
+        # the customer's side shows 已读 under the messages a person has seen
+        desk.marks.set(seen_by_staff_key(conversation_id), str(seq), READ_MARK_TTL_S)
+        desk.publish(conversation_channel(conversation_id), {"type": "read", "seq": seq})
 
 
 def open_chats(desk: Desk, agent: Agent) -> list[dict[str, Any]]:

@@ -213,6 +213,36 @@ class StoredImage:
     data: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class ConversationNote:
+    """An agent's internal note, or a supervisor's whisper to the agent serving the chat."""
+
+    id: str
+    conversation_id: str
+    kind: str  # note | whisper
+    author: str
+    to_agent: str | None
+    text: str
+    at: datetime
+
+
+class Notes(Protocol):
+    """Notes, whispers and tags (kefu.store.note_repo implements it); never shown to customers."""
+
+    def add(
+        self,
+        conversation_id: str,
+        kind: str,
+        author: str,
+        text: str,
+        at: datetime,
+        to_agent: str | None = None,
+    ) -> ConversationNote: ...
+    def of(self, conversation_id: str, limit: int = 200) -> list[ConversationNote]: ...
+    def tags(self, conversation_id: str) -> list[str]: ...
+    def set_tags(self, conversation_id: str, tags: list[str], by: str, at: datetime) -> None: ...
+
+
 class Uploads(Protocol):
     """Photos customers send (kefu.store.upload_repo implements it)."""
 

@@ -29,6 +29,7 @@ from kefu.desk.ports import (
     AgentStore,
     Knowledge,
     Marks,
+    Notes,
     Publisher,
     QueueEntry,
     QueueStore,
@@ -89,6 +90,7 @@ class Desk:
         clean_text: Callable[[str], str] | None = None,
         marks: Marks | None = None,
         uploads: Uploads | None = None,
+        notes: Notes | None = None,
     ) -> None:
         self.agents = agents
         # the same sensitive-word filter as the bot's replies: what a person types reaches the
@@ -104,6 +106,7 @@ class Desk:
         self.knowledge = knowledge
         self.marks = marks
         self.uploads = uploads
+        self.notes = notes
 
     # ---- DeskPort: what the dialogue calls ----------------------------------------------------
 

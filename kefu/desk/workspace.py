@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from kefu.commerce.port import CommerceError
-from kefu.desk import assist
+from kefu.desk import assist, notes
 from kefu.desk.errors import Unknown
 from kefu.desk.events import message_dict
 from kefu.desk.ports import SeatState
@@ -64,6 +64,9 @@ def view(desk: Desk, agent: Agent, conversation_id: str, now: datetime) -> dict[
             for r in desk.tickets.find(customer_id=conversation.customer_id, limit=20)
         ],
         "past_conversations": past,
+        # the desk's own words about the chat (never part of what the customer is shown)
+        "notes": notes.notes_of(desk, conversation_id),
+        "tags": notes.tags_of(desk, conversation_id),
         "suggestions": [
             s.to_dict() for s in _suggest(desk, conversation, last_customer, customer, orders, now)
         ],

@@ -55,6 +55,7 @@ from kefu.domain.desk import (
 from kefu.resources import data_path
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
+from kefu.store.note_repo import SqlNotes
 from kefu.store.tables.conversations import ConversationRow, MessageRow
 from kefu.store.tables.desk import (
     AgentRow,
@@ -844,4 +845,5 @@ def make_desk(
         clean_text=clean_text,
         marks=marks,
         uploads=SqlUploads(db),
+        notes=SqlNotes(db),
     )

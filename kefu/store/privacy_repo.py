@@ -29,6 +29,7 @@ from kefu.store.tables.commerce import (
 from kefu.store.tables.conversations import ConversationRow, MessageRow
 from kefu.store.tables.desk import DeskQueueRow, SurveyRow, TicketRow
 from kefu.store.tables.knowledge import UncoveredQuestionRow
+from kefu.store.tables.notes import ConversationNoteRow
 
 ERASED = "[erased]"  # what an agent sees where erased text was
 ERASED_NAME = "(erased)"
@@ -272,6 +273,7 @@ class SqlPersonalData:
             )
             # questions the knowledge base missed: old ones have served the gap report
             s.execute(delete(UncoveredQuestionRow).where(UncoveredQuestionRow.at < cutoff))
+            s.execute(delete(ConversationNoteRow).where(ConversationNoteRow.at < cutoff))
             s.execute(
                 update(ConversationRow)
                 .where(ConversationRow.updated_at < cutoff)
@@ -373,6 +375,10 @@ def _anonymise_customer(s: Session, customer_id: str) -> None:
         ticket.description, ticket.fields = ERASED, {}
     s.execute(update(SurveyRow).where(SurveyRow.customer_id == customer_id).values(comment=None))
     s.execute(delete(UncoveredQuestionRow).where(UncoveredQuestionRow.customer_id == customer_id))
+    # what agents wrote about the customer goes with what the customer wrote
+    s.execute(
+        delete(ConversationNoteRow).where(ConversationNoteRow.conversation_id.in_(conversation_ids))
+    )
     s.execute(
         update(DeskQueueRow).where(DeskQueueRow.customer_id == customer_id).values(summary="")
     )

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from kefu.api.routes.pages import STATIC_DIR
 from kefu.config import Mode, Settings
+from kefu.resources import data_path
 from kefu.wiring import Kefu
 
 
@@ -63,7 +64,8 @@ def test_customer_facing_strings_exist_in_all_three_languages() -> None:
     import json
 
     strings = json.loads((STATIC_DIR / "i18n.json").read_text(encoding="utf-8"))
-    chat_keys = {k for k in strings["zh-CN"] if k.startswith("chat.")}
+    # the chat page and the widget on the shop's site are the customer's
+    chat_keys = {k for k in strings["zh-CN"] if k.startswith(("chat.", "widget."))}
     for lang in ("zh-TW", "en"):
         assert chat_keys <= set(strings[lang]), f"{lang} misses {chat_keys - set(strings[lang])}"
     assert strings["zh-CN"]["chat.starters"] == [
@@ -72,10 +74,13 @@ def test_customer_facing_strings_exist_in_all_three_languages() -> None:
         "优惠怎么用",
         "转人工",
     ]
+    widget = json.loads(data_path("desk", "widget.json").read_text(encoding="utf-8"))
+    for texts in (widget["shop_name"], widget["welcome"], widget["hours"]):
+        assert set(texts) == {"zh-CN", "zh-TW", "en"} and all(texts.values())
 
 
 def test_pages_never_put_text_into_html(web: TestClient) -> None:
-    for script in (STATIC_DIR / "js").glob("*.js"):
+    for script in [*(STATIC_DIR / "js").glob("*.js"), STATIC_DIR / "widget-loader.js"]:
         text = script.read_text(encoding="utf-8")
         assert "innerHTML" not in text and "outerHTML" not in text, script.name
         assert "insertAdjacentHTML" not in text and "document.write" not in text, script.name

@@ -13,8 +13,9 @@ from fastapi.responses import Response
 
 from kefu.api.auth import current_agent, get_desk
 from kefu.api.deps import get_kefu
-from kefu.api.errors import TooManyRequests
+from kefu.api.errors import NotFound, TooManyRequests
 from kefu.api.identity import identify_customer, token_from
+from kefu.api.widget_identity import visitor_id, widget_customer
 from kefu.desk.events import message_dict
 from kefu.desk.ports import StoredImage
 from kefu.desk.service import Desk
@@ -36,6 +37,13 @@ _PROBLEM = {
 def _customer(request: Request, kefu: Kefu) -> str:
     # an <img src> cannot send a header: the signed identity may come as ?token= as well
     token = token_from(request, request.query_params.get("token"))
+    visitor = request.query_params.get("visitor")
+    if token is None and request.query_params.get("customer_id") is None and visitor:
+        # the widget's guest: its visitor id names the guest (never a shop customer)
+        guest = widget_customer(kefu, request, None, visitor_id(visitor))
+        if guest is None:
+            raise NotFound("not found")
+        return guest
     who = identify_customer(kefu.settings, request.query_params.get("customer_id"), token)
     if not isinstance(who, str) or not who:
         raise ClientError(

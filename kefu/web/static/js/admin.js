@@ -140,6 +140,16 @@ async function loadKb() {
     el("button", { type: "submit" }, t("common.search")),
   );
 
+  // from the dashboard's "uncovered questions": a new entry, its question already written
+  const asked = new URLSearchParams(location.search).get("kb_question");
+  if (asked) {
+    const url = new URL(location.href);
+    url.searchParams.delete("kb_question");
+    history.replaceState(null, "", url.toString());
+    editor.fill(null);
+    editor.node.querySelector("[data-testid=kb-question]").value = asked.slice(0, 500);
+    status.textContent = t("kb.from_uncovered");
+  }
   const warning = kbShadow ? shadowWarning(kbShadow) : null;
   kbShadow = null;
   return [

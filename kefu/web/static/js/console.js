@@ -580,7 +580,99 @@ function renderCustomer(view) {
       el("li", {}, el("strong", {}, tk.id || ""), ` ${label("ticket_kind", tk.kind || "")} · ${label("ticket_status", tk.status || "")}`),
     );
   }
+  renderPast(view.past_conversations || []);
+  renderNotes(view);
 }
+
+// ---- the customer's other conversations, and the desk's own notes and tags ---------------------
+
+function renderPast(past) {
+  const list = clear($("past"));
+  if (!past.length) list.append(el("li", { class: "empty" }, t("console.no_past")));
+  for (const c of past) {
+    list.append(
+      el(
+        "li",
+        { dataset: { conversationId: c.id } },
+        el("span", { class: "small" }, `${new Date(c.created_at).toLocaleString()} · ${label("channel", c.channel)} · ${label("status", c.status)}`),
+        c.summary ? el("div", {}, c.summary) : null,
+      ),
+    );
+  }
+}
+
+function renderNotes(view) {
+  $("desk-notes").hidden = false;
+  $("whisper-form").hidden = !(state.session && state.session.role !== "agent" && view.conversation.agent_id && view.conversation.agent_id !== state.session.agent_id);
+  const tags = clear($("tags"));
+  for (const tag of view.tags || []) {
+    tags.append(
+      el(
+        "span",
+        { class: "badge tag", testid: "conv-tag" },
+        tag,
+        el("button", { type: "button", class: "tag-x", "aria-label": `${t("console.tag_remove")} ${tag}`, onclick: () => saveTags((view.tags || []).filter((x) => x !== tag)) }, "×"),
+      ),
+    );
+  }
+  state.tags = view.tags || [];
+  const notes = clear($("notes"));
+  if (!(view.notes || []).length) notes.append(el("li", { class: "empty" }, t("console.no_notes")));
+  for (const n of view.notes || []) {
+    const who = n.kind === "whisper" ? `${t("console.whisper_from")} · ${n.author}` : n.author;
+    notes.append(
+      el(
+        "li",
+        { class: `note ${n.kind}`, testid: n.kind === "whisper" ? "conv-whisper" : "conv-note" },
+        el("span", { class: "small" }, `${who} · ${formatTime(n.at)}`),
+        el("div", {}, n.text),
+      ),
+    );
+  }
+}
+
+async function saveTags(tags) {
+  if (!state.current) return;
+  try {
+    const saved = await authed(`/api/v1/agent/conversations/${encodeURIComponent(state.current)}/tags`, { method: "PUT", body: { tags } });
+    state.tags = saved.tags;
+    $("notes-error").textContent = "";
+    refreshConversation(false);
+  } catch (exc) {
+    $("notes-error").textContent = exc.message;
+  }
+}
+
+$("tag-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const tag = $("tag-input").value.trim();
+  if (!tag) return;
+  $("tag-input").value = "";
+  saveTags([...(state.tags || []), tag]);
+});
+
+async function postNote(path, input) {
+  const text = input.value.trim();
+  if (!text || !state.current) return;
+  try {
+    await authed(path, { method: "POST", body: { text } });
+    input.value = "";
+    $("notes-error").textContent = "";
+    refreshConversation(false);
+  } catch (exc) {
+    $("notes-error").textContent = exc.message;
+  }
+}
+
+$("note-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  postNote(`/api/v1/agent/conversations/${encodeURIComponent(state.current)}/notes`, $("note-input"));
+});
+
+$("whisper-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  postNote(`/api/v1/agent/supervisor/conversations/${encodeURIComponent(state.current)}/whisper`, $("whisper-input"));
+});
 
 // ---- actions ----------------------------------------------------------------------------------
 

@@ -141,8 +141,14 @@ function render(o) {
   );
   clear($("table-uncovered")).append(
     table(
-      [t("dashboard.col.question"), t("dashboard.col.count"), t("dashboard.col.last")],
-      o.uncovered.map((u) => [u.text, u.count, new Date(u.last_at).toLocaleString()]),
+      [t("dashboard.col.question"), t("dashboard.col.count"), t("dashboard.col.last"), ""],
+      // one click from a question the knowledge base missed to the entry form, filled in
+      o.uncovered.map((u) => [
+        u.text,
+        u.count,
+        new Date(u.last_at).toLocaleString(),
+        el("a", { href: `/admin?kb_question=${encodeURIComponent(u.text)}`, class: "button", testid: "uncovered-to-kb" }, t("dashboard.to_kb")),
+      ]),
     ),
   );
   const q = o.queue;
@@ -204,6 +210,38 @@ async function refreshAgents() {
   }
 }
 
+// each agent's figures over the same window (chats closed, handle time, replies, ratings)
+async function refreshAgentFigures(params) {
+  try {
+    const found = await api(`/api/v1/analytics/agents?${params}`, { token: session.token });
+    clear($("table-agent-figures")).append(
+      table(
+        [t("profile.name"), t("agents.col.closed"), t("agents.col.handle"), t("agents.col.replies"), t("agents.col.ratings"), t("agents.col.score")],
+        found.agents.map((a) => [
+          `${a.name}（${a.agent_id}）`,
+          a.chats_closed,
+          secs(a.avg_handle_s),
+          a.replies,
+          a.ratings,
+          a.avg_score === null ? "–" : a.avg_score.toFixed(2),
+        ]),
+      ),
+    );
+  } catch (exc) {
+    clear($("table-agent-figures")).append(el("p", { class: "error" }, exc.message));
+  }
+}
+
+/** The window asked for: a date range when one is set, else the last N hours. */
+function windowParams() {
+  const start = $("range-start").value;
+  const end = $("range-end").value;
+  if (state.range && start && end) return { start, end };
+  return { hours: $("hours").value };
+}
+
+const state = { range: false };
+
 // every table on the board as one CSV (UTF-8 with a BOM so a spreadsheet reads the Chinese)
 function exportCsv() {
   const quote = (v) => `"${String(v).replace(/"/g, '""')}"`;
@@ -219,7 +257,9 @@ function exportCsv() {
     }
   }
   const blob = new Blob(["\ufeff", lines.join("\r\n")], { type: "text/csv;charset=utf-8" });
-  const link = el("a", { href: URL.createObjectURL(blob), download: `kefu-dashboard-${$("hours").value}h.csv` });
+  const w = windowParams();
+  const name = w.start ? `${w.start}_${w.end}` : `${w.hours}h`;
+  const link = el("a", { href: URL.createObjectURL(blob), download: `kefu-dashboard-${name}.csv` });
   document.body.append(link);
   link.click();
   link.remove();
@@ -230,10 +270,11 @@ async function refresh() {
   if (!session) return;
   refreshAgents();
   const params = new URLSearchParams({
-    hours: $("hours").value,
+    ...windowParams(),
     surge: $("surge").value || "5",
     concurrency: $("concurrency").value || "3",
   });
+  refreshAgentFigures(new URLSearchParams(windowParams()));
   try {
     render(await api(`/api/v1/analytics/overview?${params}`, { token: session.token }));
     $("board-error").textContent = "";
@@ -241,7 +282,7 @@ async function refresh() {
     $("board-error").textContent = exc.message;
     if (exc.status === 401) return logout();
   }
-  timer = setTimeout(refresh, REFRESH_MS);
+  if (!state.range) timer = setTimeout(refresh, REFRESH_MS); // a past range does not change
 }
 
 async function whatIf(event) {
@@ -287,7 +328,26 @@ async function main() {
   translatePage();
   document.querySelector("header.bar").append(langPicker());
   $("no-charts").hidden = Boolean(window.Chart);
-  $("hours").addEventListener("change", refresh);
+  $("hours").addEventListener("change", () => {
+    state.range = false;
+    $("range-clear").hidden = true;
+    refresh();
+  });
+  $("range").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!$("range-start").value || !$("range-end").value) {
+      $("board-error").textContent = t("dashboard.range_needed");
+      return;
+    }
+    state.range = true;
+    $("range-clear").hidden = false;
+    refresh();
+  });
+  $("range-clear").addEventListener("click", () => {
+    state.range = false;
+    $("range-clear").hidden = true;
+    refresh();
+  });
   $("refresh").addEventListener("click", refresh);
   $("export").addEventListener("click", exportCsv);
   $("forecast").addEventListener("submit", (e) => {

@@ -1,0 +1,70 @@
+"""Internal notes, tags and whispers on a conversation (agents only; never shown to customers)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from kefu.api.auth import current_agent, get_desk
+from kefu.api.routes.agent import current_supervisor
+from kefu.desk import notes
+from kefu.desk.service import Desk
+from kefu.domain.desk import Agent
+
+router = APIRouter(prefix="/api/v1/agent", tags=["agent"])
+
+
+class NoteBody(BaseModel):
+    text: str = Field(min_length=1, max_length=notes.MAX_NOTE)
+
+
+class TagsBody(BaseModel):
+    tags: list[str] = Field(max_length=notes.MAX_TAGS)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.get("/conversations/{conversation_id}/notes")
+def list_notes(
+    conversation_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
+) -> dict[str, Any]:
+    desk.check_access(agent, conversation_id)
+    return {
+        "notes": notes.notes_of(desk, conversation_id),
+        "tags": notes.tags_of(desk, conversation_id),
+    }
+
+
+@router.post("/conversations/{conversation_id}/notes", status_code=201)
+def add_note(
+    conversation_id: str,
+    body: NoteBody,
+    agent: Agent = Depends(current_agent),
+    desk: Desk = Depends(get_desk),
+) -> dict[str, Any]:
+    return notes.add_note(desk, agent, conversation_id, body.text, _now())
+
+
+@router.put("/conversations/{conversation_id}/tags")
+def put_tags(
+    conversation_id: str,
+    body: TagsBody,
+    agent: Agent = Depends(current_agent),
+    desk: Desk = Depends(get_desk),
+) -> dict[str, Any]:
+    return {"tags": notes.set_tags(desk, agent, conversation_id, body.tags, _now())}
+
+
+@router.post("/supervisor/conversations/{conversation_id}/whisper", status_code=201)
+def whisper(
+    conversation_id: str,
+    body: NoteBody,
+    supervisor: Agent = Depends(current_supervisor),
+    desk: Desk = Depends(get_desk),
+) -> dict[str, Any]:
+    return notes.whisper(desk, supervisor, conversation_id, body.text, _now())
