@@ -90,6 +90,24 @@ class Settings(BaseSettings):
     ready_requires_jobs: bool = False
     # where service alerts (wait-time promises broken, staff short of the forecast) are posted
     alert_webhook_url: str | None = None
+    # the shop's language model (contract 5): an OpenAI-compatible server; unset: no model at all
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    # each use has its own switch (all only with llm_base_url set)
+    llm_phrasing: bool = True  # the bot's answers reworded, facts checked before sending
+    llm_understanding: bool = True  # an unsure intent chosen by the model among the labels
+    llm_desk: bool = True  # hand-over summaries and reply drafts for agents
+    llm_gaps: bool = True  # draft answers for frequent uncovered questions, into review
+    # what one turn may spend waiting for the model; the template answer goes out after that
+    llm_turn_budget_ms: int = 1500
+    llm_desk_timeout_s: float = 10.0  # an agent asking for a summary can wait longer
+    llm_max_concurrency: int = 8
+    llm_breaker_fail_max: int = 5
+    llm_breaker_reset_s: float = 30.0
+    # phones, addresses and names left out of what is sent to the model (off: the shop's own
+    # model, in its own network, may see them)
+    llm_mask_personal_data: bool = True
 
     @model_validator(mode="after")
     def _no_demo_secrets_in_production(self) -> Settings:
@@ -112,6 +130,12 @@ class Settings(BaseSettings):
             )
         if self.data_key:
             self.data_keyring()  # a malformed key fails here, with its reason, not on first use
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("KEFU_LLM_MODEL must be set with KEFU_LLM_BASE_URL")
+        if self.llm_turn_budget_ms <= 0 or self.llm_max_concurrency < 1:
+            raise ValueError(
+                "KEFU_LLM_TURN_BUDGET_MS and KEFU_LLM_MAX_CONCURRENCY must be positive"
+            )
         if self.wechat_encoding_aes_key and not self.wechat_app_id:
             raise ValueError("KEFU_WECHAT_APP_ID must be set with KEFU_WECHAT_ENCODING_AES_KEY")
         return self
