@@ -373,7 +373,7 @@ class LlmAssist:
             return None
         text = _unquote(raw)
         source = "\n".join(str(m.get("text", "")) for m in messages)
-        verdict = grounding.check(text, source, facts, lang)
+        verdict = grounding.check(text, source, facts, lang, keeps_refusals=False)
         if not verdict.ok:
             self.metrics.record("draft", "rejected", verdict.reason)
             return None

@@ -124,8 +124,13 @@ def check(
     lang: str,
     product_names: Iterable[str] = (),
     rules: GroundingRules | None = None,
+    *,
+    keeps_refusals: bool = True,
 ) -> Verdict:
-    """Whether ``rewrite`` may be sent in place of ``answer`` (built from ``facts``)."""
+    """Whether ``rewrite`` may be sent in place of ``answer`` (built from ``facts``).
+
+    ``keeps_refusals`` off where ``answer`` is not one answer but a whole chat (an agent's draft):
+    a refusal somewhere in it need not be repeated."""
     rules = rules or GroundingRules.load()
     text = rewrite.strip()
     if not text:
@@ -168,6 +173,6 @@ def check(
     if added:
         return Verdict(False, "promise", ", ".join(sorted(added)))
     negations = rules.negations.get(group, ())
-    if _has_any(answer.lower(), negations) and not _has_any(lowered, negations):
+    if keeps_refusals and _has_any(answer.lower(), negations) and not _has_any(lowered, negations):
         return Verdict(False, "negation", "the answer's refusal or condition is gone")
     return Verdict(True)

@@ -55,6 +55,12 @@ def answer_for(body: dict[str, Any], script: Script) -> str:
         return json.dumps({"intent": "not-a-label"})
     if script.mode == "garbage":
         return ""
+    if "suggest a reply" in system:
+        if script.mode == "invent_id":
+            return "亲，您的订单E2026999999999已经退款了。"
+        return "亲，我这边看到订单E2026111100002已付款待发货，马上为您催促。"
+    if "Draft a short answer" in system:
+        return "[to confirm] 门店自提的时间和地址请以店铺公告为准。"
     found = _ANSWER.search(user)
     if found:
         return _rewrite(found.group(1), script.mode)
