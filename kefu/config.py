@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     max_inflight_turns: int = 256
     # turns one worker runs at once (the rest wait their turn in the event loop): more only help
     # while a turn waits on the network (PostgreSQL, Redis, an HTTP order system); on SQLite the
-    # writers would just queue on the file lock. Unset: 1 on SQLite, 4 otherwise
+    # writers would just queue on the file lock. Unset: 1 on SQLite without a model, 4 otherwise
     turn_concurrency: int | None = None
     # consume background tasks inside the server: unset means yes without Redis (the embedded
     # default), no with Redis (``kefu worker`` processes do it)
@@ -174,7 +174,9 @@ class Settings(BaseSettings):
     def turns_at_once(self) -> int:
         if self.turn_concurrency is not None:
             return max(1, self.turn_concurrency)
-        return 4 if self.database_url else 1
+        # a turn waiting up to its LLM budget on the model would hold the only slot on SQLite
+        # for that long: with a model, turns overlap their waits (their writes still queue)
+        return 4 if self.database_url or self.llm_base_url else 1
 
     @property
     def model_cache_dir(self) -> Path:

@@ -27,9 +27,11 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 class Script:
     """What the server does now; the tests change ``mode`` between turns."""
 
-    mode: str = "good"  # good | price | invent_id | slow | error | intent:<label> | garbage
+    # good | price | invent_id | boast | slow | error | intent:<label> | garbage
+    mode: str = "good"
     slow_s: float = 5.0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # the Authorization headers received
 
 
 def _rewrite(answer: str, mode: str) -> str:
@@ -37,6 +39,8 @@ def _rewrite(answer: str, mode: str) -> str:
     if mode == "price":
         # the first figure one higher: what a model misreading "¥158.00" might write
         return _NUMBER.sub(lambda m: str(int(float(m.group(0))) + 1), answer, count=1)
+    if mode == "boast":  # no fact changed, but words advertising law forbids
+        return ("亲，" if zh else "Sure! ") + answer + ("全网最低价哦！" if zh else "")
     if mode == "invent_id":
         extra = "您的订单号是E2026999999999。" if zh else " Your order is E2026999999999."
         return answer + extra
@@ -76,6 +80,7 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             script.requests.append(body)
+            script.keys.append(self.headers.get("Authorization") or "")
             if not self.path.endswith("/chat/completions"):
                 self._send(404, {"error": {"message": "not found"}})
                 return

@@ -166,3 +166,19 @@ def test_the_model_s_outcomes_are_in_the_metrics(with_model: Kefu, script: Scrip
     assert 'kefu_llm_calls_total{outcome="used",use="phrasing"} 1.0' in body
     assert 'kefu_llm_rejections_total{reason="number",use="phrasing"} 1.0' in body
     assert "kefu_llm_breaker_open 0.0" in body
+
+
+def test_the_safety_filter_still_cleans_what_the_model_wrote(
+    with_model: Kefu, script: Script
+) -> None:
+    script.mode = "boast"  # keeps every fact, adds an absolute claim (广告法 words)
+    reply = texts(ask(with_model, RULES))[0]
+    assert reply.startswith("亲，") and "最低价" not in reply and reply.endswith("优惠价哦！")
+
+
+def test_a_model_in_use_lets_turns_overlap_their_waits(tmp_path: Path, model_url: str) -> None:
+    plain = Settings(data_dir=tmp_path)
+    with_llm = Settings(data_dir=tmp_path, llm_base_url=model_url, llm_model="standin")
+    assert (plain.turns_at_once, with_llm.turns_at_once) == (1, 4)
+    with pytest.raises(ValueError, match="KEFU_LLM_MODEL"):
+        Settings(data_dir=tmp_path, llm_base_url=model_url)
