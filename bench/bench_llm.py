@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,8 +30,11 @@ from kefu.wiring import Kefu
 from tests.llm.standin import Script, serve
 
 
-def run(scenarios: list[dict[str, Any]], models: Path, **llm: Any) -> tuple[float, list[float]]:
+def run(
+    scenarios: list[dict[str, Any]], models: Path, **llm: Any
+) -> tuple[float, list[float], Counter[str]]:
     took: list[float] = []
+    outcomes: Counter[str] = Counter()
 
     @contextmanager
     def fresh() -> Iterator[Dialogue]:
@@ -49,10 +53,15 @@ def run(scenarios: list[dict[str, Any]], models: Path, **llm: Any) -> tuple[floa
             try:
                 yield kefu.dialogue
             finally:
+                if kefu.llm is not None:
+                    for (use, outcome), n in kefu.llm.metrics.outcomes().items():
+                        outcomes[f"{use}:{outcome}"] += n
+                    for (use, reason), n in kefu.llm.metrics.rejections().items():
+                        outcomes[f"{use}:rejected:{reason}"] += n
                 kefu.close()
 
     results = run_all(scenarios, fresh)
-    return sum(r.passed for r in results) / len(results), took
+    return sum(r.passed for r in results) / len(results), took, outcomes
 
 
 def line(name: str, rate: float, took: list[float]) -> str:
@@ -75,11 +84,11 @@ def main() -> None:
     models.mkdir(parents=True, exist_ok=True)
     scenarios = load_scenarios(args.file)
     run(scenarios, models)  # models and caches load once per process: not part of either number
-    rate, took = run(scenarios, models)
+    rate, took, _ = run(scenarios, models)
     print(line("without the model", rate, took))
     script = Script(mode=args.mode, slow_s=args.slow_s)
     with serve(script) as url:
-        rate_llm, took_llm = run(
+        rate_llm, took_llm, outcomes = run(
             scenarios,
             models,
             llm_base_url=url,
@@ -89,6 +98,7 @@ def main() -> None:
     print(line(f"with stand-in ({args.mode})", rate_llm, took_llm))
     ratio = statistics.median(took_llm) / statistics.median(took)
     print(f"p50 ratio {ratio:.2f}x, pass-rate change {rate_llm - rate:+.1%}")
+    print("model outcomes:", ", ".join(f"{k} {n}" for k, n in sorted(outcomes.items())))
 
 
 if __name__ == "__main__":
