@@ -1,6 +1,6 @@
 """Conversation scenarios with and without the shop's language model: pass rate and turn latency.
 
-Run: .venv/bin/python bench/bench_llm.py FILE.jsonl [--mode good] [--slow-s 3]
+Run: .venv/bin/python bench/bench_llm.py FILE.jsonl [--mode good] [--slow-s 3] [--one-shop]
 FILE is a conversation set (``kefu eval conversations`` format). The model is the scripted
 OpenAI-compatible stand-in of the tests (tests/llm/standin.py), a real HTTP server on a free port:
 ``good`` answers with a faithful rewrite ("亲，" / "Sure! " + the answer), ``price`` changes a
@@ -31,36 +31,57 @@ from tests.llm.standin import Script, serve
 
 
 def run(
-    scenarios: list[dict[str, Any]], models: Path, **llm: Any
+    scenarios: list[dict[str, Any]], models: Path, one_shop: bool = False, **llm: Any
 ) -> tuple[float, list[float], Counter[str]]:
     took: list[float] = []
     outcomes: Counter[str] = Counter()
 
-    @contextmanager
-    def fresh() -> Iterator[Dialogue]:
-        with tempfile.TemporaryDirectory() as tmp:
-            kefu = Kefu.start(Settings(data_dir=Path(tmp), model_dir=models, **llm))
-            handle = kefu.dialogue.handle
+    def start(tmp: str) -> Kefu:
+        kefu = Kefu.start(Settings(data_dir=Path(tmp), model_dir=models, **llm))
+        handle = kefu.dialogue.handle
 
-            def timed(turn: Any) -> Any:
-                started = time.perf_counter()
-                try:
-                    return handle(turn)
-                finally:
-                    took.append(time.perf_counter() - started)
-
-            kefu.dialogue.handle = timed  # type: ignore[method-assign]
+        def timed(turn: Any) -> Any:
+            started = time.perf_counter()
             try:
-                yield kefu.dialogue
+                return handle(turn)
             finally:
-                if kefu.llm is not None:
-                    for (use, outcome), n in kefu.llm.metrics.outcomes().items():
-                        outcomes[f"{use}:{outcome}"] += n
-                    for (use, reason), n in kefu.llm.metrics.rejections().items():
-                        outcomes[f"{use}:rejected:{reason}"] += n
-                kefu.close()
+                took.append(time.perf_counter() - started)
 
-    results = run_all(scenarios, fresh)
+        kefu.dialogue.handle = timed  # type: ignore[method-assign]
+        return kefu
+
+    def stop(kefu: Kefu) -> None:
+        if kefu.llm is not None:
+            for (use, outcome), n in kefu.llm.metrics.outcomes().items():
+                outcomes[f"{use}:{outcome}"] += n
+            for (use, reason), n in kefu.llm.metrics.rejections().items():
+                outcomes[f"{use}:rejected:{reason}"] += n
+        kefu.close()
+
+    if one_shop:  # one long-running worker (its breaker, its caches) for every scenario
+        with tempfile.TemporaryDirectory() as tmp:
+            kefu = start(tmp)
+
+            @contextmanager
+            def same() -> Iterator[Dialogue]:
+                yield kefu.dialogue
+
+            try:
+                results = run_all(scenarios, same)
+            finally:
+                stop(kefu)
+    else:
+
+        @contextmanager
+        def fresh() -> Iterator[Dialogue]:
+            with tempfile.TemporaryDirectory() as tmp:
+                kefu = start(tmp)
+                try:
+                    yield kefu.dialogue
+                finally:
+                    stop(kefu)
+
+        results = run_all(scenarios, fresh)
     return sum(r.passed for r in results) / len(results), took, outcomes
 
 
@@ -79,18 +100,25 @@ def main() -> None:
     parser.add_argument("--mode", default="good")
     parser.add_argument("--slow-s", type=float, default=3.0)
     parser.add_argument("--budget-ms", type=int, default=1500)
+    parser.add_argument(
+        "--one-shop",
+        action="store_true",
+        help="every scenario on one running kefu (the breaker's effect over time; pass rates"
+        " then also depend on earlier scenarios' changes to the shop)",
+    )
     args = parser.parse_args()
     models = Path("var/models")
     models.mkdir(parents=True, exist_ok=True)
     scenarios = load_scenarios(args.file)
     run(scenarios, models)  # models and caches load once per process: not part of either number
-    rate, took, _ = run(scenarios, models)
+    rate, took, _ = run(scenarios, models, args.one_shop)
     print(line("without the model", rate, took))
     script = Script(mode=args.mode, slow_s=args.slow_s)
     with serve(script) as url:
         rate_llm, took_llm, outcomes = run(
             scenarios,
             models,
+            args.one_shop,
             llm_base_url=url,
             llm_model="standin",
             llm_turn_budget_ms=args.budget_ms,
