@@ -74,8 +74,25 @@ def test_a_rewrite_that_keeps_the_facts_is_sent(with_model: Kefu, without_model:
     customer, text = ORDER_EN
     english = texts(ask(with_model, text, customer))
     assert english[0].startswith("Sure! ") and "E2026111000006" in english[0]
+    traditional = texts(ask(with_model, "跨店滿減的規則是什麼", "C1002"))
+    assert traditional[0].startswith("親，")  # the rewrite in the customer's script
     assert with_model.llm is not None
-    assert with_model.llm.metrics.outcomes()[("phrasing", "used")] >= 2
+    assert with_model.llm.metrics.outcomes()[("phrasing", "used")] >= 3
+
+
+def test_each_use_has_its_own_switch(
+    tmp_path: Path, model_url: str, script: Script, without_model: Kefu
+) -> None:
+    script.mode, script.requests[:] = "intent:order_status", []
+    kefu = _start(
+        tmp_path / "switch", llm_base_url=model_url, llm_model="standin", llm_phrasing=False
+    )
+    try:
+        assert texts(ask(kefu, RULES)) == texts(ask(without_model, RULES))
+        assert script.requests == []  # a confident intent and no phrasing: nothing asked
+        assert ask(kefu, "我想问一个事情").intent == "order_status"  # understanding still on
+    finally:
+        kefu.close()
 
 
 @pytest.mark.parametrize(("mode", "reason"), [("price", "number"), ("invent_id", "code")])
