@@ -44,6 +44,13 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _HAN_NUMBER = re.compile(
     r"[零〇一二两三四五六七八九十百千万]+(?=\s*(?:元|块|天|日|号|月|年|件|个|小时|分钟|折|%|％|倍|单))"
 )
+# a figure and what it counts: "12月1日" rewritten "1月12日" keeps both figures but not their roles
+_WITH_UNIT = re.compile(
+    r"(\d+(?:[.,]\d+)*)\s?(元|块|天|日|号|月|年|件|小时|分钟|折|%|％|倍|"
+    r"yuan|days?|hours?|minutes?|months?|years?|pieces?|items?)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_SAME_UNIT = {"块": "元", "号": "日", "％": "%"}
 _LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.[\w.]+\b", re.IGNORECASE)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
@@ -109,6 +116,23 @@ def numbers(text: str, words: dict[str, float] | None = None) -> set[str]:
     return found
 
 
+def _units(text: str) -> tuple[dict[str, set[str]], set[str]]:
+    """Each figure's units in ``text``, and the figures written without one."""
+    plain = _without_codes(text)
+    units: dict[str, set[str]] = {}
+    for m in _WITH_UNIT.finditer(plain):
+        key = _number_key(m.group(1))
+        if key is not None:
+            unit = m.group(2).lower().rstrip("s") if m.group(2).isascii() else m.group(2)
+            units.setdefault(key, set()).add(_SAME_UNIT.get(unit, unit))
+    bare = set()
+    for m in _NUMBER.finditer(_WITH_UNIT.sub(" ", plain)):
+        key = _number_key(m.group(0))
+        if key is not None:
+            bare.add(key)
+    return units, bare
+
+
 def _lang_group(lang: str) -> str:
     return "en" if lang == "en" else "zh"
 
@@ -152,6 +176,11 @@ def check(
     for value in numbers(text, rules.number_words if lang == "en" else None):
         if value not in allowed:
             return Verdict(False, "number", value)
+    source_units, source_bare = _units(source)
+    for value, units in _units(text)[0].items():
+        known = source_units.get(value)
+        if known and value not in source_bare and not units <= known:
+            return Verdict(False, "number", f"{value} {'/'.join(sorted(units))}")
     for match in _HAN_NUMBER.finditer(text):
         if match.group(0) not in source:
             return Verdict(False, "number", match.group(0))

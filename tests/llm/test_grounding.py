@@ -68,3 +68,12 @@ def test_the_wrong_language_or_a_ramble_is_refused() -> None:
     assert check("Your earphones ship soon.", ANSWER_ZH, [], "zh-CN").reason == "language"
     assert check(ANSWER_ZH * 8, ANSWER_ZH, [], "zh-CN").reason == "length"
     assert check("  ", ANSWER_ZH, [], "zh-CN").reason == "empty"
+
+
+def test_figures_that_swap_roles_are_refused() -> None:
+    answer = "活动到12月1日结束，满300元减40元。"
+    verdict = check("亲，活动到1月12日结束，满300元减40元哦。", answer, [], "zh-CN")
+    assert (verdict.ok, verdict.reason) == (False, "number")
+    assert check("亲，活动12月1号结束，满300块减40元～", answer, [], "zh-CN").ok
+    assert check("Ships within 48 hours.", "Ships within 48 hours (2 days).", [], "en").ok
+    assert not check("Ships within 48 days.", "Ships within 48 hours.", [], "en").ok
