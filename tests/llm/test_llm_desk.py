@@ -13,14 +13,14 @@ from fastapi.testclient import TestClient
 from kefu.api.app import create_app
 from kefu.llm.desk import GAP_AUTHOR, propose_gap_answers
 from kefu.wiring import Kefu
+from tests.llm.conftest import start_kefu
 from tests.llm.standin import Script
-from tests.llm.test_llm_turns import _start, model_url, script  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
-def kefu_llm(tmp_path: Path, model_url: str, script: Script) -> Iterator[Kefu]:  # noqa: F811
+def kefu_llm(tmp_path: Path, model_url: str, script: Script) -> Iterator[Kefu]:
     script.mode, script.requests[:] = "good", []
-    kefu = _start(tmp_path, llm_base_url=model_url, llm_model="standin")
+    kefu = start_kefu(tmp_path, llm_base_url=model_url, llm_model="standin")
     yield kefu
     kefu.close()
 
@@ -37,7 +37,7 @@ def _handed_over(client: TestClient) -> tuple[str, dict[str, str]]:
 
 def test_the_agent_gets_a_summary_and_a_draft_that_keeps_to_the_facts(
     kefu_llm: Kefu,
-    script: Script,  # noqa: F811
+    script: Script,
 ) -> None:
     with TestClient(create_app(kefu=kefu_llm)) as client:
         conversation_id, auth = _handed_over(client)

@@ -14,28 +14,12 @@ from fastapi.testclient import TestClient
 from kefu.config import Settings
 from kefu.dialogue.engine import Turn, TurnResult
 from kefu.wiring import Kefu
-from tests.llm.standin import Script, serve
+from tests.llm.conftest import start_kefu as _start
+from tests.llm.standin import Script
 
-MODELS = Path(__file__).resolve().parents[2] / "var" / "test-models"
 RULES = "跨店满减的规则是什么"  # the answer quotes thresholds and amounts from the promotion book
 ORDER_EN = ("C1004", "could you look up how my order is doing")
 BUDGET_MS = 600
-
-
-@pytest.fixture(scope="module")
-def script() -> Script:
-    return Script()
-
-
-@pytest.fixture(scope="module")
-def model_url(script: Script) -> Iterator[str]:
-    with serve(script) as url:
-        yield url
-
-
-def _start(tmp_path: Path, **llm: object) -> Kefu:
-    MODELS.mkdir(parents=True, exist_ok=True)
-    return Kefu.start(Settings(data_dir=tmp_path, model_dir=MODELS, **llm))  # type: ignore[arg-type]
 
 
 @pytest.fixture
