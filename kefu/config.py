@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     max_inflight_turns: int = 256
     # turns one worker runs at once (the rest wait their turn in the event loop): more only help
     # while a turn waits on the network (PostgreSQL, Redis, an HTTP order system); on SQLite the
-    # writers would just queue on the file lock. Unset: 1 on SQLite, 4 otherwise
+    # writers would just queue on the file lock. Unset: 1 on SQLite without a model, 4 otherwise
     turn_concurrency: int | None = None
     # consume background tasks inside the server: unset means yes without Redis (the embedded
     # default), no with Redis (``kefu worker`` processes do it)
@@ -97,6 +97,24 @@ class Settings(BaseSettings):
     # the widget API across origins and its frame may sit in their pages; comma-separated.
     # Empty: any site in demo mode (trying kefu from a local page), none in production
     widget_origins: str = ""
+    # the shop's language model (contract 5): an OpenAI-compatible server; unset: no model at all
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    # each use has its own switch (all only with llm_base_url set)
+    llm_phrasing: bool = True  # the bot's answers reworded, facts checked before sending
+    llm_understanding: bool = True  # an unsure intent chosen by the model among the labels
+    llm_desk: bool = True  # hand-over summaries and reply drafts for agents
+    llm_gaps: bool = True  # draft answers for frequent uncovered questions, into review
+    # what one turn may spend waiting for the model; the template answer goes out after that
+    llm_turn_budget_ms: int = 1500
+    llm_desk_timeout_s: float = 10.0  # an agent asking for a summary can wait longer
+    llm_max_concurrency: int = 8
+    llm_breaker_fail_max: int = 5
+    llm_breaker_reset_s: float = 30.0
+    # phones, addresses and names left out of what is sent to the model (off: the shop's own
+    # model, in its own network, may see them)
+    llm_mask_personal_data: bool = True
 
     @model_validator(mode="after")
     def _no_demo_secrets_in_production(self) -> Settings:
@@ -119,6 +137,12 @@ class Settings(BaseSettings):
             )
         if self.data_key:
             self.data_keyring()  # a malformed key fails here, with its reason, not on first use
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("KEFU_LLM_MODEL must be set with KEFU_LLM_BASE_URL")
+        if self.llm_turn_budget_ms <= 0 or self.llm_max_concurrency < 1:
+            raise ValueError(
+                "KEFU_LLM_TURN_BUDGET_MS and KEFU_LLM_MAX_CONCURRENCY must be positive"
+            )
         if self.wechat_encoding_aes_key and not self.wechat_app_id:
             raise ValueError("KEFU_WECHAT_APP_ID must be set with KEFU_WECHAT_ENCODING_AES_KEY")
         return self
@@ -165,7 +189,9 @@ class Settings(BaseSettings):
     def turns_at_once(self) -> int:
         if self.turn_concurrency is not None:
             return max(1, self.turn_concurrency)
-        return 4 if self.database_url else 1
+        # a turn waiting up to its LLM budget on the model would hold the only slot on SQLite
+        # for that long: with a model, turns overlap their waits (their writes still queue)
+        return 4 if self.database_url or self.llm_base_url else 1
 
     @property
     def model_cache_dir(self) -> Path:

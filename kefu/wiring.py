@@ -22,9 +22,11 @@ from kefu.commerce.port import CommercePort
 from kefu.config import Mode, Settings, get_settings
 from kefu.dialogue import Dialogue
 from kefu.dialogue.linking import GuestLinking
+from kefu.dialogue.policy import HandoffPolicy
 from kefu.dialogue.safety import SafetyFilter
 from kefu.domain.catalog import Product
 from kefu.jobs import Jobs, start_jobs
+from kefu.llm import LlmAssist, build_llm
 from kefu.nlu import NluPipeline
 from kefu.nlu.cache import CachedNlu
 from kefu.notify.service import Notifier
@@ -104,6 +106,8 @@ class Kefu:
     personal_data: SqlPersonalData
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
+    # the shop's language model, when KEFU_LLM_BASE_URL is set (kefu.llm)
+    llm: LlmAssist | None = None
 
     @classmethod
     def start(cls, settings: Settings | None = None) -> Kefu:
@@ -150,6 +154,8 @@ class Kefu:
         rollout = SqlRollout(db, state)
         turn_timer = TurnTimer(state)
         guests = SqlChannelStore(db)
+        policy = HandoffPolicy.load()
+        llm = build_llm(settings, state, load.overloaded, policy.low_confidence)
         dialogue = Dialogue(
             SqlConversations(db),
             commerce,
@@ -168,6 +174,8 @@ class Kefu:
             surveys=desk.surveys,
             # the code is shown in the reply only in demo mode (there is no SMS gateway)
             linking=GuestLinking(guests, state, show_code=settings.mode is Mode.DEMO),
+            policy=policy,
+            llm=llm,
         )
         # order events from the shop and the notices they call for (kefu.notify)
         notices = Notifier(SqlNotices(db), SqlConversations(db), commerce, surveys=desk.surveys)
@@ -190,6 +198,7 @@ class Kefu:
             notices=notices,
             audit=SqlAuditLog(db),
             personal_data=SqlPersonalData(db),
+            llm=llm,
         )
         kefu.jobs.bind(kefu)
         return kefu
@@ -199,6 +208,8 @@ class Kefu:
         if self.channels is not None:
             self.channels.close()
             self.channels = None
+        if self.llm is not None:
+            self.llm.close()
         self.turn_locks.close()
         self.turn_timer.close()
         self.state.close()

@@ -63,6 +63,9 @@ class TurnContext:
     intent: str
     _orders: list[Order] | None = None
     _products: dict[str, Product] | None = None
+    # every fact a template was filled with this turn: what an optional rewrite of the answer
+    # is held to (kefu.llm)
+    _facts: list[Any] = field(default_factory=list)
 
     # ---- what the customer wrote -------------------------------------------------------------
     @property
@@ -102,7 +105,11 @@ class TurnContext:
 
     # ---- replies -----------------------------------------------------------------------------
     def render(self, key: str, **facts: Any) -> str:
+        self._facts.extend(facts.values())
         return self.services.templates.render(self.lang, key, **facts)
+
+    def facts_used(self) -> list[Any]:
+        return list(self._facts)
 
     def say(self, key: str, kind: ReplyKind = ReplyKind.ANSWER, **facts: Any) -> Reply:
         return Reply(self.render(key, **facts), kind)

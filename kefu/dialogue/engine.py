@@ -30,7 +30,7 @@ from kefu.dialogue.lexicon import Lexicon
 from kefu.dialogue.linking import GuestLinking, Linked
 from kefu.dialogue.orders import PickKind, find_reference
 from kefu.dialogue.policy import HandoffPolicy
-from kefu.dialogue.ports import Guests, Nlu, TurnLocks, Understanding
+from kefu.dialogue.ports import Guests, Nlu, TurnLlm, TurnLocks, Understanding
 from kefu.dialogue.safety import SafetyFilter
 from kefu.dialogue.skills import SKILLS
 from kefu.dialogue.skills.address import extract_address, extract_phone
@@ -169,6 +169,7 @@ class Dialogue:
         turn_observer: Callable[[float], None] | None = None,
         surveys: SurveyAnswers | None = None,
         linking: GuestLinking | None = None,
+        llm: TurnLlm | None = None,
     ) -> None:
         self.store = store
         self.surveys = surveys  # satisfaction scores given by replying (kefu.notify asks)
@@ -194,6 +195,8 @@ class Dialogue:
         self.ai_gate = ai_gate
         # told each answered turn's duration in seconds (the kefu_turn_seconds histogram)
         self.turn_observer = turn_observer
+        # the shop's language model, when one is configured (None: templates word every answer)
+        self.llm = llm
 
     # ---- neighbours --------------------------------------------------------------------------
     @property
@@ -363,6 +366,10 @@ class Dialogue:
     ) -> TurnResult:
         conversation = self._open_conversation(turn, customer, channel, now)
         u = self._understand(text, now)
+        llm_budget = None
+        if self.llm is not None and conversation.status not in _PEOPLE:
+            llm_budget = self.llm.turn_budget()
+            u = self.llm.understand(u, llm_budget)
         said = NewMessage(
             Sender.CUSTOMER,
             text,
@@ -388,6 +395,9 @@ class Dialogue:
             if conversation.version == 0:  # the desk queues a stored conversation
                 self.store.create(conversation)
             replies += hand_off(ctx, outcome.handoff, outcome)
+        elif self.llm is not None and llm_budget is not None:
+            # the answer is decided: only its wording may change (the safety filter runs after)
+            replies = self.llm.phrase(ctx, replies, llm_budget)
         state.remember_intent(ctx.intent)
         return self._finish(ctx, replies, said, outcome.handoff is not None, channel)
 

@@ -106,6 +106,13 @@ def heartbeat(kefu: Kefu, now: datetime) -> None:
     beat(kefu.state, JOBS, now)
 
 
+def propose_gap_answers(kefu: Kefu, now: datetime) -> object:
+    """The shop's model drafts answers for frequent uncovered questions, into review."""
+    from kefu.llm.desk import propose_gap_answers as propose
+
+    return propose(kefu, now)
+
+
 def register_kefu_tasks(jobs: Jobs) -> KefuTasks:
     jobs.periodic("desk.run_jobs", run_desk_jobs)
     jobs.periodic("outbound.sweep", sweep_deliveries)
@@ -117,6 +124,7 @@ def register_kefu_tasks(jobs: Jobs) -> KefuTasks:
     jobs.periodic("notices.stalled", find_stalled_parcels, minute="*/15")
     jobs.periodic("privacy.retention", run_retention, minute="17", hour="3")
     jobs.periodic("jobs.heartbeat", heartbeat)
+    jobs.periodic("llm.gap_answers", propose_gap_answers, minute="41", hour="4")
     return KefuTasks(
         # the outbox keeps its own attempts and back-off per delivery (RetryPolicy); the task
         # retries only when the database itself failed under it

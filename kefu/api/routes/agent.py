@@ -234,6 +234,20 @@ def suggestions(
     return desk.suggestions_for(agent, conversation_id, message_id, _now())
 
 
+@router.get("/agent/conversations/{conversation_id}/llm-assist")
+def llm_assist(
+    conversation_id: str,
+    agent: Agent = Depends(current_agent),
+    desk: Desk = Depends(get_desk),
+    kefu: Kefu = Depends(get_kefu),
+) -> dict[str, Any]:
+    """The shop's model, when configured: a hand-over summary and a reply draft to edit (the
+    draft is held to the chat's and the orders' facts like the bot's rewrites)."""
+    from kefu.llm.desk import assist_for
+
+    return assist_for(kefu, desk, agent, conversation_id)
+
+
 @router.get("/agent/conversations/{conversation_id}/canned-replies")
 def canned_replies(
     conversation_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)

@@ -105,6 +105,30 @@ class KefuCollector(Collector):
         share.add_metric([], self.kefu.rollout.config().ai_share)
         yield share
 
+        llm = self.kefu.llm
+        if llm is not None:  # no model configured: no series about one
+            calls = CounterMetricFamily(
+                "kefu_llm_calls",
+                "Uses of the shop's language model, per use and outcome",
+                labels=["use", "outcome"],
+            )
+            for (use, outcome), n in sorted(llm.metrics.outcomes().items()):
+                calls.add_metric([use, outcome], n)
+            yield calls
+            rejected = CounterMetricFamily(
+                "kefu_llm_rejections",
+                "Model texts not used (the template answer was sent), per use and reason",
+                labels=["use", "reason"],
+            )
+            for (use, reason), n in sorted(llm.metrics.rejections().items()):
+                rejected.add_metric([use, reason], n)
+            yield rejected
+            breaker = GaugeMetricFamily(
+                "kefu_llm_breaker_open", "1 while this worker's breaker to the model is open"
+            )
+            breaker.add_metric([], 1.0 if llm.chat.is_open else 0.0)
+            yield breaker
+
         since = seconds_since_beat(self.kefu.state, JOBS, now)
         if since is not None:
             beat = GaugeMetricFamily(
