@@ -341,7 +341,7 @@ def notices_dispatch() -> None:
     """Send held notices whose morning has come, presale balance reminders, failed group buys."""
     from datetime import UTC, datetime
 
-    from kefu.notify.jobs import dispatch_notices
+    from kefu.jobs.notices import dispatch_notices
     from kefu.wiring import Kefu
 
     kefu = Kefu.start(get_settings())
@@ -358,7 +358,7 @@ def notices_surveys(
     """Ask for a satisfaction score in bot-only conversations that have gone quiet."""
     from datetime import UTC, datetime, timedelta
 
-    from kefu.notify.jobs import ask_after_bot_conversations
+    from kefu.jobs.notices import ask_after_bot_conversations
     from kefu.wiring import Kefu
 
     kefu = Kefu.start(get_settings())
@@ -374,7 +374,7 @@ def notices_stalled() -> None:
     """Parcels with no tracking update for the policy's hours: a ticket, and tell the customer."""
     from datetime import UTC, datetime
 
-    from kefu.notify.jobs import find_stalled_parcels
+    from kefu.jobs.notices import find_stalled_parcels
     from kefu.wiring import Kefu
 
     kefu = Kefu.start(get_settings())

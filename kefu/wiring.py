@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kefu.channels.callback_url import allow_networks
 from kefu.commerce.embedded import EmbeddedCommerce
 from kefu.commerce.emitting import EmittingCommerce
 from kefu.commerce.http import HttpCommerce
@@ -31,6 +30,7 @@ from kefu.nlu import NluPipeline
 from kefu.nlu.cache import CachedNlu
 from kefu.notify.service import Notifier
 from kefu.promotions.service import PromotionService
+from kefu.runtime.callback_url import allow_networks
 from kefu.runtime.load import Load
 from kefu.runtime.locks import TurnLocks, make_turn_locks
 from kefu.runtime.shared import SharedState, make_shared_state

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from kefu.channels.callback_url import Resolver, UnsafeCallback, resolve_public, system_resolver
 from kefu.channels.webhook import signed_headers
+from kefu.runtime.callback_url import Resolver, UnsafeCallback, resolve_public, system_resolver
 from kefu.runtime.shared import SharedState
 from kefu.store.channel_repo import PENDING, Delivery, SqlChannelStore
 

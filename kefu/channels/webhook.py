@@ -18,8 +18,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kefu.channels.callback_url import UnsafeCallback, check_callback_url
 from kefu.domain.errors import ClientError, Problem
+from kefu.runtime.callback_url import UnsafeCallback, check_callback_url
 
 PLATFORMS = ("app", "douyin", "email", "api")
 MAX_BODY_BYTES = 64 * 1024

@@ -73,21 +73,21 @@ def announce_queue_moves(kefu: Kefu, now: datetime) -> int:
 
 def dispatch_notices(kefu: Kefu, now: datetime) -> object:
     """Proactive notices that are due (quiet hours over, events arrived)."""
-    from kefu.notify.jobs import dispatch_notices as dispatch
+    from kefu.jobs.notices import dispatch_notices as dispatch
 
     return dispatch(kefu, now)
 
 
 def ask_after_bot_conversations(kefu: Kefu, now: datetime) -> object:
     """A satisfaction question after a bot-only conversation has gone quiet."""
-    from kefu.notify.jobs import ask_after_bot_conversations as ask
+    from kefu.jobs.notices import ask_after_bot_conversations as ask
 
     return ask(kefu, now)
 
 
 def find_stalled_parcels(kefu: Kefu, now: datetime) -> object:
     """Parcels with no tracking update for the policy's hours: a ticket, and the customer told."""
-    from kefu.notify.jobs import find_stalled_parcels as find
+    from kefu.jobs.notices import find_stalled_parcels as find
 
     return find(kefu, now)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kefu.commerce.events import parse_shop_event
 from kefu.config import Settings
-from kefu.notify.jobs import receive_order_event
+from kefu.jobs.notices import receive_order_event
 from kefu.wiring import ORDER_EVENTS_CHANNEL, Kefu
 
 

@@ -186,7 +186,7 @@ def test_inside_the_window_a_wechat_notice_is_a_customer_service_message(
 
 def test_notices_held_in_quiet_hours_go_out_in_the_morning(client: TestClient, kefu: Kefu) -> None:
     from kefu.commerce.events import parse_shop_event
-    from kefu.notify.jobs import dispatch_notices, receive_order_event
+    from kefu.jobs.notices import dispatch_notices, receive_order_event
 
     night = datetime(2026, 11, 11, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai
     _, notice = receive_order_event(kefu, parse_shop_event(shipped()), night)
@@ -275,7 +275,7 @@ def test_the_same_event_delivered_by_several_workers_at_once_notifies_once(
     from concurrent.futures import ThreadPoolExecutor
 
     from kefu.commerce.events import parse_shop_event
-    from kefu.notify.jobs import receive_order_event
+    from kefu.jobs.notices import receive_order_event
 
     event = parse_shop_event(shipped())
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -14,7 +14,7 @@ from kefu.channels.hub import channels_of
 from kefu.commerce.events import parse_shop_event
 from kefu.dialogue import Turn
 from kefu.dialogue.skills.rating import parse_score
-from kefu.notify.jobs import ask_after_bot_conversations, receive_order_event
+from kefu.jobs.notices import ask_after_bot_conversations, receive_order_event
 from kefu.store.conversation_repo import SqlConversations
 from kefu.wiring import Kefu
 

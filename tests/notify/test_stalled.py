@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from kefu.notify.jobs import dispatch_notices, find_stalled_parcels
+from kefu.jobs.notices import dispatch_notices, find_stalled_parcels
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.notice_repo import SqlNotices
 from kefu.wiring import Kefu

@@ -17,7 +17,7 @@ from kefu.channels.webhook import verify
 from kefu.commerce.events import parse_shop_event
 from kefu.commerce.port import CommerceError
 from kefu.domain.errors import ClientError, Problem
-from kefu.notify.jobs import receive_order_event
+from kefu.jobs.notices import receive_order_event
 from kefu.notify.policy import NoticeCategory
 from kefu.store.notice_repo import SqlNotices
 from kefu.wiring import Kefu

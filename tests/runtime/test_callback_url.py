@@ -7,9 +7,9 @@ import json
 import httpx
 import pytest
 
-from kefu.channels.callback_url import UnsafeCallback, check_callback_url, resolve_public
 from kefu.channels.outbound import CallbackSender, DeliveryFailed
 from kefu.channels.webhook import BadWebhookBody, parse_event
+from kefu.runtime.callback_url import UnsafeCallback, check_callback_url, resolve_public
 from tests.channels.test_outbound import _delivery
 
 INTERNAL = [
@@ -96,7 +96,7 @@ def test_resolution_failures_are_refusals_not_crashes() -> None:
 
 
 def test_a_network_the_shop_trusts_is_allowed_and_nothing_else() -> None:
-    from kefu.channels.callback_url import allow_networks
+    from kefu.runtime.callback_url import allow_networks
 
     allow_networks("10.8.0.0/16")
     try:
