@@ -31,7 +31,7 @@ from kefu.nlu.training_data import load_training_set, training_fingerprint
 log = logging.getLogger(__name__)
 
 # Bump when a change to the pipeline's code changes what the trained model means.
-MODEL_VERSION = "nlu-5"
+MODEL_VERSION = "nlu-6"
 
 
 @dataclass(frozen=True, slots=True)
