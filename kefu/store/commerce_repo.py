@@ -79,6 +79,8 @@ def _customer(conn: Connection, customer_id: str) -> Customer | None:
         is_new_customer=row.is_new_customer,
         email=row.email,
         identities={i.channel: i.channel_user_id for i in identities},
+        timezone=row.timezone,
+        currency=row.currency,
     )
 
 
