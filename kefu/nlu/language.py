@@ -18,6 +18,7 @@ from kefu.nlu.lexicon import load_json, nlu_data_dir
 from kefu.nlu.pinyin import split_word
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]*\d[A-Za-z0-9]*(?![A-Za-z0-9])")
 # Many single English words are pinyin-spellable ("human" hu man, "sure" su re, "name" na me), so a
 # message counts as pinyin only with two or more words, none spelt with a syllable that pinyin
 # typists hardly write alone but English endings produce ("re", "ce", "se", "te", "o"), and not
@@ -230,6 +231,8 @@ def detect_language(text: str, simplified: str) -> str:
     by_script = _script_language(text, latin_words)
     if by_script is not None:
         return by_script
+    # letters inside codes (tax ids, tracking numbers: "91310000MA1FL4XQ3B") are no words
+    words_only = _CODE.sub(" ", text)
     if han == 0:
         if not latin_words and not _ACCENTED.search(text):
             return "zh-CN"
@@ -237,8 +240,8 @@ def detect_language(text: str, simplified: str) -> str:
         # but "barang saya di mana" (Indonesian) spells as pinyin too, so many common words win
         if not _ACCENTED.search(text) and is_pinyin(text) and _word_hits(text) < _NOT_PINYIN_HITS:
             return "zh-CN"
-        return latin_language(text) or "en"
+        return latin_language(words_only) or "en"
     if latin_words > han:
-        return latin_language(text) or "en"
+        return latin_language(words_only) or "en"
     changed = sum(1 for a, b in zip(text, simplified, strict=False) if a != b)
     return "zh-TW" if changed else "zh-CN"

@@ -98,7 +98,11 @@ class NluPipeline:
             examples = load_training_set()
             docs = [pipeline.features(e.text) for e in examples]
             model = train_intent_model(
-                docs, [e.label for e in examples], [e.group for e in examples], INTENT_LABELS
+                docs,
+                [e.label for e in examples],
+                [e.group for e in examples],
+                INTENT_LABELS,
+                release_docs=True,
             )
             if path is not None:
                 model.save(path)

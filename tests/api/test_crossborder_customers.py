@@ -25,7 +25,7 @@ MODELS = Path(__file__).resolve().parents[2] / "var" / "test-models"
 # approximate-currency mark), a word of the reply that only their language writes
 CUSTOMERS = [
     (
-        "C2001",
+        "C7001",
         "Asia/Tokyo",
         "ja",
         "注文はいつ届きますか",
@@ -35,7 +35,7 @@ CUSTOMERS = [
         "追跡番号",
     ),
     (
-        "C2003",
+        "C7003",
         "Europe/Madrid",
         "es",
         "¿Dónde está mi pedido?",
@@ -45,7 +45,7 @@ CUSTOMERS = [
         "seguimiento",
     ),
     (
-        "C2011",
+        "C7011",
         "Asia/Riyadh",
         "ar",
         "وين طلبي؟ متى يوصل",
@@ -129,7 +129,7 @@ def test_overseas_customers_track_and_return_in_their_language(
 
 def test_a_reply_the_language_lacks_comes_in_english_and_says_so(api: TestClient) -> None:
     # Korean has no invoice templates: the English reply is introduced by the Korean note
-    reply = ask(api, "C2002", "영수증 발급해 주세요", None)
+    reply = ask(api, "C7002", "영수증 발급해 주세요", None)
     text = reply["replies"][0]["text"]
     assert text.startswith("(죄송합니다. 이 답변은 영어로만 제공됩니다.)")
     assert "invoice" in text.lower()
