@@ -133,3 +133,10 @@ def test_a_reply_the_language_lacks_comes_in_english_and_says_so(api: TestClient
     text = reply["replies"][0]["text"]
     assert text.startswith("(죄송합니다. 이 답변은 영어로만 제공됩니다.)")
     assert "invoice" in text.lower()
+
+
+def test_kanji_alone_keeps_a_japanese_conversation_in_japanese(api: TestClient) -> None:
+    first = ask(api, "C7001", "こんにちは", None)
+    reply = ask(api, "C7001", "返品", first["conversation_id"])  # reads as Chinese on its own
+    text = " ".join(r["text"] for r in reply["replies"])
+    assert any("\u3040" <= ch <= "\u30ff" for ch in text), text  # kana: Japanese, not Chinese
