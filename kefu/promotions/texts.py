@@ -111,7 +111,7 @@ class Texts:
     def product_name(self, lang: str, product: Product | None, sku: str) -> str:
         if product is None:
             return sku
-        if lang == "en":
+        if not lang.startswith("zh"):  # English, and the cross-border languages' English texts
             return product.name_en
         return taiwan_text(product.name_zh) if lang == "zh-TW" else product.name_zh
 

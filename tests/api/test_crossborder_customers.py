@@ -140,3 +140,12 @@ def test_kanji_alone_keeps_a_japanese_conversation_in_japanese(api: TestClient) 
     reply = ask(api, "C7001", "返品", first["conversation_id"])  # reads as Chinese on its own
     text = " ".join(r["text"] for r in reply["replies"])
     assert any("\u3040" <= ch <= "\u30ff" for ch in text), text  # kana: Japanese, not Chinese
+
+
+def test_promotion_rules_written_only_in_chinese_and_english_come_in_english(
+    api: TestClient,
+) -> None:
+    reply = ask(api, "C7003", "¿hay ofertas ahora?", None)
+    text = reply["replies"][-1]["text"]
+    assert text.startswith("(Lo siento, esta respuesta solo está disponible en inglés.)")
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text  # never Chinese to her
