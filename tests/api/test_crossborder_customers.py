@@ -85,6 +85,7 @@ def ask(api: TestClient, customer_id: str, text: str, conversation_id: str | Non
 @pytest.mark.parametrize(
     ("customer_id", "zone", "lang", "where", "give_back", "returned", "currency", "own_word"),
     CUSTOMERS,
+    ids=[c[2] for c in CUSTOMERS],
 )
 def test_overseas_customers_track_and_return_in_their_language(
     api: TestClient,
