@@ -1,6 +1,8 @@
 """Knowledge-base retrieval: accuracy on held-out paraphrases, decisions, latency, model load.
 
-    .venv/bin/python bench/bench_retrieval.py [--embedder use|e5]
+    .venv/bin/python bench/bench_retrieval.py [--embedder use|e5] [--queries FILE]
+
+--queries data/knowledge/paraphrases_crossborder.json measures the cross-border languages.
 
 The paraphrases (data/knowledge/paraphrases_eval.json) are never indexed. Runs the real service on
 a fresh seeded SQLite database, revision checks included.
@@ -32,8 +34,9 @@ EVAL = data_path("knowledge", "paraphrases_eval.json")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--embedder", choices=sorted(EMBEDDERS), default="use")
+    parser.add_argument("--queries", type=Path, default=EVAL)
     args = parser.parse_args()
-    queries = json.loads(EVAL.read_text(encoding="utf-8"))["queries"]
+    queries = json.loads(args.queries.read_text(encoding="utf-8"))["queries"]
 
     started = time.perf_counter()
     embedder = EMBEDDERS[args.embedder]()

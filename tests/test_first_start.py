@@ -98,10 +98,10 @@ def test_production_refuses_to_start_while_a_demo_password_works(
     # a database that began as the demo shop, now switched to production
     Kefu.start(Settings(data_dir=env)).close()
     settings = _production(monkeypatch)
-    with pytest.raises(UnsafeStart, match="A01, A02, A03, S01") as refused:
+    with pytest.raises(UnsafeStart, match="A01, A02, A03, A04, A05, A06, S01") as refused:
         Kefu.start(settings)
     assert "kefu admin password" in str(refused.value)
-    for agent in ("A01", "A02", "A03", "S01"):
+    for agent in ("A01", "A02", "A03", "A04", "A05", "A06", "S01"):
         changed = runner.invoke(
             app, ["admin", "password", agent, "--password-stdin"], input=NEW_PASSWORD
         )

@@ -18,7 +18,9 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.numbers import is_currency
 
 from kefu.commerce.events import courier_code
 from kefu.domain.catalog import Category, NoReasonReturnExclusion
@@ -251,9 +253,32 @@ def customer_row(row: dict[str, Any]) -> dict[str, Any]:
         "email": _optional(row, "email"),
         "lang": _choice(_optional(row, "lang"), Lang, "lang", Lang.ZH_CN),
         "vip": _choice(_optional(row, "vip"), VipLevel, "vip", VipLevel.NORMAL),
+        "timezone": _zone(_optional(row, "timezone")),
+        "currency": _currency(_optional(row, "currency")),
         # the web identity is the customer id, as for the demo shop's customers
         "identities": {"web": customer_id, **{c: v for c, v in identities.items() if v}},
     }
+
+
+def _zone(value: str | None) -> str | None:
+    """An overseas customer's IANA time zone ("Asia/Tokyo"); times in replies use it."""
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RowRejected(
+            f"timezone {value!r} is not an IANA time zone such as Asia/Tokyo"
+        ) from None
+    return value
+
+
+def _currency(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z]{3}", value) or not is_currency(value.upper()):
+        raise RowRejected(f"currency {value!r} is not an ISO 4217 code such as JPY")
+    return value.upper()
 
 
 def order_line(row: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,9 @@ class RoutingPolicy:
     response_timeout_s: int
     average_handle_s: int
     vip_reserved_seats: int = 0  # per VIP-skilled agent, held for VIPs (wait-time promises)
+    # a customer whose language no online agent speaks goes to agents of this one (their replies
+    # then come in a language an international customer most likely reads)
+    fallback_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def load_policy(folder: Path = DESK_DATA) -> DeskPolicy:
         response_timeout_s=int(r["response_timeout_s"]),
         average_handle_s=int(r["average_handle_s"]),
         vip_reserved_seats=int(r.get("vip_reserved_seats", 0)),
+        fallback_lang=r.get("fallback_lang"),
     )
     s = _load("sla.json", folder)
     kinds = {

@@ -66,6 +66,11 @@ def choose_agent(
     return min(candidates, key=key)
 
 
+def anyone_speaks(loads: Iterable[AgentLoad], lang: str) -> bool:
+    """An online agent reads the customer's language, whatever their skills."""
+    return any(a.agent.status is AgentStatus.ONLINE and speaks(a.agent.langs, lang) for a in loads)
+
+
 def someone_can_serve(loads: Iterable[AgentLoad], skill: str, lang: str) -> bool:
     """An online agent with the skill exists (busy or not): the group is staffed."""
     return any(

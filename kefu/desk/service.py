@@ -699,6 +699,9 @@ class Desk:
         choice = routing.choose_agent(loads, entry.skill, entry.lang, vip, entry.not_to, reserve)
         if choice is None and not routing.someone_can_serve(loads, entry.skill, entry.lang):
             choice = routing.choose_agent(loads, None, entry.lang, vip, entry.not_to, reserve)
+        fallback = self.policy.routing.fallback_lang
+        if choice is None and fallback and not routing.anyone_speaks(loads, entry.lang):
+            choice = routing.choose_agent(loads, None, fallback, vip, entry.not_to, reserve)
         if choice is None:
             return None
         if not self.queue.offer(entry.conversation_id, choice.agent.id, at):

@@ -20,7 +20,9 @@ def render(messages: Mapping[str, Any], path: str, lang: str, **values: Any) -> 
     node: Any = messages
     for part in path.split("."):
         node = node[part]
-    for candidate in _FALLBACK.get(lang, (lang, "zh-CN", "en")):
+    # a cross-border customer reads English before Chinese when their language has no text
+    default = (lang, "zh-CN", "en") if lang.startswith("zh") else (lang, "en", "zh-CN")
+    for candidate in _FALLBACK.get(lang, default):
         if candidate in node:
             return str(node[candidate]).format_map(_Blank(values)).strip()
     raise KeyError(f"no text for {path} in {lang}")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kefu.commerce.port import CommercePort
 from kefu.dialogue.lexicon import Lexicon
+from kefu.dialogue.locale import MONEY_FACTS, format_money, is_local
 from kefu.dialogue.policy import HandoffPolicy
 from kefu.dialogue.ports import Knowledge, Promotions, Understanding
 from kefu.dialogue.state import DialogueState
@@ -112,10 +114,20 @@ class TurnContext:
         return list(self._facts)
 
     def say(self, key: str, kind: ReplyKind = ReplyKind.ANSWER, **facts: Any) -> Reply:
-        return Reply(self.render(key, **facts), kind)
+        if not is_local(self.lang, self.customer.currency):
+            facts = {k: self._money(v) if k in MONEY_FACTS else v for k, v in facts.items()}
+        return Reply(self.services.templates.say(self.lang, key, **facts), kind)
+
+    def _money(self, value: Any) -> Any:
+        """A money fact in the shop's currency with the customer's approximate amount."""
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            return value  # "" or a word: not an amount
+        return format_money(amount, self.lang, self.customer.currency)
 
     def time(self, at: datetime | None) -> str:
-        return self.services.templates.time(self.lang, at)
+        return self.services.templates.time(self.lang, at, self.customer.timezone)
 
     def order_items(self, order: Order) -> str:
         sep = self.render("list_sep")
@@ -156,7 +168,12 @@ class TurnContext:
         if float(getattr(hits[0], "score", 1.0)) < min_score:
             return None
         answer = str(hits[0].answer)
-        return self.services.templates.localize(self.lang, answer) if answer else None
+        if not answer:
+            return None
+        answer = self.services.templates.localize(self.lang, answer)
+        if getattr(hits[0], "in_lang", True):
+            return answer
+        return self.services.templates.foreign(self.lang, answer)
 
     def curated_answer(self, min_score: float) -> str | None:
         """An answer people approved (an agent's proposal, an admin's edit, an import; not the
@@ -181,7 +198,10 @@ class TurnContext:
             return None
         if float(getattr(top, "score", 0.0)) < min_score or not top.answer:
             return None
-        return self.services.templates.localize(self.lang, str(top.answer))
+        answer = self.services.templates.localize(self.lang, str(top.answer))
+        if getattr(top, "in_lang", True):
+            return answer
+        return self.services.templates.foreign(self.lang, answer)
 
     def existing_ticket(self, kind: TicketKind, order: Order | None) -> str | None:
         """The open ticket of this kind for the order, so a repeated request refers to it."""

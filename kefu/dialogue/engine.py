@@ -49,18 +49,20 @@ from kefu.domain.conversations import (
     ReplyKind,
     Sender,
 )
-from kefu.domain.customers import Channel, Customer, is_guest
+from kefu.domain.customers import Channel, Customer, Lang, is_guest
 from kefu.domain.handoff import DeskPort, HandoffReason
 from kefu.rollout.policy import AiGate, Side, ai_off_reason, side_for
 
 log = logging.getLogger("kefu.dialogue")
 
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_HAS_WORDS = re.compile(r"[A-Za-z]{2,}|[\u3400-\u9fff]")
+# letters of any script (kana, hangul, Thai, Arabic, Cyrillic, accented Latin), or one hanzi
+_HAS_WORDS = re.compile(r"[^\W\d_]{2,}|[\u3400-\u9fff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # letters and digits together: order ids, tax ids, tracking numbers, models ("X12", "65W")
 _CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]*\d[A-Za-z0-9]*(?![A-Za-z0-9])")
+_CROSS_BORDER = frozenset(lang.value for lang in Lang) - {"zh-CN", "zh-TW", "en"}
 _MARKUP = re.compile(r"<[^<>]{1,300}>")
 _PEOPLE = (ConversationStatus.WAITING_AGENT, ConversationStatus.WITH_AGENT)
 
@@ -451,7 +453,12 @@ class Dialogue:
         short = (u.normalized or text).lower()
         if not _HAS_WORDS.search(plain) or self.lexicon.is_yes(short) or self.lexicon.is_no(short):
             return state.lang
-        lang = u.lang if u.lang in ("zh-CN", "zh-TW", "en") else state.lang
+        if u.lang not in ("zh-CN", "zh-TW", "en"):
+            # a cross-border language is told by its own script or words (kefu.nlu.language)
+            return u.lang if u.lang in _CROSS_BORDER else state.lang
+        if state.lang == "ja" and u.lang.startswith("zh") and not _LATIN_WORD.search(plain):
+            return "ja"  # kanji alone ("返品", "最悪") reads as Chinese; the chat is Japanese
+        lang = u.lang
         han = len(_HAN.findall(plain))
         latin = len(_LATIN_WORD.findall(plain))
         if lang == "en" and han >= latin:

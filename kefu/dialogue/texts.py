@@ -1,4 +1,9 @@
-"""Reply templates per language: zh-CN and en from data files, zh-TW converted with OpenCC."""
+"""Reply templates per language: zh-CN and en from data files, zh-TW converted with OpenCC, and
+the cross-border languages from their own files (data/dialogue/templates.<lang>.json).
+
+A cross-border language's file need not hold every key: a reply it lacks is the English one,
+introduced by that file's `fallback_note` so the customer knows why it is in English.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,12 @@ from zoneinfo import ZoneInfo
 
 import opencc
 
+from kefu.dialogue.locale import format_time
 from kefu.resources import data_path
 
 SHOP_TZ = ZoneInfo("Asia/Shanghai")
+_BASE = ("zh-CN", "en")
+_FALLBACK_NOTE = "fallback_note"
 
 
 @lru_cache(maxsize=1)
@@ -60,16 +68,48 @@ class Templates:
     def __init__(self, directory: Path | None = None) -> None:
         directory = directory or data_path("dialogue")
         self._by_lang: dict[str, dict[str, Any]] = {}
-        for lang in ("zh-CN", "en"):
-            with (directory / f"templates.{lang}.json").open(encoding="utf-8") as f:
+        for path in sorted(directory.glob("templates.*.json")):
+            lang = path.name.removeprefix("templates.").removesuffix(".json")
+            with path.open(encoding="utf-8") as f:
                 self._by_lang[lang] = json.load(f)
+        missing = [lang for lang in _BASE if lang not in self._by_lang]
+        if missing:
+            raise FileNotFoundError(f"templates for {missing} missing in {directory}")
 
-    def raw(self, lang: str, key: str) -> Any:
-        base = "en" if lang == "en" else "zh-CN"
-        node: Any = self._by_lang[base]
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Languages replies are written in (zh-TW through zh-CN)."""
+        return ("zh-CN", "zh-TW", *(lang for lang in self._by_lang if lang != "zh-CN"))
+
+    def _base(self, lang: str) -> str:
+        if lang.startswith("zh"):
+            return "zh-CN"
+        return lang if lang in self._by_lang else "en"
+
+    @staticmethod
+    def _lookup(node: Any, key: str) -> Any:
         for part in key.split("."):
             node = node[part]
         return node
+
+    def raw(self, lang: str, key: str) -> Any:
+        base = self._base(lang)
+        if base not in _BASE:
+            try:
+                return self._lookup(self._by_lang[base], key)
+            except (KeyError, TypeError):
+                base = "en"
+        return self._lookup(self._by_lang[base], key)
+
+    def has(self, lang: str, key: str) -> bool:
+        """True when the customer's own language has this reply (not an English stand-in)."""
+        if self._base(lang) in _BASE:
+            return True
+        try:
+            self._lookup(self._by_lang[self._base(lang)], key)
+        except (KeyError, TypeError):
+            return False
+        return True
 
     def render(self, lang: str, key: str, **facts: Any) -> str:
         template = self.raw(lang, key)
@@ -78,13 +118,26 @@ class Templates:
         text = str(template).format_map(_Facts(facts))
         return to_taiwan(text) if lang == "zh-TW" else text
 
+    def say(self, lang: str, key: str, **facts: Any) -> str:
+        """A whole reply: `render`, introduced by the fallback note when it had to be English."""
+        text = self.render(lang, key, **facts)
+        return text if self.has(lang, key) else self.foreign(lang, text)
+
+    def foreign(self, lang: str, text: str) -> str:
+        """A reply not written in the customer's cross-border language (an English template, a
+        knowledge answer the shop wrote in Chinese and English), saying so first."""
+        base = self._base(lang)
+        if base in _BASE:
+            return text
+        note = self._by_lang[base].get(_FALLBACK_NOTE, "")
+        return f"{note} {text}" if note else text
+
     def localize(self, lang: str, text: str) -> str:
         """Text written in zh-CN (a product name, a KB answer) in the customer's script."""
         return to_taiwan(text) if lang == "zh-TW" else text
 
-    def time(self, lang: str, at: datetime | None) -> str:
+    def time(self, lang: str, at: datetime | None, timezone: str | None = None) -> str:
+        """`at` in the customer's zone (the shop's unless their profile names one)."""
         if at is None:
             return ""
-        local = at.astimezone(SHOP_TZ)
-        fmt = "%b %d %H:%M" if lang == "en" else "%m月%d日 %H:%M"
-        return local.strftime(fmt)
+        return format_time(at, lang, timezone)

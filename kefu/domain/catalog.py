@@ -45,4 +45,5 @@ class Product:
         return self.stock > 0
 
     def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_zh
+        # customers of the cross-border languages read the English name, not the Chinese one
+        return self.name_zh if lang.startswith("zh") else self.name_en

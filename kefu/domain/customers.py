@@ -35,6 +35,18 @@ class Lang(StrEnum):
     ZH_CN = "zh-CN"
     ZH_TW = "zh-TW"
     EN = "en"
+    # customers of a cross-border shop (data/nlu/languages.json detects them)
+    JA = "ja"
+    KO = "ko"
+    ES = "es"
+    FR = "fr"
+    DE = "de"
+    RU = "ru"
+    PT = "pt"
+    TH = "th"
+    VI = "vi"
+    ID = "id"
+    AR = "ar"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +59,10 @@ class Customer:
     is_new_customer: bool = False
     email: str | None = None
     identities: dict[str, str] = field(default_factory=dict)  # channel -> channel user id
+    # where an overseas customer lives: ETAs and times in their zone (IANA name), money also
+    # shown approximately in their currency (ISO 4217); None: the shop's own
+    timezone: str | None = None
+    currency: str | None = None
 
 
 GUEST_PREFIX = "G"  # guests' ids (kefu.store.channel_repo creates them); shop customers' never

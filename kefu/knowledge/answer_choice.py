@@ -46,6 +46,13 @@ def pick_language(answers: Mapping[str, str], lang: str) -> str | None:
     return None
 
 
+def answers_in(entry: KbEntry, lang: str, channel: str | None = None) -> bool:
+    """True when the answer given for ``lang`` is written in it (or in the other Chinese script)."""
+    own = entry.channel_answers.get(channel, {}) if channel else {}
+    written = {*own, *entry.answers}
+    return lang in written or (lang.startswith("zh") and bool({"zh-CN", "zh-TW"} & written))
+
+
 def answer_for(entry: KbEntry, lang: str, channel: str | None = None) -> str:
     """The channel's own answer when the entry has one, else the general answer."""
     if channel and channel in entry.channel_answers:

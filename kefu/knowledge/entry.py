@@ -8,9 +8,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from kefu.domain.customers import Lang
 from kefu.knowledge.errors import KbInvalid
 
-LANGS = ("zh-CN", "zh-TW", "en")
+# the shop's languages, then the cross-border ones (an entry may answer in any; a customer whose
+# language an entry lacks gets its English answer, saying so)
+LANGS = tuple(lang.value for lang in Lang)
 CHANNELS = ("web", "app", "wechat", "douyin", "email", "api")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 MAX_TEXT = 4000

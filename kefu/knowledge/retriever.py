@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from kefu.knowledge.answer_choice import answer_for, to_taiwan
+from kefu.knowledge.answer_choice import answer_for, answers_in, to_taiwan
 from kefu.knowledge.bm25 import Bm25Index
 from kefu.knowledge.embedder import EmbeddingCache
 from kefu.knowledge.entry import KbEntry
@@ -53,6 +53,8 @@ class Hit:
     dense: float
     tags: tuple[str, ...] = ()
     updated_by: str = "system"  # who saved the entry last ("seed" for the shipped demo)
+    # False when the entry has no answer in the language asked and another one stands in
+    in_lang: bool = True
 
     @property
     def curated(self) -> bool:
@@ -242,6 +244,7 @@ class HybridIndex:
                 dense=s.dense,
                 tags=s.entry.tags,
                 updated_by=s.entry.updated_by,
+                in_lang=answers_in(s.entry, lang, channel),
             )
             for s in ranked[:k]
         )

@@ -51,6 +51,7 @@ _SIZE_CUE_AFTER = re.compile(r"^\s*(码|号|size|的|尺码|吗|还有|有货|�
 @dataclass(frozen=True, slots=True)
 class _Rules:
     tracking: re.Pattern[str]
+    amounts: tuple[re.Pattern[str], ...]
     units_zh: str
     qty_en: re.Pattern[str]
     number_words: dict[str, int]
@@ -60,12 +61,24 @@ class _Rules:
 def _rules() -> _Rules:
     raw = load_json("entities.json")
     prefixes = sorted((p.lower() for p in raw["courier_prefixes"]), key=len, reverse=True)
-    tracking = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(prefixes)})\d{{8,15}}(?!\d)")
+    shapes = [
+        rf"(?:{'|'.join(prefixes)})\d{{8,15}}(?!\d)",
+        *(f"{shape}(?![a-z0-9])" for shape in raw.get("tracking_formats", [])),
+    ]
+    tracking = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(shapes)})")
+    signs = "|".join(re.escape(s) for s in sorted(raw.get("amount_prefixes", []), key=len)[::-1])
+    units = "|".join(sorted(raw.get("amount_units", []), key=len, reverse=True))
+    amounts = list(_AMOUNT_PATTERNS)
+    if signs:
+        amounts.append(re.compile(rf"(?<![a-z])(?:{signs})\s*{_NUM}"))
+    if units:
+        # "1 500 €", "1.500 euros", "3000円": thousands written with a space or a dot
+        amounts.append(re.compile(rf"{_NUM}\s*(?:{units})(?![a-z\u0e00-\u0e7f])"))
     units_en = "|".join(sorted(raw["quantity_units_en"], key=len, reverse=True))
     words = dict(raw["number_words_en"])
     word_alt = "|".join(sorted(words, key=len, reverse=True))
     qty_en = re.compile(rf"(?<![a-z\d.])(\d{{1,3}}|{word_alt})\s*(?:{units_en})(?![a-z])")
-    return _Rules(tracking, raw["quantity_units_zh"], qty_en, words)
+    return _Rules(tracking, tuple(amounts), raw["quantity_units_zh"], qty_en, words)
 
 
 def _mask(text: str, start: int, end: int) -> str:
@@ -107,7 +120,7 @@ def extract_entities(
         found["date"] = dated[1]
     for start, end in product_spans:
         masked = _mask(masked, start, end)
-    amount = _amount(masked)
+    amount = _amount(masked, rules.amounts)
     if amount:
         found["amount"] = amount
     quantity = _quantity(masked, rules)
@@ -119,9 +132,9 @@ def extract_entities(
     return found
 
 
-def _amount(text: str) -> str | None:
+def _amount(text: str, patterns: Sequence[re.Pattern[str]]) -> str | None:
     best: tuple[int, str] | None = None
-    for pattern in _AMOUNT_PATTERNS:
+    for pattern in patterns:
         for m in pattern.finditer(text):
             raw = m.group(1)
             value = raw if raw[0].isdigit() else str(parse_chinese_number(raw) or "")

@@ -25,7 +25,14 @@ from kefu.nlu.language import is_han
 from kefu.nlu.lexicon import load_json, load_lexicon
 from kefu.nlu.pinyin import romanized_syllables, syllables
 
-_CHUNK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:['\-][a-z0-9]+)*")
+_CHUNK = re.compile(
+    r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+"  # Han, and Japanese kana with its kanji
+    r"|[\u0e00-\u0e7f]+"  # Thai: no spaces between words
+    r"|[a-z0-9\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff\u0600-\u06ff\uac00-\ud7a3]+"
+    r"(?:['\-][a-z0-9\u00c0-\u024f\u1e00-\u1eff]+)*"
+)
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _EN_SUFFIXES = ("ing", "ed", "es", "s")
 
 
@@ -94,7 +101,12 @@ def ask_clause(kept: list[str]) -> str:
 def _surface(text: str, prefix: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
     feats: list[str] = []
     for chunk in _CHUNK.findall(text):
-        if is_han(chunk[0]):
+        if _KANA.search(chunk) or "\u0e00" <= chunk[0] <= "\u0e7f":
+            # Japanese and Thai run words together: character n-grams, as for Chinese
+            for size in sizes:
+                for i in range(len(chunk) - size + 1):
+                    feats.append(prefix + "c:" + chunk[i : i + size])
+        elif is_han(chunk[0]):
             n = len(chunk)
             for size in sizes:
                 for i in range(n - size + 1):
@@ -103,7 +115,8 @@ def _surface(text: str, prefix: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list
             feats.extend(prefix + "p:" + a + "_" + b for a, b in itertools.pairwise(sounds))
         else:
             padded = f" {chunk} "
-            for size in (3, 4):
+            # a Hangul syllable is a whole consonant-vowel block: shorter grams say as much
+            for size in (2, 3) if _HANGUL.search(chunk) else (3, 4):
                 for i in range(len(padded) - size + 1):
                     feats.append(prefix + "e:" + padded[i : i + size])
     romanized = romanized_syllables(text)

@@ -147,8 +147,12 @@ def train_intent_model(
     groups: Sequence[str],
     label_order: Sequence[str],
     calibration_share: float = 0.2,
+    *,
+    release_docs: bool = False,
 ) -> IntentModel:
     """Fit on all examples; the temperature comes from a fit that held out some groups.
+
+    `release_docs` empties `docs` once the matrix is built (the caller no longer needs them).
 
     Both fits share one vocabulary and TF-IDF matrix (built once: it is most of the training time);
     held-out rows only lend the vocabulary words whose weights the calibration fit leaves at zero.
@@ -156,6 +160,10 @@ def train_intent_model(
     label_order = tuple(lbl for lbl in label_order if lbl in set(labels))
     vocab, idf = _vocabulary(docs)
     x = _tfidf_matrix(docs, vocab, idf)
+    if release_docs and isinstance(docs, list):
+        # the feature lists of every example weigh more than the matrix made of them; a
+        # server training at start-up frees them before the fits (its peak memory)
+        docs.clear()
     held = np.asarray(held_out_mask(groups, calibration_share))
     fit_rows = np.flatnonzero(~held)
     coef, intercept = _fit(x[fit_rows], [labels[int(i)] for i in fit_rows], label_order)

@@ -71,7 +71,8 @@ def _char_forms(ch: str) -> str:
     if ch in "\n\t\r\u3000" or ch.isspace():
         return " "
     cat = unicodedata.category(ch)
-    if cat in _DROP_CATEGORIES and ch not in "¥$":
+    # Thai writes vowels and tones as combining marks: they are letters there, not decoration.
+    if cat in _DROP_CATEGORIES and ch not in "¥$" and not "\u0e00" <= ch <= "\u0e7f":
         return ""
     out = unicodedata.normalize("NFKC", ch.translate(_PUNCT_MAP))
     return out.lower()

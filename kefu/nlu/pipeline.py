@@ -31,7 +31,7 @@ from kefu.nlu.training_data import load_training_set, training_fingerprint
 log = logging.getLogger(__name__)
 
 # Bump when a change to the pipeline's code changes what the trained model means.
-MODEL_VERSION = "nlu-5"
+MODEL_VERSION = "nlu-6"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,11 @@ class NluPipeline:
             examples = load_training_set()
             docs = [pipeline.features(e.text) for e in examples]
             model = train_intent_model(
-                docs, [e.label for e in examples], [e.group for e in examples], INTENT_LABELS
+                docs,
+                [e.label for e in examples],
+                [e.group for e in examples],
+                INTENT_LABELS,
+                release_docs=True,
             )
             if path is not None:
                 model.save(path)

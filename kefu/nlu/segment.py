@@ -13,6 +13,12 @@ from kefu.nlu.lexicon import Lexicon
 
 _PUNCT_OR_SPACE = re.compile(r"^[\s\W_]+$")
 _LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
+# Letters jieba splits one by one (accented Latin, Cyrillic, Arabic, Hangul, kana, Thai): messages
+# holding them are cut into words at spaces and punctuation instead.
+_FOREIGN = re.compile(
+    r"[\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff\u0600-\u06ff\uac00-\ud7a3\u3040-\u30ff\u0e00-\u0e7f]"
+)
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -40,6 +46,8 @@ class Segmenter:
         """Tokens of already-normalized, typo-fixed text; synonyms mapped to canonical words."""
         out: list[str] = []
         synonyms = self._lexicon.synonyms
+        if _FOREIGN.search(canonical):
+            return [synonyms.get(w, w) for w in _WORD.findall(canonical)]
         for tok in self._tokenizer.cut(canonical, HMM=True):
             if not tok or _PUNCT_OR_SPACE.match(tok):
                 continue

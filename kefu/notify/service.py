@@ -156,7 +156,8 @@ class Notifier:
         if record.category.value in prefs.opted_out:
             return self._finish(record, now, "suppressed", reason=Suppression.OPTED_OUT)
         if not release:
-            morning = self.policy.quiet_until(now, prefs.time_zone)
+            # the zone the customer set for notices, else their profile's (overseas customers)
+            morning = self.policy.quiet_until(now, prefs.time_zone or customer.timezone)
             if morning is not None:  # held, not dropped: released by dispatch_notices
                 return self._finish(record, now, "held", due_at=morning)
         service = self.policy.is_service(record.category)
@@ -259,10 +260,11 @@ class Notifier:
                 for item in order.items:
                     try:
                         product = self.commerce.get_product(item.sku)
-                        names.append(product.name_en if lang == "en" else product.name_zh)
+                        names.append(product.name(lang))
                     except CommerceError:
                         names.append(item.sku)
-                facts.setdefault("items", (", " if lang == "en" else "、").join(names))
+                zh = lang.startswith("zh")
+                facts.setdefault("items", ("、" if zh else ", ").join(names))
         return facts
 
     def _conversation(

@@ -23,6 +23,7 @@ def _load(base: str) -> dict[str, str]:
 
 
 def render_notice(lang: str, key: str, **facts: Any) -> str:
-    base = "en" if lang == "en" else "zh-CN"
+    # notices exist in Chinese and English; cross-border customers read the English ones
+    base = "zh-CN" if lang.startswith("zh") else "en"
     text = _load(base)[key].format_map(_Facts(facts))
     return to_taiwan(text) if lang == "zh-TW" else text

@@ -55,7 +55,8 @@ def ordinal_en(n: int) -> str:
 
 
 class Texts:
-    """One template file (all languages); ``lang`` falls back to zh-CN when unknown."""
+    """One template file (all languages); an unknown Chinese ``lang`` falls back to zh-CN, any
+    other to English."""
 
     def __init__(self, name: str, tz: str = "Asia/Shanghai", directory: Path = TEXT_DIR) -> None:
         raw = json.loads((directory / name).read_text(encoding="utf-8"))
@@ -64,7 +65,9 @@ class Texts:
         self._templates: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def table(self, lang: str) -> dict[str, Any]:
-        return self._by_lang.get(lang) or self._by_lang[DEFAULT_LANG]
+        # a cross-border customer reads the English texts (the dialogue says they are English)
+        fallback = DEFAULT_LANG if lang.startswith("zh") else "en"
+        return self._by_lang.get(lang) or self._by_lang.get(fallback) or self._by_lang[DEFAULT_LANG]
 
     def template(self, lang: str, *path: str) -> str:
         found = self._templates.get((lang, path))
@@ -108,7 +111,7 @@ class Texts:
     def product_name(self, lang: str, product: Product | None, sku: str) -> str:
         if product is None:
             return sku
-        if lang == "en":
+        if not lang.startswith("zh"):  # English, and the cross-border languages' English texts
             return product.name_en
         return taiwan_text(product.name_zh) if lang == "zh-TW" else product.name_zh
 

@@ -87,6 +87,8 @@ def _customer_of_row(conn: Connection, row: Any) -> Customer | None:
         is_new_customer=row.is_new_customer,
         email=row.email,
         identities={i.channel: i.channel_user_id for i in identities},
+        timezone=row.timezone,
+        currency=row.currency,
     )
 
 

@@ -30,6 +30,8 @@ from kefu.store.tables.commerce import (
 from kefu.store.tables.promotions import CustomerCouponRow
 
 SEED_FILE = data_path("demo", "seed.json")
+# Overseas customers of the cross-border demo, kept apart so the core shop's facts stay as they are.
+CROSS_BORDER_FILE = data_path("demo", "crossborder.json")
 
 # Other areas (promotions, knowledge, desk) add their demo data through these hooks.
 Seeder = Callable[[Session, datetime], None]
@@ -66,6 +68,10 @@ def seed_commerce(session: Session, seed: dict[str, Any], now: datetime) -> None
                 size_chart=p.get("size_chart", {}),
             )
         )
+    seed_customers_and_orders(session, seed, now)
+
+
+def seed_customers_and_orders(session: Session, seed: dict[str, Any], now: datetime) -> None:
     for c in seed["customers"]:
         row = CustomerRow(
             id=c["id"],
@@ -75,6 +81,8 @@ def seed_commerce(session: Session, seed: dict[str, Any], now: datetime) -> None
             email=c.get("email"),
             lang=c["lang"],
             is_new_customer=c.get("new_customer", False),
+            timezone=c.get("timezone"),
+            currency=c.get("currency"),
             created_at=now,
         )
         row.identities = [
@@ -151,6 +159,8 @@ def seed_demo(db: Database, now: datetime | None = None) -> datetime:
     seed = load_seed()
     with db.session() as s:
         seed_commerce(s, seed, now)
+        s.flush()
+        seed_customers_and_orders(s, load_seed(CROSS_BORDER_FILE), now)
         s.flush()
         for seeder in EXTRA_SEEDERS:
             seeder(s, now)

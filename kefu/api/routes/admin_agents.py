@@ -19,6 +19,7 @@ from kefu.desk.errors import Invalid
 from kefu.desk.passwords import hash_password
 from kefu.desk.ports import AgentStore
 from kefu.desk.service import Desk
+from kefu.domain.customers import Lang
 from kefu.domain.desk import Agent, AgentRole, AgentStatus, Skill
 
 router = APIRouter(
@@ -26,7 +27,7 @@ router = APIRouter(
 )
 
 AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
-LANGS = ("zh-CN", "zh-TW", "en")
+LANGS = tuple(lang.value for lang in Lang)  # the shop's languages and the cross-border ones
 MIN_PASSWORD = 8
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from kefu.commerce.port import ActionResult, Refusal
 from kefu.dialogue.context import Outcome, Reply, TurnContext
 from kefu.dialogue.orders import OrderPick, PickKind, pick_order, resolve_order
+from kefu.dialogue.skills import order_status
 from kefu.dialogue.skills.policy_answer import is_general_question
 from kefu.dialogue.skills.tickets import already_requested
 from kefu.domain.conversations import ReplyKind
@@ -38,6 +39,9 @@ def _refusal(ctx: TurnContext, order: Order, result: ActionResult, exchange: boo
         # not shipped yet: cancelling refunds at once, which is what the customer wants
         ctx.state.pending = {"action": "cancel", "order_id": order.id}
         return Outcome([ctx.say("return.not_shipped", ReplyKind.CLARIFY, **facts)], order=order)
+    if refusal is Refusal.NOT_DELIVERED and order.status is OrderStatus.GROUP_FORMING:
+        # nothing shipped, nothing to return: the group-buy rules say how the money comes back
+        return Outcome(order_status.describe(ctx, order), order=order)
     if refusal is Refusal.ALREADY_REQUESTED:
         kinds = (TicketKind.EXCHANGE,) if exchange else (TicketKind.RETURN, TicketKind.QUALITY)
         known = already_requested(ctx, (*kinds, TicketKind.QUALITY), order)

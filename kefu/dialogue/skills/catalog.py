@@ -40,7 +40,7 @@ def handle_stock(ctx: TurnContext) -> Outcome:
 
 def _product_replies(ctx: TurnContext, product: Product) -> list[Reply]:
     name = ctx.product_name(product.sku)
-    notes = product.notes_en if ctx.lang == "en" else product.notes_zh
+    notes = product.notes_zh if ctx.lang.startswith("zh") else product.notes_en
     replies = []
     if product.sizes and ctx.has("size_words"):
         chart = ctx.render("list_sep").join(

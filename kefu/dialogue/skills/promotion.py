@@ -79,7 +79,9 @@ def handle(ctx: TurnContext) -> Outcome:
         log.exception("promotion answer failed for topic %s", topic)
         answer = ctx.kb_answer(strict=False)
         return Outcome([Reply(answer)]) if answer else Outcome([ctx.say("fallback")], False)
-    replies = [Reply(ctx.services.templates.localize(ctx.lang, text))]
+    templates = ctx.services.templates
+    # the promotion texts exist in Chinese and English: a cross-border customer is told so
+    replies = [Reply(templates.foreign(ctx.lang, templates.localize(ctx.lang, text)))]
     order = own_deal_order(ctx, skus)
     if order is not None:
         return Outcome(order_status.describe(ctx, order) + replies, order=order)

@@ -27,6 +27,8 @@ class CustomerRow(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     lang: Mapped[str] = mapped_column(String(8), default="zh-CN")
     is_new_customer: Mapped[bool] = mapped_column(default=False)
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    currency: Mapped[str | None] = mapped_column(String(3), default=None)
     created_at: Mapped[datetime]
 
     identities: Mapped[list[ChannelIdentityRow]] = relationship(
