@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kefu.config import Settings
 from kefu.dialogue import Dialogue
-from kefu.dialogue.evaluate import load_scenarios, run_all
+from kefu.tools.conversation_eval import load_scenarios, run_all
 from kefu.wiring import Kefu
 from tests.llm.standin import Script, serve
 

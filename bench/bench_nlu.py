@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from kefu.demo.promotions import load_demo_products
 from kefu.nlu import NluPipeline
-from kefu.nlu.evaluate import group_holdout_accuracy
 from kefu.nlu.training_data import load_training_set
-from kefu.promotions.demo import load_demo_products
+from kefu.tools.nlu_eval import group_holdout_accuracy
 
 
 def build_messages(count: int, seed: int = 5) -> list[str]:

@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from kefu.demo.promotions import demo_rule_store, load_demo_products
 from kefu.domain.catalog import Product
 from kefu.promotions.book import RuleBook
 from kefu.promotions.calculator import quote
-from kefu.promotions.demo import demo_rule_store, load_demo_products
 from kefu.promotions.quote import CartItem
 from kefu.promotions.service import PromotionService
 from kefu.promotions.store import CustomerWallet

@@ -8,9 +8,9 @@ import typer
 
 from kefu.cli_admin import admin_app
 from kefu.config import Mode, get_settings
-from kefu.knowledge.cli import make_kb_app
 from kefu.knowledge.service import KnowledgeService
 from kefu.privacy.cli import make_privacy_apps
+from kefu.tools.knowledge_cli import make_kb_app
 
 if TYPE_CHECKING:
     from kefu.wiring import Kefu
@@ -118,10 +118,10 @@ def eval_nlu(
     from pathlib import Path
 
     from kefu.commerce.embedded import EmbeddedCommerce
-    from kefu.nlu.evaluate import evaluate_intents, format_report
     from kefu.store.commerce_repo import SqlOrderBook
     from kefu.store.db import Database
     from kefu.store.seed import prepare_database
+    from kefu.tools.nlu_eval import evaluate_intents, format_report
     from kefu.wiring import shared_nlu
 
     path = Path(file)
@@ -151,7 +151,7 @@ def eval_conversations(
 
     from kefu.config import Settings
     from kefu.dialogue import Dialogue
-    from kefu.dialogue.evaluate import load_scenarios, report, run_all
+    from kefu.tools.conversation_eval import load_scenarios, report, run_all
     from kefu.wiring import Kefu
 
     models = get_settings().model_cache_dir

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kefu.knowledge.demo_kb import load_demo_entries
+from kefu.demo.knowledge import load_demo_entries
 from kefu.knowledge.entry import KbEntry, entry_from_snapshot
 from kefu.knowledge.errors import KbConflict
 from kefu.knowledge.ports import ChangeBus, KbVersion, Proposal, UncoveredQuestion

@@ -142,7 +142,7 @@ class SqlRuleStore:
 
 def seed_demo_rules(session: Session, now: datetime) -> None:
     """Seeder: the demo shop's promotions and coupon definitions, times resolved at load."""
-    from kefu.promotions.demo import load_demo_rules
+    from kefu.demo.promotions import load_demo_rules
 
     for rule in load_demo_rules(now):
         session.add(

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from kefu.api.errors import install_error_handlers
 from kefu.api.routes.promotions import router
 from kefu.config import Settings
+from kefu.demo.promotions import demo_rule_store, load_demo_products
 from kefu.domain.catalog import Product
-from kefu.promotions.demo import demo_rule_store, load_demo_products
 from kefu.promotions.service import PromotionService
 
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)

@@ -11,14 +11,14 @@ import pytest
 
 from kefu.config import Settings
 from kefu.dialogue import Dialogue
-from kefu.dialogue.evaluate import (
+from kefu.nlu import NluPipeline
+from kefu.tools.conversation_eval import (
     ScenarioResult,
     check_turn,
     report,
     run_scenario,
     scenario_kinds,
 )
-from kefu.nlu import NluPipeline
 from kefu.wiring import Kefu
 from tests.dialogue.conftest import MODELS
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kefu.knowledge.demo_kb import load_demo_entries
+from kefu.demo.knowledge import load_demo_entries
 from kefu.knowledge.service import KnowledgeService
 from tests.knowledge.memory_repo import MemoryRepository
 

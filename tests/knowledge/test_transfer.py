@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from kefu.demo.knowledge import load_demo_entries
 from kefu.knowledge import transfer
-from kefu.knowledge.demo_kb import load_demo_entries
 from kefu.knowledge.entry import entry_from_dict
 from kefu.knowledge.errors import KbInvalid
 from tests.knowledge.conftest import SEEDED_AT

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from kefu.demo.promotions import load_demo_products
 from kefu.domain.catalog import Product
 from kefu.nlu import NluPipeline
-from kefu.promotions.demo import load_demo_products
 
 # 2026-11-11 10:00 in Shanghai.
 NOW = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)

@@ -15,10 +15,10 @@ from rapidfuzz import fuzz, process
 
 from kefu.nlu import NluPipeline
 from kefu.nlu.entities import extract_entities
-from kefu.nlu.evaluate import evaluate_intents, format_report
 from kefu.nlu.language import supported_languages
 from kefu.nlu.normalize import normalize
 from kefu.nlu.training_data import load_training_set
+from kefu.tools.nlu_eval import evaluate_intents, format_report
 
 HELD_OUT = Path(__file__).parent / "data" / "crossborder_heldout.jsonl"
 NEW_LANGUAGES = ("ja", "ko", "es", "fr", "de", "ru", "pt", "th", "vi", "id", "ar")

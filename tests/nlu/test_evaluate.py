@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from kefu.nlu import NluPipeline
-from kefu.nlu.evaluate import evaluate_intents, format_report
+from kefu.tools.nlu_eval import evaluate_intents, format_report
 
 
 def test_report_counts_accuracy_languages_entities_and_confusions(
@@ -46,7 +46,7 @@ def test_report_counts_accuracy_per_kind_when_a_set_labels_kinds(
 
 
 def test_calibration_error_is_the_gap_between_confidence_and_accuracy() -> None:
-    from kefu.nlu.evaluate import EvalReport
+    from kefu.tools.nlu_eval import EvalReport
 
     honest = EvalReport(scored=[(0.95, True)] * 19 + [(0.95, False)])
     assert honest.calibration_error < 0.01

@@ -12,10 +12,10 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from kefu.nlu import NluPipeline
-from kefu.nlu.evaluate import evaluate_intents, format_report
 from kefu.nlu.labels import INTENT_LABELS
 from kefu.nlu.normalize import normalize
 from kefu.nlu.training_data import load_training_set
+from kefu.tools.nlu_eval import evaluate_intents, format_report
 
 HARD_SET = Path(__file__).parent / "data" / "hard_voices.jsonl"
 ACCURACY_FLOOR = 0.93

@@ -11,10 +11,10 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from kefu.nlu import NluPipeline
-from kefu.nlu.evaluate import evaluate_intents
 from kefu.nlu.labels import INTENT_LABELS
 from kefu.nlu.normalize import normalize
 from kefu.nlu.training_data import load_training_set
+from kefu.tools.nlu_eval import evaluate_intents
 
 CHECK_SET = Path(__file__).parent / "data" / "voice_check.jsonl"
 ACCURACY_FLOOR = 0.94

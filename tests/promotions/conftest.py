@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from kefu.demo.promotions import demo_rule_store, load_demo_products
 from kefu.domain.catalog import Product
 from kefu.promotions.book import RuleBook
-from kefu.promotions.demo import demo_rule_store, load_demo_products
 from kefu.promotions.service import PromotionService
 from kefu.promotions.store import InMemoryRuleStore
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kefu.demo.promotions import demo_rule_store, load_demo_products
 from kefu.domain.catalog import Product
 from kefu.promotions.book import RuleBook
 from kefu.promotions.calculator import quote
-from kefu.promotions.demo import demo_rule_store, load_demo_products
 from kefu.promotions.explain import Explainer
 from kefu.promotions.quote import CartItem
 from kefu.promotions.store import CustomerWallet

@@ -1,6 +1,6 @@
 """Derive the shipped public-data subsets (data/nlu/public/*.tsv) from the original datasets.
 
-Run once by a maintainer: `python -m kefu.nlu.public_import ../shared/data`. The output ships
+Run once by a maintainer: `python -m kefu.tools.public_import ../shared/data`. The output ships
 with the project under its licences (data/licenses/), so training never needs the originals.
 """
 
