@@ -216,8 +216,6 @@ def test_handoff_through_the_customer_message_api(kefu: Kefu, api: TestClient) -
     probe = api.post(
         "/api/v1/messages", json={"channel": "web", "customer_id": "C1001", "text": "转人工"}
     )
-    if probe.status_code == 404:
-        pytest.skip("the dialogue's POST /api/v1/messages is not wired yet")
     assert probe.status_code == 200, probe.text
     conv = probe.json()["conversation_id"]
     assert probe.json()["status"] == "waiting_agent"
@@ -227,9 +225,7 @@ def test_handoff_through_the_customer_message_api(kefu: Kefu, api: TestClient) -
     assert api.post(f"/api/v1/agent/conversations/{conv}/accept", headers=s01).status_code == 200
     api.post(f"/api/v1/agent/conversations/{conv}/messages", headers=s01, json={"text": "在的"})
     history = api.get(f"/api/v1/conversations/{conv}/messages", params={"customer_id": "C1001"})
-    body = history.json()
-    items = body["messages"] if isinstance(body, dict) else body
-    assert [m["sender"] for m in items][-1] == "agent"
+    assert [m["sender"] for m in history.json()][-1] == "agent"
 
 
 def test_an_edited_answer_goes_to_the_knowledge_review_queue(kefu: Kefu, api: TestClient) -> None:
