@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from kefu.dialogue.context import Outcome, TurnContext
+from kefu.dialogue.context import Outcome, Reply, TurnContext
 from kefu.dialogue.ports import ExpiringValues, GuestLinks
 from kefu.dialogue.skills.address import extract_phone
-from kefu.dialogue.skills.policy_answer import is_general_question
+from kefu.dialogue.skills.policy_answer import is_general_question, refers_to_own_order
 from kefu.domain.conversations import ReplyKind
 from kefu.domain.customers import is_guest, mask_phone
 
@@ -111,6 +111,13 @@ class GuestLinking:
             return self._check_code(ctx, code.group(1))
         # "下单后多久发货" is the shop's policy, answered to anyone; "我的快递到哪了" needs orders
         if ctx.intent in order_intents and not is_general_question(ctx):
+            # a question about no order in particular ("发什么快递", "退货地址是哪里") that the
+            # knowledge base answers with confidence is answered, not met with a login; a
+            # request ("我要退货") or a question about their own order goes on to linking
+            asks = ctx.has("info_question") and not refers_to_own_order(ctx)
+            answer = ctx.kb_answer() if asks and step is None else None
+            if answer:
+                return Outcome([Reply(answer)])
             return self._start(ctx, phone)
         # something else (a pre-sales question): the bot answers it; linking waits for a
         # phone or a code only while the customer keeps to it

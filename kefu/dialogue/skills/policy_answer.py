@@ -26,4 +26,8 @@ def policy_answer(ctx: TurnContext) -> Outcome | None:
     if not is_general_question(ctx):
         return None
     answer = ctx.kb_answer()
+    if answer is None and not ctx.orders():
+        # nothing of theirs to look at ("do you ship to Japan" from a visitor): the knowledge
+        # base's best answer serves better than "there are no orders on your account"
+        answer = ctx.kb_answer(strict=False)
     return Outcome([Reply(answer)]) if answer else None
