@@ -168,3 +168,11 @@ def test_bad_turns_change_nothing(faked: Kefu) -> None:
         with pytest.raises(error):
             dialogue.handle(turn)
     assert SqlConversations(faked.db).of_customer("C1001") == []
+
+
+def test_a_product_without_notes_is_described_by_name_and_price_alone(
+    faked: Kefu, scripted_nlu: ScriptedNlu
+) -> None:
+    scripted_nlu.says("面霜怎么样", intent="product_info", product_skus=("P5001",))
+    text = say(faked, "面霜怎么样", customer="C1002").replies[0].text  # type: ignore[attr-defined]
+    assert text == "保湿修护面霜 50ml：售价329.00元。"  # no dangling "，-"

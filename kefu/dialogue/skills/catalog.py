@@ -54,14 +54,13 @@ def _product_replies(ctx: TurnContext, product: Product) -> list[Reply]:
                 chart=chart or ctx.render("product.no_chart"),
             )
         )
-    replies.append(
-        ctx.say(
-            "product.about",
-            name=name,
-            price=str(product.price),
-            notes=ctx.services.templates.localize(ctx.lang, notes) or "-",
+    described = ctx.services.templates.localize(ctx.lang, notes) if notes else ""
+    if described:
+        replies.append(
+            ctx.say("product.about", name=name, price=str(product.price), notes=described)
         )
-    )
+    else:  # a product the shop wrote no notes for: its name and price, no dangling dash
+        replies.append(ctx.say("product.about_plain", name=name, price=str(product.price)))
     if ctx.has("stock_words") or not product.in_stock:
         replies.append(_stock_reply(ctx, product))
     return replies
