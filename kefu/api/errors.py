@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu.domain.errors import ClientError, Problem
@@ -137,6 +138,19 @@ def install_error_handlers(app: FastAPI) -> None:
         message = "the service is briefly unavailable (shared state); retry in a few seconds"
         return JSONResponse(
             error_body("state_unavailable", message, request), 503, headers={"Retry-After": "5"}
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not exc.connection_invalidated:  # a bug or a constraint: the generic 500 below
+            return await _unexpected(request, exc)
+        # The database dropped the connection (a restart, a failover): SQLAlchemy has emptied
+        # the pool, the request's transaction never committed, so a retry is safe and the next
+        # one gets a fresh connection.
+        log.warning("database connection lost: %s", exc.orig)
+        message = "the database connection was reset; retry in a moment"
+        return JSONResponse(
+            error_body("database_unavailable", message, request), 503, headers={"Retry-After": "1"}
         )
 
     @app.exception_handler(Exception)
