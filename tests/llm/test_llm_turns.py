@@ -4,6 +4,7 @@ at most the turn's budget, and without a model kefu answers as it always did."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,12 @@ def ask(kefu: Kefu, text: str, customer_id: str = "C1001") -> TurnResult:
 
 
 def texts(result: TurnResult) -> list[str]:
-    return [r.text for r in result.replies]
+    # the two shops are seeded seconds apart: campaign times relative to seeding may differ by a
+    # minute between them, which is no fact the model changed
+    return [_CLOCK.sub("hh:mm", r.text) for r in result.replies]
+
+
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 
 
 def test_a_rewrite_that_keeps_the_facts_is_sent(with_model: Kefu, without_model: Kefu) -> None:
