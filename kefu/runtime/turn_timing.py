@@ -4,7 +4,7 @@ A process-local histogram would show each scrape one worker's turns (whichever w
 balancer picked); the shared state (Redis in production) holds one count per bucket for all of
 them, so a scrape of any worker reads the same, complete numbers.
 
-Each worker adds its turns to the shared counters in batches, at most ``flush_every_s`` apart
+Each worker adds its turns to the shared counters in batches, ``flush_every_s`` apart
 (a background thread flushes a worker that went quiet), not two shared-state writes per turn:
 a scrape of any worker sees every turn older than that interval, and its own turns at once.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import logging
 import threading
-import time
 from dataclasses import dataclass
 
 from kefu.runtime.shared import SharedState
@@ -49,25 +48,20 @@ class TurnTimer:
         self._counts = [0] * (len(buckets) + 1)
         self._sum_us = 0
         self._lock = threading.Lock()
-        self._flushed_at = time.monotonic()
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
 
     def observe(self, seconds: float) -> None:
         """Count one turn (in this worker; shared at the next flush)."""
         index = bisect.bisect_left(self.buckets, seconds)
-        now = time.monotonic()
         with self._lock:
             self._counts[index] += 1
             self._sum_us += max(0, round(seconds * _MICROS))
-            due = now - self._flushed_at >= self.flush_every_s
             if self._flusher is None:
                 self._flusher = threading.Thread(
                     target=self._flush_while_running, name="kefu-turn-timer", daemon=True
                 )
                 self._flusher.start()
-        if due:
-            self.flush()
 
     def flush(self) -> None:
         """Add this worker's counted turns to the shared counters; a failing state store keeps
@@ -75,7 +69,6 @@ class TurnTimer:
         with self._lock:
             counts, sum_us = self._counts, self._sum_us
             self._counts, self._sum_us = [0] * len(counts), 0
-            self._flushed_at = time.monotonic()
         if not sum_us and not any(counts):
             return
         pushed: list[int] = []

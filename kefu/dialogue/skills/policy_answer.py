@@ -25,9 +25,8 @@ def policy_answer(ctx: TurnContext) -> Outcome | None:
     """The knowledge base's answer when the message is a general question, else None."""
     if not is_general_question(ctx):
         return None
-    answer = ctx.kb_answer()
-    if answer is None and not ctx.orders():
-        # nothing of theirs to look at ("do you ship to Japan" from a visitor): the knowledge
-        # base's best answer serves better than "there are no orders on your account"
-        answer = ctx.kb_answer(strict=False)
+    # nothing of theirs to look at ("do you ship to Japan" from a visitor): the knowledge base's
+    # best answer serves better than "there are no orders on your account" (one search either
+    # way: a second one would log the question as uncovered twice)
+    answer = ctx.kb_answer(strict=bool(ctx.orders()))
     return Outcome([Reply(answer)]) if answer else None
