@@ -5,7 +5,7 @@ balancer picked); the shared state (Redis in production) holds one count per buc
 them, so a scrape of any worker reads the same, complete numbers.
 
 Each worker adds its turns to the shared counters in batches, ``flush_every_s`` apart
-(a background thread flushes a worker that went quiet), not two shared-state writes per turn:
+(by a background thread), not two shared-state writes per turn:
 a scrape of any worker sees every turn older than that interval, and its own turns at once.
 """
 
