@@ -665,7 +665,8 @@ class Dialogue:
         answers = experience.answers_the_bot(ctx, awaiting.get("intent"), confident_elsewhere)
         if slot == "order":
             options = [o for o in ctx.orders() if o.id in (awaiting.get("options") or [])]
-            if answers and find_reference(ctx, options) is not None:
+            picks = answers or experience.is_bare_pick(ctx)
+            if picks and find_reference(ctx, options) is not None:
                 return str(awaiting["intent"])
         elif slot == "address":
             if extract_address(ctx, whole_message=True) or extract_phone(ctx):

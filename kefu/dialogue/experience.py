@@ -7,12 +7,18 @@ import hashlib
 import re
 
 from kefu.dialogue.context import Outcome, Reply, TurnContext
+from kefu.dialogue.lexicon import squeeze
 from kefu.domain.conversations import ReplyKind
 
 _CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]*\d[A-Za-z0-9]*(?![A-Za-z0-9])")
 _WORDS = re.compile(r"[A-Za-z]{2,}|[\u3400-\u9fff]")
 _TRACKING = re.compile(r"\b[A-Z]{2}\d{10,14}\b")
 _ORDER_ID = re.compile(r"\bE\d{13}\b")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+# "第一个" / "第2单" / "第三个吧"; "the first one" / "2nd please"
+_BARE_PICK_CHARS = 4
+_BARE_PICK_WORDS = 3
 # the slots that belong to one topic: a new topic must not inherit them
 TOPIC_SLOTS = ("invoice_company", "company", "tax_id")
 # intents never served by an approved answer instead: they are about the person, not a question
@@ -35,6 +41,18 @@ def answers_the_bot(ctx: TurnContext, awaiting_intent: object, confident_elsewhe
     if ctx.has("own_ask") or ctx.has("hypothetical"):
         return False
     return not confident_elsewhere
+
+
+def is_bare_pick(ctx: TurnContext) -> bool:
+    """ "第一个", "第2单", "the second one", "2": a position among the orders the bot listed and
+    nothing else. It answers the bot whatever the classifier makes of it (ordinals carry no
+    intent of their own; "第一个" scored exchange 0.6)."""
+    if ctx.services.lexicon.ordinal(ctx.text) is None or ctx.has("own_ask"):
+        return False
+    text = ctx.text.strip().lower()
+    if _HAN.search(text):
+        return len(squeeze(text)) <= _BARE_PICK_CHARS
+    return len(_LATIN_WORD.findall(text)) <= _BARE_PICK_WORDS
 
 
 def bare_code_intent(

@@ -34,6 +34,7 @@ _CHUNK = re.compile(
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _EN_SUFFIXES = ("ing", "ed", "es", "s")
+_LONG_NUMBER = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,13 @@ def _surface(text: str, prefix: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list
                     feats.append(prefix + "c:" + chunk[i : i + size])
             sounds = syllables(chunk)
             feats.extend(prefix + "p:" + a + "_" + b for a, b in itertools.pairwise(sounds))
+        elif chunk.isdigit():
+            # a number's digits say nothing about the ask: their n-grams made random six-digit
+            # codes read as complaints. A long one is a phone, an order or a tracking number,
+            # which says something; a number the training data knows ("618", "12315") still
+            # counts as a word
+            if len(chunk) >= _LONG_NUMBER:
+                feats.append(prefix + "d:long")
         else:
             padded = f" {chunk} "
             # a Hangul syllable is a whole consonant-vowel block: shorter grams say as much
