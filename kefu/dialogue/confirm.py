@@ -1,4 +1,5 @@
-"""Actions the customer must confirm first (cancel, change address, hand to a person)."""
+"""Actions the customer must confirm first (cancel, change address, a return or exchange asked
+about as a question, hand to a person)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from kefu.commerce.port import ActionResult, OrderNotFound, Refusal
 from kefu.dialogue.context import Outcome, TurnContext
+from kefu.dialogue.skills import aftersales
 from kefu.domain.conversations import ReplyKind
 from kefu.domain.handoff import HandoffReason
 
@@ -13,6 +15,8 @@ ACTION_INTENTS = {
     "cancel": "cancel_order",
     "change_address": "change_address",
     "handoff": "human_agent",
+    "return": "return_refund",
+    "exchange": "exchange",
 }
 
 
@@ -52,6 +56,18 @@ def _execute(ctx: TurnContext, pending: dict[str, Any]) -> Outcome:
             else "address.wrong_state"
         )
         return _refused(ctx, result, key)
+    if action in ("return", "exchange"):
+        order = commerce.get_order(ctx.customer.id, order_id)
+        size = pending.get("size")
+        return aftersales.file_request(
+            ctx,
+            order,
+            [str(s) for s in pending.get("skus") or []],
+            exchange=action == "exchange",
+            quality=False,
+            reason=str(pending.get("reason", "")),
+            size=str(size) if size else None,
+        )
     if action == "cancel":
         result = commerce.cancel_order(ctx.customer.id, order_id, ctx.now)
         if not result.ok:

@@ -39,6 +39,8 @@ class HandoffPolicy:
     # a waiting customer hears again when the place moves this much or the wait this much
     waiting_notice_position_step: int
     waiting_notice_wait_step_s: int
+    # the shop's no-reason return window as the bot explains it (the order system decides)
+    no_reason_days: int
 
     @classmethod
     def load(cls, path: Path | None = None) -> HandoffPolicy:
@@ -58,6 +60,7 @@ class HandoffPolicy:
             dispute_intents=frozenset(raw["dispute_intents"]),
             handoff_intents={k: HandoffReason(v) for k, v in raw["handoff_intents"].items()},
             order_intents=frozenset(raw["order_intents"]),
+            no_reason_days=int(raw["no_reason_days"]),
             shipping_hours=int(raw["shipping_hours"]),
             peak_shipping_hours=int(raw["peak_shipping_hours"]),
             restock_days_default=int(raw["restock_days_default"]),

@@ -95,6 +95,52 @@ def test_a_hypothetical_about_a_delivered_order_files_nothing(
     assert shop.commerce.list_requests("C1002", CREAM) == []
 
 
+def test_a_question_about_returning_files_nothing_until_the_customer_says_yes(
+    shop: Kefu, scripted_nlu: ScriptedNlu
+) -> None:
+    scripted_nlu.says("七天无理由退货吗", intent="return_refund")
+    asked = say(shop, "七天无理由退货吗", "C1002")
+    assert CREAM in text_of(asked) and "需要我现在为您提交退货申请吗" in text_of(asked)
+    assert shop.commerce.list_requests("C1002", CREAM) == []
+    assert tickets(shop, "C1002", TicketKind.RETURN) == []
+    scripted_nlu.says("好的", intent="greeting")
+    filed = say(shop, "好的", "C1002")
+    (ticket,) = tickets(shop, "C1002", TicketKind.RETURN)
+    assert "已为您提交" in text_of(filed) and CREAM in text_of(filed)
+    (request,) = shop.commerce.list_requests("C1002", CREAM)
+    assert request.kind is RequestKind.RETURN and request.id in text_of(filed)
+
+
+def test_a_declined_return_offer_leaves_the_order_as_it_is(
+    shop: Kefu, scripted_nlu: ScriptedNlu
+) -> None:
+    scripted_nlu.says("can I return it?", intent="return_refund", lang="en")
+    assert "Shall I file the return" in text_of(say(shop, "can I return it?", "C1002"))
+    scripted_nlu.says("no", intent="other", lang="en")
+    say(shop, "no", "C1002")
+    scripted_nlu.says("ok", intent="greeting", lang="en")
+    say(shop, "ok", "C1002")  # a later yes confirms nothing: the offer was for the next message
+    assert shop.commerce.list_requests("C1002", CREAM) == []
+
+
+def test_a_stated_wish_with_a_question_files_the_return_at_once(
+    shop: Kefu, scripted_nlu: ScriptedNlu
+) -> None:
+    scripted_nlu.says("不想要了，可以退吗", intent="return_refund")
+    result = say(shop, "不想要了，可以退吗", "C1002")
+    assert "已为您提交" in text_of(result)
+    assert [r.kind for r in shop.commerce.list_requests("C1002", CREAM)] == [RequestKind.RETURN]
+
+
+def test_a_return_question_past_the_window_says_so_without_an_offer(
+    shop: Kefu, scripted_nlu: ScriptedNlu
+) -> None:
+    scripted_nlu.says(f"{PHONE}这单能退吗", intent="return_refund", entities={"order_id": PHONE})
+    result = say(shop, f"{PHONE}这单能退吗", "C1003")
+    assert "超过了7天无理由" in text_of(result) and "确认" not in text_of(result)
+    assert shop.commerce.list_requests("C1003", PHONE) == []
+
+
 def test_where_is_my_order_picks_the_parcel_on_its_way(
     shop: Kefu, scripted_nlu: ScriptedNlu
 ) -> None:

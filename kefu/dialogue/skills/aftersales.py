@@ -85,11 +85,62 @@ def _after_sales(ctx: TurnContext, exchange: bool) -> Outcome:
     if isinstance(order, Outcome):
         return order
     skus = [s for s in ctx.mentioned_skus() if s in order.skus]
+    size = ctx.u.entities.get("size")
+    if order.delivered_at is not None and _only_asks(ctx, quality):
+        return _offer(ctx, order, skus, exchange, size)
+    return file_request(ctx, order, skus, exchange, quality, ctx.text[:200], size)
+
+
+def _only_asks(ctx: TurnContext, quality: bool) -> bool:
+    """ "七天无理由退货吗", "can I return it?": a question about the rules, with no wish or
+    problem stated ("不想要了，可以退吗" and "太大了能换吗" ask for the return itself)."""
+    asks = ctx.has("info_question") or ctx.has("own_ask")
+    return asks and not quality and not ctx.has("wants_action")
+
+
+def _offer(
+    ctx: TurnContext, order: Order, skus: list[str], exchange: bool, size: str | None
+) -> Outcome:
+    """The answer for this order, and the request filed only once the customer says so."""
+    assert order.delivered_at is not None
+    facts: dict[str, Any] = ctx.order_facts(order)
+    facts["days"] = max(0, (ctx.now - order.delivered_at).days)
+    excluded = [
+        sku
+        for sku in skus or list(order.skus)
+        if (product := ctx.product(sku)) is not None and product.no_reason_exclusion is not None
+    ]
+    if excluded:
+        outcome = product_policy(ctx, excluded)
+        outcome.order = order
+        return outcome
+    if facts["days"] > ctx.services.policy.no_reason_days:
+        return Outcome([ctx.say("aftersales.window_expired", **facts)], order=order)
+    ctx.state.pending = {
+        "action": "exchange" if exchange else "return",
+        "order_id": order.id,
+        "skus": skus,
+        "size": size,
+        "reason": ctx.text[:200],
+    }
+    key = "exchange.offer" if exchange else "return.offer"
+    return Outcome([ctx.say(key, ReplyKind.CLARIFY, **facts)], order=order)
+
+
+def file_request(
+    ctx: TurnContext,
+    order: Order,
+    skus: list[str],
+    exchange: bool,
+    quality: bool,
+    reason: str,
+    size: str | None,
+) -> Outcome:
+    """Open the return or exchange in the shop's order system, with its ticket; or say why
+    the shop's rules refuse it."""
     commerce = ctx.services.commerce
-    reason = ctx.text[:200]
     if exchange:
         sku = skus[0] if skus else order.items[0].sku
-        size = ctx.u.entities.get("size")
         result = commerce.open_exchange(
             ctx.customer.id, order.id, sku, reason, quality, ctx.now, new_size=size
         )
