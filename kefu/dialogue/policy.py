@@ -41,6 +41,8 @@ class HandoffPolicy:
     waiting_notice_wait_step_s: int
     # the shop's no-reason return window as the bot explains it (the order system decides)
     no_reason_days: int
+    # below this the bot offers a return or exchange and waits for a yes instead of filing it
+    action_confidence: float
 
     @classmethod
     def load(cls, path: Path | None = None) -> HandoffPolicy:
@@ -61,6 +63,7 @@ class HandoffPolicy:
             handoff_intents={k: HandoffReason(v) for k, v in raw["handoff_intents"].items()},
             order_intents=frozenset(raw["order_intents"]),
             no_reason_days=int(raw["no_reason_days"]),
+            action_confidence=float(raw["action_confidence"]),
             shipping_hours=int(raw["shipping_hours"]),
             peak_shipping_hours=int(raw["peak_shipping_hours"]),
             restock_days_default=int(raw["restock_days_default"]),

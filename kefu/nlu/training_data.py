@@ -123,7 +123,6 @@ def load_training_set(data_dir: Path | None = None) -> list[Example]:
     data_dir = data_dir or nlu_data_dir()
     slots = _slots(data_dir)
     homophones = _homophones(data_dir)
-    rng = random.Random(_SEED)
     examples: list[Example] = []
     for path in template_files(data_dir):
         lang, label = path.parent.name, path.stem
@@ -132,6 +131,9 @@ def load_training_set(data_dir: Path | None = None) -> list[Example]:
         lines = path.read_text(encoding="utf-8").splitlines()
         seed = int(hashlib.sha256(str(path.relative_to(data_dir)).encode()).hexdigest()[:8], 16)
         rel = str(path.relative_to(data_dir))
+        # the variants (typos, pinyin, context) drawn per file: a line added to one file
+        # changes no other file's examples
+        rng = random.Random(seed ^ _SEED)
         for number, text in expand_lines(lines, slots, _LIMITS.get(lang, 10), seed):
             group = f"{rel}:{number}"
             examples.append(Example(text, label, lang, group))

@@ -123,6 +123,15 @@ def test_a_declined_return_offer_leaves_the_order_as_it_is(
     assert shop.commerce.list_requests("C1002", CREAM) == []
 
 
+def test_an_exchange_the_bot_is_unsure_of_is_offered_not_filed(
+    shop: Kefu, scripted_nlu: ScriptedNlu
+) -> None:
+    scripted_nlu.says("面霜那个怎么弄", intent="exchange", confidence=0.5)
+    result = say(shop, "面霜那个怎么弄", "C1002")
+    assert "需要我现在为您提交换货申请吗" in text_of(result)
+    assert shop.commerce.list_requests("C1002", CREAM) == []
+
+
 def test_a_stated_wish_with_a_question_files_the_return_at_once(
     shop: Kefu, scripted_nlu: ScriptedNlu
 ) -> None:

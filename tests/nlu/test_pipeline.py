@@ -103,6 +103,21 @@ def test_a_bare_number_reads_as_no_ask_at_all(nlu: NluPipeline) -> None:
     assert nlu.parse("E2026111100001").intent == "order_status"
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a parcel that came short is for a person to look into, not an exchange to file
+        ("拆开一看少了一双袜子", "complaint"),
+        ("买了两条裤子只寄来一条", "complaint"),
+        # when people are there: answered with the hand-over and its hours, not a price list
+        ("请问客服晚上几点下线呀", "human_agent"),
+        ("客服周日上班吗", "human_agent"),
+    ],
+)
+def test_short_parcels_and_service_hours(nlu: NluPipeline, text: str, intent: str) -> None:
+    assert nlu.parse(text).intent == intent
+
+
 def test_every_prediction_is_a_contract_label(nlu: NluPipeline) -> None:
     for text in ["", "😂", "？？？", "a" * 2000, "E2026111100001", "亲" * 300]:
         u = nlu.parse(text)

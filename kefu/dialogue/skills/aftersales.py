@@ -93,9 +93,12 @@ def _after_sales(ctx: TurnContext, exchange: bool) -> Outcome:
 
 def _only_asks(ctx: TurnContext, quality: bool) -> bool:
     """ "七天无理由退货吗", "can I return it?": a question about the rules, with no wish or
-    problem stated ("不想要了，可以退吗" and "太大了能换吗" ask for the return itself)."""
-    asks = ctx.has("info_question") or ctx.has("own_ask")
-    return asks and not quality and not ctx.has("wants_action")
+    problem stated ("不想要了，可以退吗" and "太大了能换吗" ask for the return itself); or a
+    message the bot is unsure is about a return at all. Either gets an offer, not a request."""
+    if quality or ctx.has("wants_action"):
+        return False
+    unsure = float(ctx.u.confidence) < ctx.services.policy.action_confidence
+    return unsure or ctx.has("info_question") or ctx.has("own_ask")
 
 
 def _offer(
