@@ -218,8 +218,11 @@ class EmbeddedCommerce:
         now: datetime,
     ) -> ActionResult:
         order = self.get_order(customer_id, order_id)
-        if order.status in (OrderStatus.UNPAID, OrderStatus.CANCELLED):
+        if order.status is OrderStatus.UNPAID:
             return ActionResult(False, Refusal.NOT_PAID, order=order)
+        if order.status is OrderStatus.CANCELLED:
+            # nothing was sold: said as the order's state, never "pay first"
+            return ActionResult(False, Refusal.WRONG_STATE, order=order)
         if order.delivered_at and now - order.delivered_at > INVOICE_WINDOW:
             return ActionResult(False, Refusal.WINDOW_EXPIRED, order=order)
         company = tax_id is not None

@@ -107,6 +107,12 @@ def handle(ctx: TurnContext) -> Outcome:
         return Outcome([ctx.say("address.wrong_state", **facts)], order=order)
     new_address = extract_address(ctx, whole_message=awaiting.get("slot") == "address")
     phone = extract_phone(ctx)
+    if (
+        new_address is not None
+        and phone is not None
+        and not _PHONE.sub("", new_address).strip(_STRIP)
+    ):
+        new_address = None  # "电话改成139…": the number is all that follows the lead-in
     if new_address is None and phone is not None:
         # a number alone (or "电话改成…") changes who the courier calls, not where it goes
         new_address = with_new_phone(ctx, order, phone)

@@ -24,6 +24,9 @@ def handle(ctx: TurnContext) -> Outcome:
     if isinstance(order, Outcome):
         return order
     facts = ctx.order_facts(order)
+    if order.delivered_at is not None or order.status is OrderStatus.COMPLETED:
+        # signed for: nothing left to refuse at the door; a return is the way back
+        return Outcome([ctx.say("cancel.delivered", **facts)], order=order)
     if order.status.is_shipped:
         return Outcome([ctx.say("cancel.shipped", **facts)], order=order)
     if order.status is OrderStatus.CANCELLED:

@@ -3,8 +3,6 @@ order is paid and not shipped; a shipped order goes to a person, a cancelled one
 
 from __future__ import annotations
 
-import pytest
-
 from kefu.domain.aftersales import RequestKind
 from kefu.wiring import Kefu
 from tests.dialogue.skills.support import (
@@ -90,11 +88,6 @@ def test_a_cancelled_order_keeps_its_address(shop: Kefu) -> None:
     assert shop.commerce.get_order("C1004", FRYER).address == old
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'电话改成<number>' is read as a new address: the lead-in 改成 takes the number as the "
-    "whole delivery address instead of keeping the address and changing the phone",
-)
 def test_changing_the_phone_keeps_the_delivery_address(shop: Kefu) -> None:
     result = say(
         shop,

@@ -3,8 +3,6 @@ system cancels it. Shipped and foreign orders are never touched."""
 
 from __future__ import annotations
 
-import pytest
-
 from kefu.domain.aftersales import RequestKind
 from kefu.domain.orders import OrderStatus
 from kefu.wiring import Kefu
@@ -81,11 +79,8 @@ def test_another_customers_order_is_not_found_and_not_touched(shop: Kefu) -> Non
     assert shop.commerce.get_order("C1004", FRYER).status is OrderStatus.PAID
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a delivered or completed order gets the reply for a parcel in transit: it tells the "
-    "customer to refuse the parcel they signed for weeks ago",
-)
 def test_a_delivered_order_is_not_told_to_refuse_the_parcel(shop: Kefu) -> None:
     result = say(shop, "C1003", "手机那单取消", intent="cancel_order", product_skus=("P2001",))
     assert PHONE in text_of(result) and "拒收" not in text_of(result)
+    assert "已经签收" in text_of(result) and "退货" in text_of(result)
+    assert not state_of(shop, result)["pending"]

@@ -3,8 +3,6 @@ the company name and the tax ID, over several messages if need be; a repeat refe
 
 from __future__ import annotations
 
-import pytest
-
 from kefu.domain.aftersales import RequestKind
 from kefu.domain.desk import TicketKind
 from kefu.wiring import Kefu
@@ -68,11 +66,6 @@ def test_a_company_invoice_with_everything_in_one_message_is_requested_at_once(
     assert kinds_of(result) == ["action"] and "上海某某贸易有限公司" in text_of(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a paid order that was then cancelled is refused an invoice as 'not paid yet': the "
-    "customer is told to pay an order that no longer exists",
-)
 def test_a_cancelled_order_is_refused_an_invoice_as_cancelled(shop: Kefu) -> None:
     say(shop, "C1004", "please cancel my order", intent="cancel_order", lang="en")
     say(shop, "C1004", "yes", lang="en")
