@@ -120,5 +120,13 @@ def test_after_real_traffic_the_dump_holds_no_phone_or_address_customers_typed(
     body = history.json()
     items = body["messages"] if isinstance(body, dict) else body
     assert items[0]["text"] == typed  # the customer still reads what they wrote
+    # a question the knowledge base cannot answer is kept for the gap report, masked
+    unanswerable = "你们仓库能寄到北京市海淀区中关村大街27号的写字楼吗，我电话13912345678"
+    asked = client.post(
+        "/api/v1/messages", json={"channel": "web", "customer_id": "C1002", "text": unanswerable}
+    )
+    assert asked.status_code == 200, asked.text
+    kefu.knowledge.log_uncovered(unanswerable, "zh-CN", customer_id="C1002")
+    assert any("[地址]" in e for g in kefu.knowledge.gaps() for e in g.examples)
     raw = dump(kefu.db)
     assert "中关村大街" not in raw and "13912345678" not in raw
