@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 
-from kefu.api.limits import check_customer
 from kefu.channels.notices import deliver_notice
 from kefu.channels.outbound import (
     CallbackSender,
@@ -34,6 +33,7 @@ from kefu.channels.wechat_inbound import WechatInbound
 from kefu.desk.events import conversation_channel
 from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.domain.conversations import Message, Sender
+from kefu.edge.limits import check_customer
 from kefu.jobs.tasks import RECOVERY_DELAY_S
 from kefu.store.channel_repo import Delivery, SqlChannelStore
 from kefu.store.conversation_repo import on_new_message

@@ -19,8 +19,6 @@ import anyio
 from fastapi.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from kefu.api.identity import identify_customer, token_from
-from kefu.api.limits import check_message
 from kefu.channels.hub import channels_of
 from kefu.config import Mode
 from kefu.desk.events import conversation_channel
@@ -29,6 +27,8 @@ from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.domain.conversations import Conversation, Message, Sender
 from kefu.domain.customers import Channel, is_guest
 from kefu.domain.errors import ClientError
+from kefu.edge.identity import identify_customer, token_from
+from kefu.edge.limits import check_message
 from kefu.wiring import Kefu
 
 log = logging.getLogger("kefu.realtime")
