@@ -34,7 +34,6 @@ from kefu.desk.events import conversation_channel
 from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.domain.conversations import Message, Sender
 from kefu.edge.limits import check_customer
-from kefu.jobs.tasks import RECOVERY_DELAY_S
 from kefu.store.channel_repo import Delivery, SqlChannelStore
 from kefu.store.conversation_repo import on_new_message
 from kefu.wiring import Kefu
@@ -42,6 +41,9 @@ from kefu.wiring import Kefu
 log = logging.getLogger("kefu.channels")
 
 HTTP_TIMEOUT_S = 5.0
+# how long after an inbound message arrives its recovery task looks whether it was answered:
+# longer than WeChat's 5 s window and a message lease, so a live worker is never second-guessed
+RECOVERY_DELAY_S = 10.0
 _PEOPLE = (Sender.AGENT, Sender.SYSTEM)
 _start_lock = threading.Lock()
 
