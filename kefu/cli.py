@@ -288,7 +288,7 @@ def token(
     ttl: int = typer.Option(3600, help="Seconds the token stays valid."),
 ) -> None:
     """Print a signed customer identity for the web widget (required in production mode)."""
-    from kefu.api.identity import token_for
+    from kefu.edge.identity import token_for
 
     typer.echo(token_for(get_settings(), customer, ttl))
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kefu.commerce.embedded import EmbeddedCommerce
 from kefu.commerce.emitting import EmittingCommerce
+from kefu.commerce.events import ORDER_EVENTS_CHANNEL
 from kefu.commerce.http import HttpCommerce
 from kefu.commerce.port import CommercePort
 from kefu.config import Mode, Settings, get_settings
@@ -58,8 +59,6 @@ if TYPE_CHECKING:  # the channels start on first use and import this module
     from kefu.knowledge.service import KnowledgeService
 
 log = logging.getLogger("kefu.wiring")
-
-ORDER_EVENTS_CHANNEL = "order-events"  # every order event, from the shop or made in kefu
 
 _nlu_memo: dict[tuple[str, tuple[str, ...]], NluPipeline] = {}
 _nlu_lock = threading.Lock()

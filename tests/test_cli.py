@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kefu.api.identity import verify_customer_token
 from kefu.cli import app
 from kefu.config import get_settings
+from kefu.edge.identity import verify_customer_token
 
 runner = CliRunner()
 

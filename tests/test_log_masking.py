@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from kefu.api.auth import issue_token
-from kefu.api.identity import issue_customer_token
+from kefu.edge.identity import issue_customer_token
 from kefu.log_masking import MaskingFilter, mask
 from kefu.logging_setup import configure_logging
 

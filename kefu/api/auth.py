@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from fastapi import Depends, Request
 
 from kefu.api.deps import get_kefu
-from kefu.api.errors import Forbidden, Unauthorized
 from kefu.desk.service import Desk
 from kefu.domain.desk import Agent, AgentRole
+from kefu.edge.problems import Forbidden, Unauthorized
 from kefu.wiring import Kefu
 
 _PREFIX = "v1"

@@ -1,4 +1,4 @@
-"""Per-client rate limits as a route dependency (see ``kefu.api.limits`` for every door's rules)."""
+"""Per-client rate limits as a route dependency (every door's rules: ``kefu.edge.limits``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from kefu.api.limits import check, client_address
+from kefu.edge.limits import check, client_address
 from kefu.wiring import Kefu
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from kefu.api.errors import NotFound, Unauthorized
-from kefu.api.identity import identify_customer, token_from
 from kefu.commerce.port import CommerceError
 from kefu.config import Mode
 from kefu.desk.errors import Invalid
 from kefu.domain.customers import Channel, is_guest
+from kefu.edge.identity import identify_customer, token_from
+from kefu.edge.problems import NotFound, Unauthorized
 from kefu.wiring import Kefu
 
 

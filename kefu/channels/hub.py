@@ -12,11 +12,10 @@ import json
 import logging
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
-from kefu.api.limits import check_customer
 from kefu.channels.notices import deliver_notice
 from kefu.channels.outbound import (
     CallbackSender,
@@ -31,19 +30,79 @@ from kefu.channels.webhook_inbound import WebhookInbound
 from kefu.channels.wechat_crypto import WechatCipher
 from kefu.channels.wechat_guard import WechatGuard
 from kefu.channels.wechat_inbound import WechatInbound
+from kefu.commerce.port import CommercePort
+from kefu.config import Settings
 from kefu.desk.events import conversation_channel
 from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.domain.conversations import Message, Sender
-from kefu.jobs.tasks import RECOVERY_DELAY_S
+from kefu.edge.limits import check_customer
+from kefu.runtime.shared import SharedState
 from kefu.store.channel_repo import Delivery, SqlChannelStore
 from kefu.store.conversation_repo import on_new_message
-from kefu.wiring import Kefu
+from kefu.store.db import Database
 
 log = logging.getLogger("kefu.channels")
 
 HTTP_TIMEOUT_S = 5.0
+# how long after an inbound message arrives its recovery task looks whether it was answered:
+# longer than WeChat's 5 s window and a message lease, so a live worker is never second-guessed
+RECOVERY_DELAY_S = 10.0
 _PEOPLE = (Sender.AGENT, Sender.SYSTEM)
 _start_lock = threading.Lock()
+
+
+class DeliveryTask(Protocol):
+    def enqueue(self, delivery_id: str, /) -> None: ...
+
+    def schedule(self, delay_s: float, delivery_id: str, /) -> None: ...
+
+
+class RecoveryTask(Protocol):
+    def schedule(self, delay_s: float, channel: str, external_id: str, /) -> None: ...
+
+
+class ChannelTasks(Protocol):
+    @property
+    def deliver(self) -> DeliveryTask: ...
+
+    @property
+    def recover_inbound(self) -> RecoveryTask: ...
+
+
+class TaskQueue(Protocol):
+    """The job engine as the channels use it: their two tasks and the dead letters."""
+
+    @property
+    def tasks(self) -> ChannelTasks: ...
+
+    def record_dead_letter(
+        self, task: str, args: list[Any], error: str, attempts: int, at: datetime, /
+    ) -> None: ...
+
+
+class Host(Protocol):
+    """What the channels use of a running kefu (``kefu.wiring.Kefu`` is one); the channels
+    themselves are kept on it, started on first use by ``channels_of``."""
+
+    channels: Channels | None
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def state(self) -> SharedState: ...
+
+    @property
+    def commerce(self) -> CommercePort: ...
+
+    @property
+    def dialogue(self) -> Dialogue: ...
+
+    @property
+    def jobs(self) -> TaskQueue: ...
 
 
 def stored_event(message: Message) -> str:
@@ -59,7 +118,7 @@ def stored_event(message: Message) -> str:
 
 
 class Channels:
-    def __init__(self, kefu: Kefu, senders: dict[str, OutboundSender] | None = None) -> None:
+    def __init__(self, kefu: Host, senders: dict[str, OutboundSender] | None = None) -> None:
         settings = kefu.settings
         self.kefu = kefu
         self.store = SqlChannelStore(kefu.db)
@@ -223,7 +282,7 @@ def _callback_payload(message: Message, user_id: str) -> dict[str, Any]:
     }
 
 
-def channels_of(kefu: Kefu) -> Channels:
+def channels_of(kefu: Host) -> Channels:
     """The channels of this kefu, started on first use (API lifespan, CLI jobs, tests)."""
     with _start_lock:
         if kefu.channels is None:
@@ -231,12 +290,12 @@ def channels_of(kefu: Kefu) -> Channels:
         return kefu.channels
 
 
-def close_channels(kefu: Kefu) -> None:
+def close_channels(kefu: Host) -> None:
     found, kefu.channels = kefu.channels, None
     if found is not None:
         found.close()
 
 
-def deliver_due(kefu: Kefu, now: datetime | None = None) -> dict[str, int]:
+def deliver_due(kefu: Host, now: datetime | None = None) -> dict[str, int]:
     """The outbound worker for a job runner or CLI: send what is due, retry what failed."""
     return channels_of(kefu).outbox.deliver_due(now or datetime.now(UTC))

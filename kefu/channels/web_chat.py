@@ -19,9 +19,7 @@ import anyio
 from fastapi.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from kefu.api.identity import identify_customer, token_from
-from kefu.api.limits import check_message
-from kefu.channels.hub import channels_of
+from kefu.channels.hub import Host, channels_of
 from kefu.config import Mode
 from kefu.desk.events import conversation_channel
 from kefu.desk.inbox import seen_by_staff_key
@@ -29,7 +27,8 @@ from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.domain.conversations import Conversation, Message, Sender
 from kefu.domain.customers import Channel, is_guest
 from kefu.domain.errors import ClientError
-from kefu.wiring import Kefu
+from kefu.edge.identity import identify_customer, token_from
+from kefu.edge.limits import check_message
 
 log = logging.getLogger("kefu.realtime")
 
@@ -86,7 +85,7 @@ class _Refused(Exception):
 
 
 class ChatSession:
-    def __init__(self, ws: WebSocket, kefu: Kefu) -> None:
+    def __init__(self, ws: WebSocket, kefu: Host) -> None:
         self.ws = ws
         self.kefu = kefu
         self.dialogue: Dialogue = kefu.dialogue

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kefu.api.errors import http_status
 from kefu.channels.lease import MessageLease, StillRunning
 from kefu.channels.webhook import PLATFORMS, SIGNATURE_HEADER, WebhookRejected, parse_event, verify
 from kefu.dialogue import Turn, TurnResult
 from kefu.domain.errors import ClientError, Problem
+from kefu.edge.problems import http_status
 from kefu.runtime.shared import InProcessState, SharedState
 from kefu.store.channel_repo import SqlChannelStore
 

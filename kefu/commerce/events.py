@@ -18,6 +18,8 @@ from kefu.domain.orders import Courier, OrderStatus
 from kefu.resources import data_path
 
 MAX_EVENT_BYTES = 64 * 1024
+# the pub/sub channel of every order event, from the shop or made in kefu
+ORDER_EVENTS_CHANNEL = "order-events"
 
 
 class OrderEventType(StrEnum):

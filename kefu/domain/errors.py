@@ -2,7 +2,7 @@
 
 The core says what kind of refusal an error is (``Problem``) and names it with a stable ``code``
 (the contract's error codes); which status that is on a wire (HTTP, a webhook's answer) is the
-edge's business: ``kefu.api.errors.http_status``.
+edge's business: ``kefu.edge.problems.http_status``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from kefu.commerce.events import ShopEvent
+from kefu.commerce.events import ORDER_EVENTS_CHANNEL, ShopEvent
 from kefu.commerce.port import CommerceError
 from kefu.domain.desk import TicketKind
 from kefu.domain.handoff import TicketRequest
@@ -50,8 +50,6 @@ def receive_order_event(
     """Apply ``event`` to its order and notify the customer (both once per event)."""
     applied = kefu.order_events.apply(event, now, source)
     if not applied.duplicate:
-        from kefu.wiring import ORDER_EVENTS_CHANNEL
-
         payload = {**event.to_dict(), "source": source}
         kefu.state.publish(ORDER_EVENTS_CHANNEL, json.dumps(payload, ensure_ascii=False))
     request = notice_for_event(event, applied.order, applied.stale, kefu.notices.policy)

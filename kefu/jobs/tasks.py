@@ -11,10 +11,6 @@ from kefu.jobs.engine import Jobs, Retries, Task
 if TYPE_CHECKING:
     from kefu.wiring import Kefu
 
-# how long after an inbound message arrives its recovery task looks whether it was answered:
-# longer than WeChat's 5 s window and a message lease, so a live worker is never second-guessed
-RECOVERY_DELAY_S = 10.0
-
 
 @dataclass(frozen=True)
 class KefuTasks:

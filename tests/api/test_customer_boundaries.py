@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kefu.api.app import create_app
-from kefu.api.identity import issue_customer_token
 from kefu.config import Mode, Settings
 from kefu.desk.service import Desk
+from kefu.edge.identity import issue_customer_token
 from kefu.wiring import Kefu
 from tests.conftest import PRODUCTION_SECRETS, demo_data_for_production
 from tests.desk.support import desk_of, handoff, new_conversation

@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from kefu.api.identity import issue_customer_token
 from kefu.config import Mode, Settings
+from kefu.edge.identity import issue_customer_token
 from kefu.wiring import Kefu
 
 ORDER_DATA = re.compile(r"E2026\d+|ZT\d{6,}")

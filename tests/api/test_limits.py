@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kefu.api.app import create_app
-from kefu.api.limits import LOGIN_FIRST_LOCK_S
 from kefu.config import Settings
+from kefu.edge.limits import LOGIN_FIRST_LOCK_S
 from kefu.runtime.shared import InProcessState
 from kefu.wiring import Kefu
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
-from kefu.api.identity import issue_customer_token
 from kefu.config import Mode, Settings
+from kefu.edge.identity import issue_customer_token
 from kefu.wiring import Kefu
 from tests.channels.support import BOTH_BACKENDS, database_url, login
 from tests.conftest import PRODUCTION_SECRETS, demo_data_for_production

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
-from kefu.api.identity import issue_customer_token
 from kefu.config import Mode, Settings
+from kefu.edge.identity import issue_customer_token
 from kefu.store.tables.conversations import ConversationEventRow
 from kefu.wiring import Kefu
 from tests.api.test_realtime import is_type, read_until, say

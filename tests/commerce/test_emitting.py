@@ -8,10 +8,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kefu.commerce.events import parse_shop_event
+from kefu.commerce.events import ORDER_EVENTS_CHANNEL, parse_shop_event
 from kefu.config import Settings
 from kefu.jobs.notices import receive_order_event
-from kefu.wiring import ORDER_EVENTS_CHANNEL, Kefu
+from kefu.wiring import Kefu
 
 
 def test_a_cancellation_by_the_bot_is_an_order_event_and_its_refund_another(kefu: Kefu) -> None:

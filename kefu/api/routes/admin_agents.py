@@ -14,13 +14,13 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kefu.api.auth import current_admin, get_desk
-from kefu.api.errors import Conflict, NotFound
 from kefu.desk.errors import Invalid
 from kefu.desk.passwords import hash_password
 from kefu.desk.ports import AgentStore
 from kefu.desk.service import Desk
 from kefu.domain.customers import Lang
 from kefu.domain.desk import Agent, AgentRole, AgentStatus, Skill
+from kefu.edge.problems import Conflict, NotFound
 
 router = APIRouter(
     prefix="/api/v1/admin/agents", tags=["admin"], dependencies=[Depends(current_admin)]

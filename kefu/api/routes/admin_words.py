@@ -15,9 +15,9 @@ from pydantic import BaseModel
 
 from kefu.api.auth import current_admin
 from kefu.api.deps import kefu_of
-from kefu.api.errors import Conflict, NotFound
 from kefu.dialogue.safety import CATEGORY_KINDS, Word, shipped_words
 from kefu.domain.errors import ClientError, Problem
+from kefu.edge.problems import Conflict, NotFound
 from kefu.store.safety_repo import SqlSensitiveWords
 
 router = APIRouter(

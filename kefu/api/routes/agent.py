@@ -12,15 +12,15 @@ from pydantic import BaseModel, Field
 
 from kefu.api.auth import current_agent, get_desk, issue_token, verify_token
 from kefu.api.deps import get_kefu
-from kefu.api.errors import Unauthorized
-from kefu.api.identity import identify_customer, token_from
-from kefu.api.limits import check_login, login_failed, login_succeeded
 from kefu.desk import canned, ticket_work
 from kefu.desk.errors import Invalid
 from kefu.desk.events import is_supervisor, message_dict
 from kefu.desk.passwords import demo_hash, verify_password
 from kefu.desk.service import Desk
 from kefu.domain.desk import Agent, AgentStatus, TicketStatus
+from kefu.edge.identity import identify_customer, token_from
+from kefu.edge.limits import check_login, login_failed, login_succeeded
+from kefu.edge.problems import Unauthorized
 from kefu.wiring import Kefu
 
 router = APIRouter(prefix="/api/v1")

@@ -13,8 +13,6 @@ from fastapi.responses import Response
 
 from kefu.api.auth import current_agent, get_desk
 from kefu.api.deps import get_kefu
-from kefu.api.errors import NotFound, TooManyRequests
-from kefu.api.identity import identify_customer, token_from
 from kefu.api.widget_identity import visitor_id, widget_customer
 from kefu.desk.events import message_dict
 from kefu.desk.ports import StoredImage
@@ -22,6 +20,8 @@ from kefu.desk.service import Desk
 from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError, Problem
 from kefu.domain.images import MAX_IMAGE_BYTES, ImageRefused, accept_image
+from kefu.edge.identity import identify_customer, token_from
+from kefu.edge.problems import NotFound, TooManyRequests
 from kefu.wiring import Kefu
 
 router = APIRouter(prefix="/api/v1", tags=["images"])

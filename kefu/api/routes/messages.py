@@ -13,12 +13,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from kefu.api.deps import get_kefu
-from kefu.api.identity import identify_customer, token_from
-from kefu.api.limits import check_message
 from kefu.api.schemas import ConversationOut, ErrorOut, HistoryMessageOut, MessageIn, MessageOut
 from kefu.config import Mode
 from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.dialogue.errors import InvalidMessage
+from kefu.edge.identity import identify_customer, token_from
+from kefu.edge.limits import check_message
 from kefu.wiring import Kefu
 
 router = APIRouter()

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from kefu.api.deps import get_kefu
-from kefu.api.limits import address_limit
 from kefu.dialogue.errors import InvalidMessage, MessageTooLong
+from kefu.edge.limits import address_limit
 from kefu.wiring import Kefu
 
 router = APIRouter(prefix="/api/v1/nlu", tags=["nlu"])

@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse
 
 from kefu.api.auth import current_admin
 from kefu.api.deps import get_kefu
-from kefu.api.identity import identify_customer, token_from
 from kefu.channels.webhook import verify
 from kefu.commerce.events import parse_shop_event
 from kefu.commerce.port import CommerceError
 from kefu.domain.errors import ClientError, Problem
+from kefu.edge.identity import identify_customer, token_from
 from kefu.jobs.notices import receive_order_event
 from kefu.notify.policy import NoticeCategory
 from kefu.store.notice_repo import SqlNotices

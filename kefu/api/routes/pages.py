@@ -18,9 +18,9 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from kefu.api.deps import get_kefu
-from kefu.api.errors import NotFound
 from kefu.config import Mode
 from kefu.dialogue import Dialogue
+from kefu.edge.problems import NotFound
 from kefu.store.seed import SEED_FILE
 from kefu.wiring import Kefu
 

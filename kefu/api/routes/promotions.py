@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from kefu.api.identity import identify_customer, token_from
-from kefu.api.limits import address_limit
+from kefu.edge.identity import identify_customer, token_from
+from kefu.edge.limits import address_limit
 from kefu.promotions.errors import InvalidCart
 from kefu.promotions.service import PromotionService
 

@@ -19,9 +19,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from kefu.api.auth import current_admin
 from kefu.api.deps import kefu_of
-from kefu.api.errors import NotFound
 from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError, Problem
+from kefu.edge.problems import NotFound
 from kefu.promotions.errors import InvalidRule
 from kefu.promotions.rules import (
     COUPON_KINDS,

@@ -28,8 +28,6 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kefu.api.deps import get_kefu
-from kefu.api.errors import NotFound
-from kefu.api.limits import address_limit
 from kefu.api.routes.pages import PAGES_DIR, STATIC_DIR
 from kefu.api.widget_identity import visitor_id as _visitor
 from kefu.api.widget_identity import widget_customer
@@ -39,6 +37,8 @@ from kefu.desk.errors import Invalid
 from kefu.domain.customers import is_guest
 from kefu.domain.desk import AgentStatus, TicketKind
 from kefu.domain.handoff import LeaveKind, LeftMessage, TicketRequest
+from kefu.edge.limits import address_limit
+from kefu.edge.problems import NotFound
 from kefu.resources import data_path
 from kefu.wiring import Kefu
 

@@ -23,14 +23,29 @@ import unicodedata
 import weakref
 from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address, ip_address
+from typing import Protocol
 
 from cachetools import TTLCache
 from starlette.requests import HTTPConnection
 
-from kefu.api.errors import TooManyRequests
+from kefu.commerce.port import CommercePort
 from kefu.config import Settings
+from kefu.edge.problems import TooManyRequests
 from kefu.runtime.shared import SharedState
-from kefu.wiring import Kefu
+
+
+class Door(Protocol):
+    """What the limits read of a running kefu (``kefu.wiring.Kefu`` is one)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def state(self) -> SharedState: ...
+
+    @property
+    def commerce(self) -> CommercePort: ...
+
 
 _MINUTE_S = 60.0
 # customer-facing queries that are cheap for us but scrapable (quotes, NLU parse): per address
@@ -101,7 +116,7 @@ def check(state: SharedState, key: str, limit: int, window_s: float, what: str) 
         raise _refuse(wait, what)
 
 
-def check_address(kefu: Kefu, conn: HTTPConnection, scope: str, limit: int | None = None) -> None:
+def check_address(kefu: Door, conn: HTTPConnection, scope: str, limit: int | None = None) -> None:
     """Per client address for ``scope`` (``KEFU_IP_MESSAGES_PER_MINUTE`` unless given)."""
     per_minute = kefu.settings.ip_messages_per_minute if limit is None else limit
     if kefu.settings.ip_messages_per_minute <= 0:
@@ -110,7 +125,7 @@ def check_address(kefu: Kefu, conn: HTTPConnection, scope: str, limit: int | Non
     check(kefu.state, f"ip:{scope}:{address}", per_minute, _MINUTE_S, "too many requests")
 
 
-def customer_key(kefu: Kefu, channel: object, customer_id: object, channel_user_id: object) -> str:
+def customer_key(kefu: Door, channel: object, customer_id: object, channel_user_id: object) -> str:
     """Who a message counts against: the shop's customer when known, else the guest identity.
 
     Reads only (no guest is created here); unusable ids give a key of their own and the turn
@@ -140,7 +155,7 @@ def customer_key(kefu: Kefu, channel: object, customer_id: object, channel_user_
     return "customer:-"
 
 
-def check_customer(kefu: Kefu, channel: object, customer_id: object, user_id: object) -> None:
+def check_customer(kefu: Door, channel: object, customer_id: object, user_id: object) -> None:
     """``KEFU_CUSTOMER_MESSAGES_PER_MINUTE`` for the customer or guest behind a message."""
     limit = kefu.settings.customer_messages_per_minute
     who = customer_key(kefu, channel, customer_id, user_id)
@@ -148,7 +163,7 @@ def check_customer(kefu: Kefu, channel: object, customer_id: object, user_id: ob
 
 
 def check_message(
-    kefu: Kefu, conn: HTTPConnection, channel: object, customer_id: object, user_id: object
+    kefu: Door, conn: HTTPConnection, channel: object, customer_id: object, user_id: object
 ) -> None:
     """The limits of one customer message from a client: per address, then per customer."""
     check_address(kefu, conn, "messages")
@@ -172,7 +187,7 @@ def _login_keys(agent_id: str, address: str) -> tuple[str, str]:
     return f"login-fail:{who}", f"login-lock:{who}"
 
 
-def check_login(kefu: Kefu, conn: HTTPConnection, agent_id: str) -> str:
+def check_login(kefu: Door, conn: HTTPConnection, agent_id: str) -> str:
     """Before checking a password: refuse a locked agent+address or a spraying address.
 
     Returns the client address for ``login_failed``/``login_succeeded``.
@@ -194,7 +209,7 @@ def check_login(kefu: Kefu, conn: HTTPConnection, agent_id: str) -> str:
     return address
 
 
-def login_failed(kefu: Kefu, agent_id: str, address: str) -> None:
+def login_failed(kefu: Door, agent_id: str, address: str) -> None:
     """A wrong password: past the free failures, lock this agent+address for a doubling time."""
     fail_key, lock_key = _login_keys(agent_id, address)
     failures = kefu.state.incr(fail_key, ttl_s=LOGIN_FAILURE_MEMORY_S)
@@ -203,7 +218,7 @@ def login_failed(kefu: Kefu, agent_id: str, address: str) -> None:
         kefu.state.set(lock_key, f"{time.time() + lock_s:.3f}", ttl_s=lock_s)
 
 
-def login_succeeded(kefu: Kefu, agent_id: str, address: str) -> None:
+def login_succeeded(kefu: Door, agent_id: str, address: str) -> None:
     """The right password: forget this agent+address's failures."""
     fail_key, _ = _login_keys(agent_id, address)
     kefu.state.set(fail_key, "0", ttl_s=1)

@@ -19,8 +19,8 @@ import time
 
 from starlette.requests import HTTPConnection
 
-from kefu.api.errors import Unauthorized
 from kefu.config import Mode, Settings
+from kefu.edge.problems import Unauthorized
 
 _PREFIX = "c1"
 DEFAULT_TTL_S = 24 * 3600
