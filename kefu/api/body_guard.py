@@ -1,8 +1,10 @@
 """Request bodies checked before any route sees them: size, encoding, JSON nesting, surrogates.
 
-- A body over the limit (64 KB; 1 MB for admin imports and knowledge uploads) is answered 413
-  before it is read: at once when ``Content-Length`` says so, and as soon as a streamed or chunked
-  body passes the limit, so a 200 MB upload never sits in memory.
+- A body over the limit (64 KB; 1 MB for the back office's knowledge and promotion uploads) is
+  answered 413 before it is read: at once when ``Content-Length`` says so, and as soon as a
+  streamed or chunked body passes the limit, so a 200 MB upload never sits in memory.
+- A shop's data export (``/api/v1/admin/import/{kind}``, up to 2 GiB) is not read here at all:
+  the route streams it to a spooled file after checking who sends it, and bounds it itself.
 - A JSON body (declared, or undeclared but looking like JSON) must be UTF-8, nested at most
   ``MAX_JSON_DEPTH`` deep and free of lone surrogates (``"\\ud800"``): such text cannot be stored
   or encoded later and used to end as a 500 deep inside a route.
@@ -33,9 +35,14 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 # a customer's photo (kefu.domain.images checks the file itself), with room for the form around it
 IMAGE_BODY_BYTES = MAX_IMAGE_BYTES + 64 * 1024
 _IMAGE_UPLOAD = re.compile(r"^/api/v1/conversations/[^/]+/images$")
+# a million orders: streamed by the route, never held here
+IMPORT_BODY_BYTES = 2 * 1024**3
+_STREAMED_IMPORT = re.compile(r"^/api/v1/admin/import/[^/]+$")
 
 
 def body_limit_for(path: str) -> int:
+    if _STREAMED_IMPORT.match(path):
+        return IMPORT_BODY_BYTES
     if _IMAGE_UPLOAD.match(path):
         return IMAGE_BODY_BYTES
     return UPLOAD_BODY_BYTES if path.startswith(_UPLOAD_PREFIXES) else MESSAGE_BODY_BYTES
@@ -109,6 +116,9 @@ class BodyGuard:
             declared = _content_length(scope)
             if declared is not None and declared > limit:
                 raise _too_large(limit)
+            if _STREAMED_IMPORT.match(scope["path"]):
+                await self.app(scope, receive, send)
+                return
             body = await _read_bounded(receive, limit)
             if body and _looks_like_json(scope, body[:64]):
                 check_json_body(body)

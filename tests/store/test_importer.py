@@ -138,3 +138,23 @@ def test_the_admin_api_imports_a_file_for_supervisors_only(client: TestClient) -
     assert r.status_code == 200 and r.json()["imported"] == 3
     bad = client.post("/api/v1/admin/import/planets", content=body, headers=headers)
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_import"
+
+
+def test_the_admin_api_takes_a_shop_export_larger_than_any_other_upload(
+    client: TestClient,
+) -> None:
+    """A real export is megabytes: the body guard's 1 MB upload limit must not stop it."""
+    header = "商家编码,宝贝标题,英文名称,类目,一口价,库存,尺码\n"
+    rows = "".join(
+        f"P{90000 + i},加绒卫衣{i}号 {'款' * 40},Hoodie {i},apparel,199.00,5,S/M\n"
+        for i in range(20_000)
+    )
+    body = (header + rows).encode()
+    assert len(body) > 2 * 1024 * 1024
+    token = client.post("/api/v1/agent/login", json={"agent_id": "S01", "password": "demo"})
+    headers = {"Authorization": f"Bearer {token.json()['token']}", "Content-Type": "text/csv"}
+    r = client.post("/api/v1/admin/import/products", content=body, headers=headers)
+    assert r.status_code == 200, r.text[:300]
+    assert r.json()["imported"] == 20_000
+    # without a supervisor's token nothing is read or stored
+    assert client.post("/api/v1/admin/import/products", content=body).status_code == 401

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from kefu.api.auth import current_admin
+from kefu.api.body_guard import IMPORT_BODY_BYTES
 from kefu.api.deps import get_kefu
 from kefu.commerce.import_rows import ImportKind
 from kefu.domain.errors import ClientError
@@ -20,8 +21,6 @@ from kefu.store.importer import SqlImporter
 from kefu.wiring import Kefu
 
 router = APIRouter(tags=["import"], dependencies=[Depends(current_admin)])
-
-MAX_IMPORT_BYTES = 2 * 1024**3
 
 
 class BadImport(ClientError):
@@ -46,7 +45,7 @@ async def import_file(
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > MAX_IMPORT_BYTES:
+            if size > IMPORT_BODY_BYTES:
                 raise BadImport("the file is larger than 2 GiB: import it with the CLI")
             spool.write(chunk)
         if size == 0:
