@@ -1,4 +1,5 @@
-"""Log lines carry the request id; personal data and credentials never reach the log.
+"""Log lines carry the request and conversation ids; personal data and credentials never reach
+the log.
 
 ``KEFU_LOG_FORMAT=json`` writes one JSON object a line (for a log shipper); the default is text.
 Both are masked (see ``kefu.log_masking``), and so are uvicorn's access and error logs, whose
@@ -7,13 +8,11 @@ request lines would otherwise keep WeChat signatures and tokens from query strin
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 
+from kefu.log_context import conversation_id_var, request_id_var
 from kefu.log_masking import MaskingFilter, MaskingFormatter, mask
-
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 _MASK = MaskingFilter()
 
@@ -21,6 +20,7 @@ _MASK = MaskingFilter()
 class _RequestContext(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        record.conversation_id = conversation_id_var.get()
         return True
 
 
@@ -31,6 +31,7 @@ class _JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
+            "conversation_id": getattr(record, "conversation_id", "-"),
             "message": record.getMessage(),
         }
         if record.exc_info:
@@ -44,7 +45,10 @@ def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
         handler.setFormatter(_JsonFormatter())
     else:
         handler.setFormatter(
-            MaskingFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+            MaskingFormatter(
+                "%(asctime)s %(levelname)s %(name)s"
+                " [%(request_id)s %(conversation_id)s] %(message)s"
+            )
         )
     handler.addFilter(_RequestContext())
     handler.addFilter(_MASK)

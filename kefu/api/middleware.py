@@ -11,7 +11,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kefu.logging_setup import request_id_var
+from kefu.log_context import request_id_var
 
 log = logging.getLogger("kefu.api")
 

@@ -51,6 +51,7 @@ from kefu.domain.conversations import (
 )
 from kefu.domain.customers import Channel, Customer, Lang, is_guest
 from kefu.domain.handoff import DeskPort, HandoffReason
+from kefu.log_context import about_conversation
 from kefu.rollout.policy import AiGate, Side, ai_off_reason, side_for
 
 log = logging.getLogger("kefu.dialogue")
@@ -367,6 +368,18 @@ class Dialogue:
         self, turn: Turn, channel: str, text: str, customer: Customer, now: datetime
     ) -> TurnResult:
         conversation = self._open_conversation(turn, customer, channel, now)
+        with about_conversation(conversation.id):
+            return self._turn_in(turn, channel, text, customer, conversation, now)
+
+    def _turn_in(
+        self,
+        turn: Turn,
+        channel: str,
+        text: str,
+        customer: Customer,
+        conversation: Conversation,
+        now: datetime,
+    ) -> TurnResult:
         u = self._understand(text, now)
         llm_budget = None
         if self.llm is not None and conversation.status not in _PEOPLE:
