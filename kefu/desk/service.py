@@ -519,20 +519,13 @@ class Desk:
         if len(resolution) > MAX_TEXT:
             raise Invalid(f"resolution must be at most {MAX_TEXT} characters")
         holder = None if is_supervisor(agent) else agent.id
-        if not self.queue.close(conversation_id, holder, at):
+        open_states = (SeatState.WAITING, SeatState.ACTIVE)
+        if entry.state not in open_states or (
+            holder is not None and (entry.state != SeatState.ACTIVE or entry.agent_id != holder)
+        ):
             raise WrongState("this conversation is not open with you")
-        self.conversations.record_event(
-            conversation_id, "closed", at, agent.id, {"resolution": resolution}
-        )
-        for record in self.tickets.find(conversation_id=conversation_id, status=OPEN_STATUSES):
-            fields = {**record.ticket.fields, "resolution": resolution}
-            t = replace(record.ticket, status=TicketStatus.RESOLVED, fields=fields)
-            self.tickets.save(
-                replace(record, ticket=t, updated_at=at, closed_at=at),
-                agent.id,
-                "resolved",
-                {"resolution": resolution},
-            )
+        # the survey is stored while the chat is still open: a chat window reads its messages,
+        # then the status, so it shows the survey before it shows the chat closed
         survey = Survey(
             id="S" + uuid.uuid4().hex[:12].upper(),
             customer_id=conversation.customer_id,
@@ -549,6 +542,20 @@ class Desk:
             kind="survey",
             meta={"survey_id": survey.id, "scale": [1, 5]},
         )
+        if not self.queue.close(conversation_id, holder, at):
+            raise WrongState("this conversation is not open with you")  # closed meanwhile
+        self.conversations.record_event(
+            conversation_id, "closed", at, agent.id, {"resolution": resolution}
+        )
+        for record in self.tickets.find(conversation_id=conversation_id, status=OPEN_STATUSES):
+            fields = {**record.ticket.fields, "resolution": resolution}
+            t = replace(record.ticket, status=TicketStatus.RESOLVED, fields=fields)
+            self.tickets.save(
+                replace(record, ticket=t, updated_at=at, closed_at=at),
+                agent.id,
+                "resolved",
+                {"resolution": resolution},
+            )
         self.publish(
             conversation_channel(conversation_id),
             {

@@ -115,6 +115,34 @@ def test_rating_outside_one_to_five_is_refused(kefu: Kefu, desk: Desk) -> None:
             desk.rate(conv.id, "C1002", bad, None, T0)
 
 
+def test_the_survey_is_in_the_chat_before_the_chat_reads_closed(kefu: Kefu, desk: Desk) -> None:
+    """A chat window reads new messages, then the status: were the status written first, a
+    window reading in between would show the chat closed and never the survey."""
+    conv = new_conversation(kefu.db, "C1002", T0)
+    desk.hand_off(handoff(conv, T0))
+    a01 = desk.agent("A01")
+    desk.accept(a01, conv.id, T0)
+    seen: list[tuple[str, ConversationStatus]] = []
+    tell = desk.tell_customer
+
+    def watching(conversation_id: str, *args: object, **kwargs: object) -> object:
+        sent = tell(conversation_id, *args, **kwargs)  # type: ignore[arg-type]
+        now = desk.conversations.get(conversation_id)
+        assert now is not None
+        seen.append((sent.kind, now.status))
+        return sent
+
+    desk.tell_customer = watching  # type: ignore[method-assign]
+    desk.close(a01, conv.id, "done", T0)
+    assert ("survey", ConversationStatus.WITH_AGENT) in seen
+    closed = desk.conversations.get(conv.id)
+    assert closed is not None and closed.status is ConversationStatus.CLOSED
+    # a second close finds nothing open and sends no second survey
+    with pytest.raises(WrongState):
+        desk.close(a01, conv.id, "done", T0)
+    assert [kind for kind, _ in seen] == ["survey"]
+
+
 def test_two_agents_never_accept_the_same_conversation(kefu: Kefu, desk: Desk) -> None:
     conv = new_conversation(kefu.db, "C1003", T0)
     desk.hand_off(handoff(conv, T0, intent="product_info"))
