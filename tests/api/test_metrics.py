@@ -146,3 +146,22 @@ def test_the_share_of_vip_promises_kept_is_exported(client: TestClient, kefu: Ke
     seen = scrape(client)
     assert seen[("kefu_wait_promise_met_ratio", (("tier", "vip"),))] == 0.0
     assert ("kefu_wait_promise_met_ratio", (("tier", "normal"),)) not in seen
+
+
+def test_the_last_hours_true_outcomes_are_exported_as_the_dashboard_computes_them(
+    client: TestClient,
+) -> None:
+    _say(client, "C1005", "下单后多久发货？")
+    _say(client, "C1002", "转人工")
+    samples = scrape(client)
+    ratios = {k[1][0][1]: v for k, v in samples.items() if k[0] == "kefu_outcome_ratio"}
+    # two conversations in the hour, one handed to a person
+    assert ratios["containment_rate"] == 0.5
+    assert ratios["complaint_rate"] == 0.0
+    token = client.post("/api/v1/agent/login", json={"agent_id": "S01", "password": "demo"})
+    headers = {"Authorization": f"Bearer {token.json()['token']}"}
+    dashboard = client.get("/api/v1/analytics/outcomes", params={"hours": 1}, headers=headers)
+    assert dashboard.status_code == 200
+    for measure in ("bot_resolution_rate", "first_contact_resolution", "containment_rate"):
+        assert ratios[measure] == dashboard.json()[measure], measure
+    assert ratios["bot_resolution_rate"] <= ratios["containment_rate"]

@@ -28,6 +28,7 @@ EXPORTED = {
     "kefu_rollout_ai_share",
     "kefu_jobs_last_beat_seconds",
     "kefu_wait_promise_met_ratio",
+    "kefu_outcome_ratio",
 }
 SERIES = re.compile(r"\b(kefu_[a-z_]+|kefu:[a-z0-9_:]+)")
 

@@ -2,11 +2,17 @@
 
 Totals come from the database and the turn histogram from the shared state, both shared by all
 workers, so whichever worker Prometheus reaches answers with the whole service's numbers (no
-per-process counters that a load balancer would scatter across scrapes).
+per-process counters that a load balancer would scatter across scrapes). The true outcomes of the
+last hour (bot resolution that means the need was met, first-contact resolution, containment,
+complaints, ticket SLA) judge every conversation of that hour: a worker computes them at most
+once a minute and answers the scrapes in between from that.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -21,14 +27,50 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from kefu.analytics.outcomes import headline
 from kefu.api.deps import get_kefu
 from kefu.desk.promises import load_promises
 from kefu.runtime.heartbeat import JOBS, seconds_since_beat
+from kefu.store.db import Database
+from kefu.store.outcomes_repo import SqlOutcomes
 from kefu.store.promises_repo import SqlPromises
 from kefu.store.service_counts import SqlServiceCounts
 from kefu.wiring import Kefu
 
 router = APIRouter()
+
+OUTCOME_WINDOW = timedelta(hours=1)
+OUTCOME_REFRESH_S = 60.0
+# the true outcomes a scrape reports; remembered per database (one kefu's)
+_OUTCOMES = (
+    "bot_resolution_rate",
+    "first_contact_resolution",
+    "containment_rate",
+    "complaint_rate",
+    "fallback_rate",
+    "negative_rating_rate",
+)
+_outcome_cache: weakref.WeakKeyDictionary[Database, tuple[float, dict[str, float]]] = (
+    weakref.WeakKeyDictionary()
+)
+_outcome_lock = threading.Lock()
+
+
+def last_hour_outcomes(kefu: Kefu, now: datetime) -> dict[str, float]:
+    """The last hour's true outcomes (ratios; a measure with nothing to count is left out)."""
+    with _outcome_lock:
+        cached = _outcome_cache.get(kefu.db)
+        if cached is not None and time.monotonic() < cached[0]:
+            return cached[1]
+        store = SqlOutcomes(kefu.db)
+        start = now - OUTCOME_WINDOW
+        numbers = headline(store.judged(start, now, now))
+        ratios = {k: float(v) for k in _OUTCOMES if isinstance(v := numbers.get(k), int | float)}
+        sla = store.ticket_sla(start, now, now)
+        if isinstance(sla.get("compliance"), int | float):
+            ratios["ticket_sla_compliance"] = float(sla["compliance"])
+        _outcome_cache[kefu.db] = (time.monotonic() + OUTCOME_REFRESH_S, ratios)
+        return ratios
 
 
 def _bound(value: float) -> str:
@@ -100,6 +142,16 @@ class KefuCollector(Collector):
             if tier.share_met is not None:
                 kept.add_metric([tier.tier], tier.share_met)
         yield kept
+
+        outcomes = GaugeMetricFamily(
+            "kefu_outcome_ratio",
+            "True outcomes of the last hour's conversations (definitions: GET "
+            "/api/v1/analytics/outcomes), refreshed at most once a minute",
+            labels=["measure"],
+        )
+        for measure, value in sorted(last_hour_outcomes(self.kefu, now).items()):
+            outcomes.add_metric([measure], value)
+        yield outcomes
 
         share = GaugeMetricFamily("kefu_rollout_ai_share", "Percent of customers the bot serves")
         share.add_metric([], self.kefu.rollout.config().ai_share)
