@@ -64,7 +64,7 @@ def _execute(ctx: TurnContext, pending: dict[str, Any]) -> Outcome:
             order,
             [str(s) for s in pending.get("skus") or []],
             exchange=action == "exchange",
-            quality=False,
+            quality=bool(pending.get("quality")),
             reason=str(pending.get("reason", "")),
             size=str(size) if size else None,
         )

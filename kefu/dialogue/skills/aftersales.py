@@ -86,28 +86,49 @@ def _after_sales(ctx: TurnContext, exchange: bool) -> Outcome:
         return order
     skus = [s for s in ctx.mentioned_skus() if s in order.skus]
     size = ctx.u.entities.get("size")
-    if order.delivered_at is not None and _only_asks(ctx, quality):
-        return _offer(ctx, order, skus, exchange, size)
+    if order.delivered_at is not None and not _asked_to_file(ctx):
+        return _offer(ctx, order, skus, exchange, quality, size)
     return file_request(ctx, order, skus, exchange, quality, ctx.text[:200], size)
 
 
-def _only_asks(ctx: TurnContext, quality: bool) -> bool:
-    """ "七天无理由退货吗", "can I return it?": a question about the rules, with no wish or
-    problem stated ("不想要了，可以退吗" and "太大了能换吗" ask for the return itself); or a
-    message the bot is unsure is about a return at all. Either gets an offer, not a request."""
-    if quality or ctx.has("wants_action"):
+def _asked_to_file(ctx: TurnContext) -> bool:
+    """Whether the message asks for the return or exchange itself: a wish ("不想要了，可以退吗",
+    "太大了想换") or the action named as a request ("退货", "我要换货", "return it"). A question
+    about the rules ("七天无理由退货吗", "坏了能退吗"), a problem told ("发错颜色了", "用了两天就
+    坏了") or a message the bot is unsure of gets an offer that waits for a yes instead."""
+    if ctx.has("wants_action"):
+        return True
+    if ctx.has("info_question") or ctx.has("own_ask"):
         return False
-    unsure = float(ctx.u.confidence) < ctx.services.policy.action_confidence
-    return unsure or ctx.has("info_question") or ctx.has("own_ask")
+    if float(ctx.u.confidence) < ctx.services.policy.action_confidence:
+        return False
+    return ctx.has("aftersales_request")
 
 
 def _offer(
-    ctx: TurnContext, order: Order, skus: list[str], exchange: bool, size: str | None
+    ctx: TurnContext,
+    order: Order,
+    skus: list[str],
+    exchange: bool,
+    quality: bool,
+    size: str | None,
 ) -> Outcome:
     """The answer for this order, and the request filed only once the customer says so."""
     assert order.delivered_at is not None
     facts: dict[str, Any] = ctx.order_facts(order)
     facts["days"] = max(0, (ctx.now - order.delivered_at).days)
+    kind = "exchange" if exchange else "return"
+    if quality:
+        # the shop's quality window decides on the yes; no-reason exclusions do not apply
+        ctx.state.pending = {
+            "action": kind,
+            "order_id": order.id,
+            "skus": skus,
+            "size": size,
+            "reason": ctx.text[:200],
+            "quality": True,
+        }
+        return Outcome([ctx.say(f"{kind}.offer_quality", ReplyKind.CLARIFY, **facts)], order=order)
     excluded = [
         sku
         for sku in skus or list(order.skus)
@@ -120,14 +141,13 @@ def _offer(
     if facts["days"] > ctx.services.policy.no_reason_days:
         return Outcome([ctx.say("aftersales.window_expired", **facts)], order=order)
     ctx.state.pending = {
-        "action": "exchange" if exchange else "return",
+        "action": kind,
         "order_id": order.id,
         "skus": skus,
         "size": size,
         "reason": ctx.text[:200],
     }
-    key = "exchange.offer" if exchange else "return.offer"
-    return Outcome([ctx.say(key, ReplyKind.CLARIFY, **facts)], order=order)
+    return Outcome([ctx.say(f"{kind}.offer", ReplyKind.CLARIFY, **facts)], order=order)
 
 
 def file_request(

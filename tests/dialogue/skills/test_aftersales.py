@@ -27,7 +27,11 @@ def test_a_quality_problem_files_a_return_the_shop_pays_for_and_asks_for_a_photo
     shop: Kefu,
 ) -> None:
     result = say(
-        shop, "C1002", "面霜坏了，漏了一地", intent="return_refund", product_skus=("P5001",)
+        shop,
+        "C1002",
+        "面霜坏了，漏了一地，帮我退货",
+        intent="return_refund",
+        product_skus=("P5001",),
     )
     (request,) = requests(shop, "C1002", CREAM, RequestKind.RETURN)
     assert request.details["quality_problem"] and request.details["shop_pays_return_shipping"]
@@ -36,6 +40,18 @@ def test_a_quality_problem_files_a_return_the_shop_pays_for_and_asks_for_a_photo
     assert kinds_of(result)[:2] == ["action", "action"]
     assert ticket_orders(shop, "C1002", TicketKind.QUALITY) == [CREAM]
     assert ticket_orders(shop, "C1002", TicketKind.RETURN) == []
+
+
+def test_a_quality_problem_told_without_asking_is_offered_then_filed_on_yes(shop: Kefu) -> None:
+    offered = say(
+        shop, "C1002", "面霜坏了，漏了一地", intent="return_refund", product_skus=("P5001",)
+    )
+    assert "15天内可以免费退货" in text_of(offered) and "确认" in text_of(offered)
+    assert requests(shop, "C1002", CREAM, RequestKind.RETURN) == []
+    say(shop, "C1002", "确认", intent="greeting")
+    (request,) = requests(shop, "C1002", CREAM, RequestKind.RETURN)
+    assert request.details["quality_problem"] and request.details["shop_pays_return_shipping"]
+    assert ticket_orders(shop, "C1002", TicketKind.QUALITY) == [CREAM]
 
 
 def test_a_customized_product_is_refused_a_no_reason_return(shop: Kefu) -> None:

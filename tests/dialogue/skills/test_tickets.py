@@ -49,7 +49,9 @@ def test_a_ticket_of_another_kind_does_not_stop_a_return(shop: Kefu) -> None:
 
 
 def test_an_open_quality_case_covers_a_later_return_request(shop: Kefu) -> None:
-    say(shop, "C1002", "面霜坏了，漏了一地", intent="return_refund", product_skus=("P5001",))
+    say(
+        shop, "C1002", "面霜坏了，漏了一地，要退货", intent="return_refund", product_skus=("P5001",)
+    )
     (ticket,) = tickets(shop, "C1002", TicketKind.QUALITY)
     again = text_of(
         say(shop, "C1002", "面霜帮我退了吧", intent="return_refund", product_skus=("P5001",))
