@@ -82,3 +82,54 @@ def test_the_rollout_comparison_shows_both_sides_with_intervals(
     assert ai["first_response_s"]["n"] == ai["conversations"]
     assert people["first_response_s"]["n"] == 0  # nobody answered them yet: no number
     assert sides["ai_minus_people"]["handoff_rate"]["value"] == -1.0
+
+
+def test_complaint_rate_and_ticket_sla_compliance_from_a_small_history(
+    client: TestClient, kefu: Kefu
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from kefu.desk.ticket_work import update_ticket
+    from kefu.domain.desk import TicketKind
+    from kefu.domain.handoff import TicketRequest
+
+    # four conversations, one of them a complaint
+    _say(client, "下单后多久发货？", customer_id="C1005")
+    _say(client, "可以开发票吗", customer_id="C1003")
+    _say(client, "羽绒服有什么尺码", customer_id="C1001")
+    angry = _say(client, "你们的快递员态度太差了，我要投诉！", customer_id="C1002")
+    assert angry["intent"] == "complaint", angry
+
+    # complaint tickets must be resolved within 4 hours of being opened
+    now = datetime.now(UTC)
+    supervisor = kefu.desk.agent("S01")
+
+    def ticket(opened_h_ago: float, resolved_h_ago: float | None) -> str:
+        opened = now - timedelta(hours=opened_h_ago)
+        ticket_id = kefu.desk.open_ticket(
+            TicketRequest(TicketKind.COMPLAINT, "C1006", "包裹破损", opened)
+        )
+        record = kefu.desk.tickets.get(ticket_id)
+        assert record is not None and record.ticket.sla_due_at == opened + timedelta(hours=4)
+        if resolved_h_ago is not None:
+            at = now - timedelta(hours=resolved_h_ago)
+            update_ticket(kefu.desk, supervisor, ticket_id, at, status="resolved")
+        return ticket_id
+
+    ticket(10, 7)  # due 6 h ago, resolved an hour before: met
+    ticket(12, 9)  # met
+    ticket(20, 17)  # met
+    ticket(10, 3)  # resolved three hours late: missed
+    ticket(10, None)  # overdue and still open: missed
+    ticket(1, 0.5)  # resolved, but not due yet: not counted
+    ticket(1, None)  # open, not due yet: not counted
+    ticket(30, 29)  # due before the window: not counted
+
+    got = client.get("/api/v1/analytics/outcomes?hours=24", headers=_login(client, "S01"))
+    assert got.status_code == 200, got.text
+    numbers = got.json()
+    assert numbers["conversations"] == 4
+    assert numbers["complaint_rate"] == 0.25
+    assert numbers["ticket_sla"] == {"met": 3, "missed": 2, "compliance": 0.6}
+    assert "complaint_rate" in numbers["definitions"]
+    assert "ticket_sla_compliance" in numbers["definitions"]

@@ -4,11 +4,16 @@ for a call back instead of waiting, which turns the conversation into a ticket."
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from kefu.desk.policy import DESK_DATA, load_policy
 from kefu.dialogue import Turn
 from kefu.dialogue.engine import TurnResult
 from kefu.domain.desk import AgentStatus
@@ -150,3 +155,34 @@ def test_impatience_in_the_queue_is_not_read_as_an_order_question(
     assert "E20261111" not in text_of(hurry)
     assert "第2位" in text_of(say(waiting, "还要多久"))  # the queue, not the parcel
     assert "ZT7788990011" in text_of(say(waiting, "快递还要多久"))
+
+
+@pytest.mark.parametrize("bot_answers", [True, False])
+def test_a_shop_can_keep_the_bot_quiet_while_the_customer_waits_for_a_person(
+    real_desk: Kefu, scripted_nlu: ScriptedNlu, tmp_path: Path, bot_answers: bool
+) -> None:
+    """data/desk/waiting_room.json ``bot_answers_while_waiting``: by default a routine question
+    asked in the queue is answered at once; switched off, the bot leaves it to the person."""
+    folder = tmp_path / "desk"
+    shutil.copytree(DESK_DATA, folder)
+    room = json.loads((folder / "waiting_room.json").read_text(encoding="utf-8"))
+    room["bot_answers_while_waiting"] = bot_answers
+    (folder / "waiting_room.json").write_text(json.dumps(room), encoding="utf-8")
+    desk = real_desk.desk
+    desk.policy = replace(desk.policy, waiting=load_policy(folder).waiting)
+    desk.set_status(desk.agent("A02"), AgentStatus.ONLINE, datetime.now(UTC))
+    scripted_nlu.says("转人工", intent="human_agent")
+    scripted_nlu.says("羽绒服到哪了", intent="logistics", product_skus=("P1001",))
+    assert say(real_desk, "转人工").status == "waiting_agent"
+
+    reply = say(real_desk, "羽绒服到哪了")
+    assert reply.status == "waiting_agent"
+    if bot_answers:
+        assert "ZT7788990011" in text_of(reply)  # the parcel's tracking, from the bot
+    else:
+        assert "ZT7788990011" not in text_of(reply)
+        # instead: told once that a person has it, and the question waits for them
+        [notice] = reply.replies
+        assert notice.kind.value == "notice" and "已为您转接人工" in notice.text
+        history = real_desk.dialogue.history(reply.conversation_id, "C1001")
+        assert history[-2]["sender"] == "customer" and history[-2]["text"] == "羽绒服到哪了"

@@ -286,3 +286,82 @@ def test_the_same_event_delivered_by_several_workers_at_once_notifies_once(
     [conversation] = SqlConversations(daytime.db).of_customer("C1004")
     notices = [m for m in SqlConversations(daytime.db).messages(conversation.id)]
     assert len(notices) == 1 and "SF1234567890" in notices[0].text
+
+
+def test_a_new_order_and_its_payment_each_tell_the_customer_once(
+    client: TestClient, daytime: Kefu
+) -> None:
+    new = "E2026111200020"
+    placed = event(
+        "evt-c1",
+        "order.created",
+        order_id=new,
+        items=[{"sku": "P4002", "qty": 1, "unit_price": "399.00"}],
+        address="Flat 12A, 8 Queen's Road Central, Hong Kong",
+    )
+    r = post(client, placed)
+    assert r.status_code == 202 and r.json()["notice"]["status"] == "sent"
+    assert daytime.commerce.get_order("C1004", new).status == "unpaid"
+    texts = [m["text"] for m in history(client, "C1004") if m["sender"] == "system"]
+    assert len(texts) == 1
+    assert new in texts[0] and "Air fryer 5L" in texts[0] and "has been placed" in texts[0]
+
+    for event_id in ("evt-p1", "evt-p1-again"):  # re-sent under a new id: still one notice
+        r = post(client, event(event_id, "order.paid", order_id=new))
+        assert r.status_code == 202
+    assert daytime.commerce.get_order("C1004", new).status == "paid"
+    texts = [m["text"] for m in history(client, "C1004") if m["sender"] == "system"]
+    assert len(texts) == 2
+    assert new in texts[1] and "received payment" in texts[1] and "Air fryer 5L" in texts[1]
+    kinds = [n.category for n in SqlNotices(daytime.db).all("C1004")]
+    assert sorted(kinds) == ["order_paid", "order_placed"]
+
+
+def test_the_dashboard_compares_who_asked_anyway_with_who_was_not_told(
+    client: TestClient, daytime: Kefu
+) -> None:
+    """Shipped in the last 84 hours (seed): C1001, C1005, C7002, C7008, C7009. C1001 and C1004
+    get a shipped notice; C1004 asks where the parcel is anyway, C1001 asked only before the
+    notice; of the four never told, three ask."""
+
+    def ask(customer_id: str, text: str) -> None:
+        r = client.post(
+            "/api/v1/messages", json={"channel": "web", "customer_id": customer_id, "text": text}
+        )
+        assert r.status_code == 200
+        assert r.json()["intent"] in ("logistics", "order_status"), r.json()
+
+    ask("C1001", "我的快递到哪了")  # before the notice: does not count against it
+    told = event(
+        "evt-n1",
+        "order.shipped",
+        order_id="E2026111100002",
+        customer_id="C1001",
+        carrier="顺丰速运",
+        tracking_no="SF0000000003",
+    )
+    assert post(client, told).json()["notice"]["status"] == "sent"
+    assert post(client, shipped()).json()["notice"]["status"] == "sent"
+    ask("C1004", "where is my parcel now?")  # told, and asked anyway
+    ask("C1005", "我的包裹到哪裡了")
+    ask("C7002", "where is my parcel?")
+    ask("C7008", "where is my parcel?")
+
+    token = client.post("/api/v1/agent/login", json={"agent_id": "S01", "password": "demo"})
+    r = client.get(
+        "/api/v1/analytics/notices",
+        params={"hours": 84},
+        headers={"Authorization": f"Bearer {token.json()['token']}"},
+    )
+    assert r.status_code == 200
+    assert r.json()["where_is_my_parcel"] == {
+        "notified_customers": 2,
+        "notified_who_asked": 1,
+        "notified_ask_rate": 0.5,
+        "unnotified_customers": 4,
+        "unnotified_who_asked": 3,
+        "unnotified_ask_rate": 0.75,
+    }
+    # the told customers who would have asked at the untold rate (2 x 0.75) minus the one who did
+    assert r.json()["repeat_questions_saved"] == 0.5
+    assert r.json()["by_category"]["shipped"] == {"sent": 2}

@@ -3,10 +3,14 @@ customers queue, broken promises raise alerts, and a nearly broken one overflows
 
 from __future__ import annotations
 
+import json
 import random
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -185,3 +189,40 @@ def test_an_urgent_ticket_nobody_touched_for_five_minutes_raises_an_alert(shop: 
     end = T0 + timedelta(minutes=10)
     kept = SqlPromises(shop.db, promises).urgent_tickets(T0, end, end)
     assert (kept.met, kept.missed) == (1, 1)
+
+
+def test_a_vip_wait_breach_is_posted_once_to_the_alert_webhook(sqlite_settings: Settings) -> None:
+    received: list[dict[str, Any]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            size = int(self.headers["content-length"])
+            received.append(json.loads(self.rfile.read(size)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/alerts"
+    kefu = Kefu.start(sqlite_settings.model_copy(update={"alert_webhook_url": url}))
+    try:
+        for agent in kefu.desk.agents.all():
+            kefu.desk.agents.set_status(agent.id, AgentStatus.OFFLINE, T0)
+        vip = arrive(kefu, T0, "gold")  # nobody online: the 60 s promise will break
+        assert check_wait_promises(kefu, T0 + timedelta(seconds=50)).breaches == 0
+        assert received == []
+        assert check_wait_promises(kefu, T0 + timedelta(seconds=65)).breaches == 1
+        assert check_wait_promises(kefu, T0 + timedelta(seconds=90)).breaches == 0  # once
+        [alert] = received
+        assert alert["kind"] == "wait_breach"
+        assert alert["detail"]["tier"] == "vip" and alert["detail"]["conversation_id"] == vip
+        assert alert["detail"]["target_s"] == 60 and alert["detail"]["waited_s"] == 65.0
+        # the feed holds the same alert the shop was sent
+        [stored] = SqlAlerts(kefu.db).recent(10, "wait_breach")
+        assert stored.to_dict() == alert
+    finally:
+        kefu.close()
+        server.shutdown()
