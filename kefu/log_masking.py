@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 Rule = tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
 
@@ -73,7 +74,10 @@ def _keep_last4(value: str) -> str:
 
 
 def mask(text: str) -> str:
-    """``text`` with personal data and credentials masked."""
+    """``text`` with personal data and credentials masked. Percent-encoded text (a query string
+    in an access log line) is decoded first: the rules read what the client wrote."""
+    if "%" in text:
+        text = unquote(text)
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
     return text
