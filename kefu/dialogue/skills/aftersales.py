@@ -118,36 +118,29 @@ def _offer(
     facts: dict[str, Any] = ctx.order_facts(order)
     facts["days"] = max(0, (ctx.now - order.delivered_at).days)
     kind = "exchange" if exchange else "return"
-    if quality:
-        # the shop's quality window decides on the yes; no-reason exclusions do not apply
-        ctx.state.pending = {
-            "action": kind,
-            "order_id": order.id,
-            "skus": skus,
-            "size": size,
-            "reason": ctx.text[:200],
-            "quality": True,
-        }
-        return Outcome([ctx.say(f"{kind}.offer_quality", ReplyKind.CLARIFY, **facts)], order=order)
-    excluded = [
-        sku
-        for sku in skus or list(order.skus)
-        if (product := ctx.product(sku)) is not None and product.no_reason_exclusion is not None
-    ]
-    if excluded:
-        outcome = product_policy(ctx, excluded)
-        outcome.order = order
-        return outcome
-    if facts["days"] > ctx.services.policy.no_reason_days:
-        return Outcome([ctx.say("aftersales.window_expired", **facts)], order=order)
+    if not quality:
+        # the no-reason rules; a quality problem has neither: the shop decides on the yes
+        excluded = [
+            sku
+            for sku in skus or list(order.skus)
+            if (product := ctx.product(sku)) is not None and product.no_reason_exclusion is not None
+        ]
+        if excluded:
+            outcome = product_policy(ctx, excluded)
+            outcome.order = order
+            return outcome
+        if facts["days"] > ctx.services.policy.no_reason_days:
+            return Outcome([ctx.say("aftersales.window_expired", **facts)], order=order)
     ctx.state.pending = {
         "action": kind,
         "order_id": order.id,
         "skus": skus,
         "size": size,
         "reason": ctx.text[:200],
+        "quality": quality,
     }
-    return Outcome([ctx.say(f"{kind}.offer", ReplyKind.CLARIFY, **facts)], order=order)
+    key = f"{kind}.offer_quality" if quality else f"{kind}.offer"
+    return Outcome([ctx.say(key, ReplyKind.CLARIFY, **facts)], order=order)
 
 
 def file_request(
