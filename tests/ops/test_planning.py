@@ -3,11 +3,8 @@ its feed and webhook."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -126,23 +123,9 @@ def test_the_plan_follows_the_history_and_its_shifts_cover_every_hour(busy: Kefu
 
 
 def test_staff_short_alert_fires_once_per_hour_to_the_feed_and_the_webhook(
-    sqlite_settings: Settings,
+    sqlite_settings: Settings, alert_webhook: tuple[str, list[dict[str, Any]]]
 ) -> None:
-    received: list[dict[str, Any]] = []
-
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            size = int(self.headers["content-length"])
-            received.append(json.loads(self.rfile.read(size)))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/alerts"
+    url, received = alert_webhook
     kefu = Kefu.start(sqlite_settings.model_copy(update={"alert_webhook_url": url}))
     try:
         add_history(kefu.db)
@@ -170,7 +153,6 @@ def test_staff_short_alert_fires_once_per_hour_to_the_feed_and_the_webhook(
         assert check_staff_short(kefu, now + timedelta(minutes=1)) == 0
     finally:
         kefu.close()
-        server.shutdown()
 
 
 def test_kefu_plan_prints_agents_per_hour_and_shifts(

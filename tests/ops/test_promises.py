@@ -3,13 +3,10 @@ customers queue, broken promises raise alerts, and a nearly broken one overflows
 
 from __future__ import annotations
 
-import json
 import random
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
@@ -191,22 +188,10 @@ def test_an_urgent_ticket_nobody_touched_for_five_minutes_raises_an_alert(shop: 
     assert (kept.met, kept.missed) == (1, 1)
 
 
-def test_a_vip_wait_breach_is_posted_once_to_the_alert_webhook(sqlite_settings: Settings) -> None:
-    received: list[dict[str, Any]] = []
-
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            size = int(self.headers["content-length"])
-            received.append(json.loads(self.rfile.read(size)))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/alerts"
+def test_a_vip_wait_breach_is_posted_once_to_the_alert_webhook(
+    sqlite_settings: Settings, alert_webhook: tuple[str, list[dict[str, Any]]]
+) -> None:
+    url, received = alert_webhook
     kefu = Kefu.start(sqlite_settings.model_copy(update={"alert_webhook_url": url}))
     try:
         for agent in kefu.desk.agents.all():
@@ -225,4 +210,3 @@ def test_a_vip_wait_breach_is_posted_once_to_the_alert_webhook(sqlite_settings: 
         assert stored.to_dict() == alert
     finally:
         kefu.close()
-        server.shutdown()
