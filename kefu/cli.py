@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from kefu.cli_admin import admin_app
+from kefu.cli_privacy import make_privacy_apps
 from kefu.config import Mode, get_settings
 from kefu.knowledge.service import KnowledgeService
-from kefu.privacy.cli import make_privacy_apps
 from kefu.tools.knowledge_cli import make_kb_app
 
 if TYPE_CHECKING:

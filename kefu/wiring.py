@@ -25,6 +25,7 @@ from kefu.dialogue.linking import GuestLinking
 from kefu.dialogue.policy import HandoffPolicy
 from kefu.dialogue.safety import SafetyFilter
 from kefu.domain.catalog import Product
+from kefu.jobs import Host as JobHost
 from kefu.jobs import Jobs, start_jobs
 from kefu.llm import LlmAssist, build_llm
 from kefu.nlu import NluPipeline
@@ -96,7 +97,7 @@ class Kefu:
     dialogue: Dialogue
     turn_locks: TurnLocks
     load: Load
-    jobs: Jobs
+    jobs: Jobs[JobHost]
     rollout: SqlRollout
     turn_timer: TurnTimer
     order_events: SqlOrderEvents

@@ -12,10 +12,12 @@ Tasks that run out of retries are recorded in ``job_dead_letters``: ``kefu jobs 
 
 How to add a task (the core stays free of Huey; only this package imports it):
 
-1. Write the work as a plain function whose first argument is the running ``Kefu``::
+1. Write the work as a plain function whose first argument is the running kefu, typed by what it
+   uses of it (a protocol such as ``kefu.jobs.host.Host``, which ``kefu.wiring.Kefu`` satisfies;
+   the job engine is below the composition root and never imports it)::
 
-       def dispatch_due(kefu: Kefu, now: datetime) -> int: ...       # periodic
-       def send_notice(kefu: Kefu, notice_id: str) -> None: ...      # on demand
+       def dispatch_due(kefu: Host, now: datetime) -> int: ...       # periodic
+       def send_notice(kefu: Host, notice_id: str) -> None: ...      # on demand
 
 2. Register it in ``kefu/jobs/tasks.py`` (``register_kefu_tasks``) under a stable name, which is
    what queued messages carry::
@@ -39,16 +41,17 @@ from __future__ import annotations
 
 from kefu.config import Settings
 from kefu.jobs.engine import Jobs, Retries, Task, make_huey
+from kefu.jobs.host import Host
 from kefu.jobs.tasks import KefuTasks, register_kefu_tasks
 from kefu.runtime.shared import SharedState
 from kefu.store.db import Database
 from kefu.store.jobs_repo import SqlDeadLetters
 
-__all__ = ["Jobs", "KefuTasks", "Retries", "Task", "make_huey", "start_jobs"]
+__all__ = ["Host", "Jobs", "KefuTasks", "Retries", "Task", "make_huey", "start_jobs"]
 
 
-def start_jobs(settings: Settings, state: SharedState, db: Database) -> Jobs:
+def start_jobs(settings: Settings, state: SharedState, db: Database) -> Jobs[Host]:
     """The job engine with kefu's tasks registered (consumers start separately)."""
-    jobs = Jobs(settings, state, SqlDeadLetters(db))
+    jobs: Jobs[Host] = Jobs(settings, state, SqlDeadLetters(db))
     jobs.tasks = register_kefu_tasks(jobs)
     return jobs

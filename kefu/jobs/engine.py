@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from huey import PriorityRedisHuey, SqliteHuey, crontab, signals
 from huey.api import Huey
@@ -23,11 +23,11 @@ from kefu.store.jobs_repo import SqlDeadLetters
 
 if TYPE_CHECKING:
     from kefu.jobs.tasks import KefuTasks
-    from kefu.wiring import Kefu
 
 log = logging.getLogger("kefu.jobs")
 
 P = ParamSpec("P")
+C = TypeVar("C")  # what every task runs against: the running kefu, as the tasks name it
 QUEUE_NAME = "kefu"
 # every consumer runs the scheduler; a periodic task runs once per minute slot all the same
 _PERIODIC_SLOT_TTL_S = 120.0
@@ -79,8 +79,9 @@ class _EmbeddedConsumer(Consumer):  # type: ignore[misc]  # huey ships no type h
         pass
 
 
-class Jobs:
-    """The task engine of one running kefu (``Kefu.jobs``)."""
+class Jobs(Generic[C]):
+    """The task engine of one running kefu (``Kefu.jobs``); every task is a function of ``C``,
+    the kefu as its tasks name it (``kefu.jobs.host.Host``)."""
 
     tasks: KefuTasks  # kefu's own task handles, set by ``kefu.jobs.start_jobs``
 
@@ -95,8 +96,8 @@ class Jobs:
         self.state = state
         self.dead_letters = dead_letters
         self.huey = huey or make_huey(settings)
-        self._kefu: Kefu | None = None
-        self._periodic: dict[str, Callable[[Kefu, datetime], object]] = {}
+        self._kefu: C | None = None
+        self._periodic: dict[str, Callable[[C, datetime], object]] = {}
         self._attempts: dict[str, int] = {}
         self._consumer: Consumer | None = None
         self.huey.signal(signals.SIGNAL_ERROR)(self._on_error)
@@ -107,12 +108,12 @@ class Jobs:
         configured = self.settings.jobs_in_process
         return configured if configured is not None else not self.settings.redis_url
 
-    def bind(self, kefu: Kefu) -> None:
+    def bind(self, kefu: C) -> None:
         """The kefu every task runs against (set once by ``Kefu.start``)."""
         self._kefu = kefu
 
     @property
-    def kefu(self) -> Kefu:
+    def kefu(self) -> C:
         if self._kefu is None:
             raise RuntimeError("jobs used before Kefu.start bound them")
         return self._kefu
@@ -121,7 +122,7 @@ class Jobs:
     def task(
         self,
         name: str,
-        fn: Callable[Concatenate[Kefu, P], object],
+        fn: Callable[Concatenate[C, P], object],
         retries: Retries | None = None,
         priority: int = 0,
     ) -> Task[P]:
@@ -144,7 +145,7 @@ class Jobs:
     def periodic(
         self,
         name: str,
-        fn: Callable[[Kefu, datetime], object],
+        fn: Callable[[C, datetime], object],
         minute: str = "*",
         hour: str = "*",
     ) -> None:

@@ -15,21 +15,18 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from kefu.commerce.events import ORDER_EVENTS_CHANNEL, ShopEvent
 from kefu.commerce.port import CommerceError
 from kefu.domain.desk import TicketKind
 from kefu.domain.handoff import TicketRequest
 from kefu.domain.orders import OrderStatus
+from kefu.jobs.host import NoticeHost
 from kefu.notify.policy import NoticeCategory
 from kefu.notify.service import NoticeRecord, NoticeRequest
 from kefu.notify.triggers import notice_for_event, stalled_notice
 from kefu.store.notice_repo import SqlNotices
 from kefu.store.order_event_repo import AppliedEvent
-
-if TYPE_CHECKING:
-    from kefu.wiring import Kefu
 
 log = logging.getLogger("kefu.notify")
 
@@ -37,7 +34,7 @@ log = logging.getLogger("kefu.notify")
 SURVEY_UNTIL = timedelta(days=1)
 
 
-def _start_channels(kefu: Kefu) -> None:
+def _start_channels(kefu: NoticeHost) -> None:
     """Delivery to WeChat and webhook platforms listens for stored messages: start it first."""
     from kefu.channels.hub import channels_of
 
@@ -45,7 +42,7 @@ def _start_channels(kefu: Kefu) -> None:
 
 
 def receive_order_event(
-    kefu: Kefu, event: ShopEvent, now: datetime, source: str = "shop"
+    kefu: NoticeHost, event: ShopEvent, now: datetime, source: str = "shop"
 ) -> tuple[AppliedEvent, NoticeRecord | None]:
     """Apply ``event`` to its order and notify the customer (both once per event)."""
     applied = kefu.order_events.apply(event, now, source)
@@ -61,7 +58,7 @@ def receive_order_event(
     return applied, kefu.notices.notify(request, now)
 
 
-def find_stalled_parcels(kefu: Kefu, now: datetime) -> list[NoticeRecord]:
+def find_stalled_parcels(kefu: NoticeHost, now: datetime) -> list[NoticeRecord]:
     """Parcels in transit with no tracking update for the policy's hours: a logistics ticket each
     and a notice to the customer, once per stall."""
     _start_channels(kefu)
@@ -97,7 +94,7 @@ def find_stalled_parcels(kefu: Kefu, now: datetime) -> list[NoticeRecord]:
     return found
 
 
-def dispatch_notices(kefu: Kefu, now: datetime) -> dict[str, int]:
+def dispatch_notices(kefu: NoticeHost, now: datetime) -> dict[str, int]:
     """Release held notices that are due and send the time-driven ones (balance due, group buy
     failed); counts of this run's decisions by outcome."""
     _start_channels(kefu)
@@ -134,7 +131,7 @@ def dispatch_notices(kefu: Kefu, now: datetime) -> dict[str, int]:
 
 
 def ask_after_bot_conversations(
-    kefu: Kefu, now: datetime, idle: timedelta = timedelta(minutes=30)
+    kefu: NoticeHost, now: datetime, idle: timedelta = timedelta(minutes=30)
 ) -> list[NoticeRecord]:
     """Ask for a 1-5 score in conversations the bot served alone, once they have gone quiet for
     ``idle``; the customer answers by replying, on any channel."""

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from kefu.jobs.engine import Jobs, Retries, Task
-
-if TYPE_CHECKING:
-    from kefu.wiring import Kefu
+from kefu.jobs.host import Host
 
 
 @dataclass(frozen=True)
@@ -20,13 +17,13 @@ class KefuTasks:
     recover_inbound: Task[[str, str]]
 
 
-def _deliver(kefu: Kefu, delivery_id: str) -> None:
+def _deliver(kefu: Host, delivery_id: str) -> None:
     from kefu.channels.hub import channels_of
 
     channels_of(kefu).outbox.deliver(delivery_id)
 
 
-def _recover_inbound(kefu: Kefu, channel: str, external_id: str) -> None:
+def _recover_inbound(kefu: Host, channel: str, external_id: str) -> None:
     from kefu.channels.hub import channels_of
 
     channels = channels_of(kefu)
@@ -36,80 +33,80 @@ def _recover_inbound(kefu: Kefu, channel: str, external_id: str) -> None:
         channels.webhook.recover(channel, external_id)
 
 
-def run_desk_jobs(kefu: Kefu, now: datetime) -> dict[str, int]:
+def run_desk_jobs(kefu: Host, now: datetime) -> dict[str, int]:
     """SLA escalation and reassignment of stalled offers and unanswered chats."""
     return kefu.desk.run_jobs(now)
 
 
-def sweep_deliveries(kefu: Kefu, now: datetime) -> dict[str, int]:
+def sweep_deliveries(kefu: Host, now: datetime) -> dict[str, int]:
     """Deliveries whose task was lost with a worker that died: sent from here."""
     from kefu.channels.hub import channels_of
 
     return channels_of(kefu).outbox.deliver_due(now)
 
 
-def check_promises(kefu: Kefu, now: datetime) -> dict[str, int]:
+def check_promises(kefu: Host, now: datetime) -> dict[str, int]:
     """Wait-time promises: overflow before a breach, alerts when one is missed."""
     from kefu.ops.promises import check_wait_promises
 
     return check_wait_promises(kefu, now).to_dict()
 
 
-def check_staffing(kefu: Kefu, now: datetime) -> int:
+def check_staffing(kefu: Host, now: datetime) -> int:
     """An alert when the next hours' forecast needs more agents than the adopted plan."""
     from kefu.ops.planning import check_staff_short
 
     return check_staff_short(kefu, now)
 
 
-def announce_queue_moves(kefu: Kefu, now: datetime) -> int:
+def announce_queue_moves(kefu: Host, now: datetime) -> int:
     """Waiting customers whose place in the queue moved meaningfully are told."""
     return kefu.dialogue.announce_queue_moves(now)
 
 
-def dispatch_notices(kefu: Kefu, now: datetime) -> object:
+def dispatch_notices(kefu: Host, now: datetime) -> object:
     """Proactive notices that are due (quiet hours over, events arrived)."""
     from kefu.jobs.notices import dispatch_notices as dispatch
 
     return dispatch(kefu, now)
 
 
-def ask_after_bot_conversations(kefu: Kefu, now: datetime) -> object:
+def ask_after_bot_conversations(kefu: Host, now: datetime) -> object:
     """A satisfaction question after a bot-only conversation has gone quiet."""
     from kefu.jobs.notices import ask_after_bot_conversations as ask
 
     return ask(kefu, now)
 
 
-def find_stalled_parcels(kefu: Kefu, now: datetime) -> object:
+def find_stalled_parcels(kefu: Host, now: datetime) -> object:
     """Parcels with no tracking update for the policy's hours: a ticket, and the customer told."""
     from kefu.jobs.notices import find_stalled_parcels as find
 
     return find(kefu, now)
 
 
-def run_retention(kefu: Kefu, now: datetime) -> object:
+def run_retention(kefu: Host, now: datetime) -> object:
     """Conversations and personal data past the shop's retention age are anonymised."""
     from kefu.privacy.requests import run_retention as retention
 
     return retention(kefu, now)
 
 
-def heartbeat(kefu: Kefu, now: datetime) -> None:
+def heartbeat(kefu: Host, now: datetime) -> None:
     """The job runner is alive: readiness and the jobs alert read this."""
     from kefu.runtime.heartbeat import JOBS, beat
 
     beat(kefu.state, JOBS, now)
 
 
-def propose_gap_answers(kefu: Kefu, now: datetime) -> object:
+def propose_gap_answers(kefu: Host, now: datetime) -> object:
     """The shop's model drafts answers for frequent uncovered questions, into review."""
     from kefu.llm.desk import propose_gap_answers as propose
 
     return propose(kefu, now)
 
 
-def register_kefu_tasks(jobs: Jobs) -> KefuTasks:
+def register_kefu_tasks(jobs: Jobs[Host]) -> KefuTasks:
     jobs.periodic("desk.run_jobs", run_desk_jobs)
     jobs.periodic("outbound.sweep", sweep_deliveries)
     jobs.periodic("ops.wait_promises", check_promises)

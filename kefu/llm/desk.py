@@ -7,14 +7,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from kefu.desk.service import Desk
+from kefu.domain.desk import Agent
 from kefu.knowledge.entry import LANGS
-
-if TYPE_CHECKING:
-    from kefu.desk.service import Desk
-    from kefu.domain.desk import Agent
-    from kefu.wiring import Kefu
+from kefu.knowledge.service import KnowledgeService
+from kefu.llm.assist import LlmAssist
+from kefu.runtime.shared import SharedState
 
 log = logging.getLogger("kefu.llm")
 
@@ -22,7 +22,20 @@ GAP_AUTHOR = "llm"  # proposals the model drafted, as the review queue shows the
 _GAP_SEEN_S = 30 * 24 * 3600  # a cluster drafted once is not drafted again for a month
 
 
-def assist_for(kefu: Kefu, desk: Desk, agent: Agent, conversation_id: str) -> dict[str, Any]:
+class Host(Protocol):
+    """What the model's work for people uses of a running kefu (``kefu.wiring.Kefu`` is one)."""
+
+    @property
+    def llm(self) -> LlmAssist | None: ...
+
+    @property
+    def knowledge(self) -> KnowledgeService: ...
+
+    @property
+    def state(self) -> SharedState: ...
+
+
+def assist_for(kefu: Host, desk: Desk, agent: Agent, conversation_id: str) -> dict[str, Any]:
     """Summary and drafts for a conversation the agent may read (the desk checks that)."""
     conversation, _ = desk.check_access(agent, conversation_id)
     llm = kefu.llm
@@ -46,7 +59,7 @@ def assist_for(kefu: Kefu, desk: Desk, agent: Agent, conversation_id: str) -> di
     return {"available": True, "summary": summary, "drafts": [draft] if draft else []}
 
 
-def propose_gap_answers(kefu: Kefu, now: datetime, limit: int = 5) -> int:
+def propose_gap_answers(kefu: Host, now: datetime, limit: int = 5) -> int:
     """Draft answers for the most frequent uncovered questions, into review; returns how many."""
     llm = kefu.llm
     if llm is None or not llm.switches.gaps:

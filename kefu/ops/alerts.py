@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
+from kefu.ops.host import AlertHost
 from kefu.store.alerts_repo import ServiceAlert, SqlAlerts
-from kefu.wiring import Kefu
 
 log = logging.getLogger("kefu.ops.alerts")
 
@@ -22,7 +22,7 @@ WEBHOOK_TIMEOUT_S = 3.0
 
 
 def raise_alert(
-    kefu: Kefu, key: str, kind: str, at: datetime, detail: dict[str, Any]
+    kefu: AlertHost, key: str, kind: str, at: datetime, detail: dict[str, Any]
 ) -> ServiceAlert | None:
     """Store the alert once per key and post it; None when it was raised before."""
     alert = SqlAlerts(kefu.db).raise_once(key, kind, at, detail)

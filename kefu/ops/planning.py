@@ -9,14 +9,14 @@ from kefu.analytics.campaigns import load_calendar
 from kefu.analytics.hourly_forecast import floor_hour
 from kefu.analytics.planning import StaffPlan, make_plan, short_hours
 from kefu.ops.alerts import raise_alert
+from kefu.ops.host import Host
 from kefu.store.planning_repo import SqlPlanning
-from kefu.wiring import Kefu
 
 # how far ahead the staff check looks: enough to call people in
 LOOKAHEAD_H = 4
 
 
-def plan_for(kefu: Kefu, start: datetime, hours: int, **inputs: Any) -> StaffPlan:
+def plan_for(kefu: Host, start: datetime, hours: int, **inputs: Any) -> StaffPlan:
     """Forecast, agents per hour and shifts for ``hours`` from ``start`` (an hour boundary)."""
     planning = SqlPlanning(kefu.db)
     first = floor_hour(start)
@@ -29,14 +29,14 @@ def plan_for(kefu: Kefu, start: datetime, hours: int, **inputs: Any) -> StaffPla
     )
 
 
-def adopt(kefu: Kefu, plan: StaffPlan, at: datetime, by: str) -> None:
+def adopt(kefu: Host, plan: StaffPlan, at: datetime, by: str) -> None:
     """Record the plan's agents on duty per hour: the staff check compares against it."""
     start = plan.shifts.start
     on_duty = {start + timedelta(hours=i): n for i, n in enumerate(plan.shifts.staffed)}
     SqlPlanning(kefu.db).save_staffing(on_duty, at, by)
 
 
-def check_staff_short(kefu: Kefu, now: datetime) -> int:
+def check_staff_short(kefu: Host, now: datetime) -> int:
     """Alert when the forecast for the next hours needs more agents than the plan on record;
     returns the number of new alerts (one per short hour, ever)."""
     start = floor_hour(now) + timedelta(hours=1)

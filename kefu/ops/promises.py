@@ -12,8 +12,8 @@ from kefu.desk.events import agent_channel
 from kefu.desk.ports import AgentLoad, QueueEntry
 from kefu.desk.promises import Promises, load_promises
 from kefu.ops.alerts import raise_alert
+from kefu.ops.host import Host
 from kefu.store.promises_repo import SqlPromises
-from kefu.wiring import Kefu
 
 MAX_ENTRIES = 1000
 
@@ -27,7 +27,7 @@ class PromiseCheck:
         return {"overflowed": self.overflowed, "breaches": self.breaches}
 
 
-def promises_of(kefu: Kefu) -> Promises:
+def promises_of(kefu: Host) -> Promises:
     return load_promises(kefu.desk.policy.routing.vip_levels)
 
 
@@ -47,7 +47,7 @@ def _overflow_to(
 
 
 def check_wait_promises(
-    kefu: Kefu, now: datetime, promises: Promises | None = None
+    kefu: Host, now: datetime, promises: Promises | None = None
 ) -> PromiseCheck:
     promises = promises or promises_of(kefu)
     desk = kefu.desk

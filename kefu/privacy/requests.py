@@ -4,15 +4,64 @@ data: each one recorded in the audit log. Called by the admin API, the CLI and t
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from kefu.commerce.port import CommercePort
+from kefu.domain.conversations import Conversation
+from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError, Problem
 from kefu.privacy.audit import AuditAction, AuditEvent
 from kefu.privacy.masking import PersonalField
 
-if TYPE_CHECKING:
-    from kefu.domain.desk import Agent
-    from kefu.wiring import Kefu
+
+class RetentionReport(Protocol):
+    def to_wire(self) -> dict[str, int]: ...
+
+
+class PersonalData(Protocol):
+    """The personal data held about customers (``kefu.store.privacy_repo.SqlPersonalData``)."""
+
+    def export(self, customer_id: str) -> dict[str, Any] | None: ...
+
+    def erase(self, customer_id: str) -> bool: ...
+
+    def apply_retention(self, cutoff: datetime) -> RetentionReport: ...
+
+
+class AuditLog(Protocol):
+    def record(self, event: AuditEvent) -> None: ...
+
+
+class DeskAccess(Protocol):
+    """Whether an agent may read a conversation (``kefu.desk.service.Desk``)."""
+
+    def check_access(self, agent: Agent, conversation_id: str) -> tuple[Conversation, object]: ...
+
+
+class RetentionSettings(Protocol):
+    @property
+    def retention_days(self) -> int: ...
+
+
+class Host(Protocol):
+    """What these requests use of a running kefu (``kefu.wiring.Kefu`` is one). The stores, the
+    desk and the settings import this package, so they are named by what is used of them."""
+
+    @property
+    def settings(self) -> RetentionSettings: ...
+
+    @property
+    def personal_data(self) -> PersonalData: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def desk(self) -> DeskAccess: ...
+
+    @property
+    def commerce(self) -> CommercePort: ...
+
 
 MAX_REASON_CHARS = 200
 
@@ -27,7 +76,7 @@ class ReasonRequired(ClientError):
     code = "reason_required"
 
 
-def export_customer(kefu: Kefu, customer_id: str, actor: str, now: datetime) -> dict[str, Any]:
+def export_customer(kefu: Host, customer_id: str, actor: str, now: datetime) -> dict[str, Any]:
     """Everything held about the customer; the export itself is audited."""
     data = kefu.personal_data.export(customer_id)
     if data is None:
@@ -36,14 +85,14 @@ def export_customer(kefu: Kefu, customer_id: str, actor: str, now: datetime) -> 
     return {"exported_at": now.isoformat(), **data}
 
 
-def erase_customer(kefu: Kefu, customer_id: str, actor: str, now: datetime) -> None:
+def erase_customer(kefu: Host, customer_id: str, actor: str, now: datetime) -> None:
     """Anonymise the customer everywhere (orders stay, without anything that names them)."""
     if not kefu.personal_data.erase(customer_id):
         raise CustomerNotFound(f"no customer {customer_id}")
     kefu.audit.record(AuditEvent(now, actor, AuditAction.CUSTOMER_ERASE, "customer", customer_id))
 
 
-def run_retention(kefu: Kefu, now: datetime) -> dict[str, int]:
+def run_retention(kefu: Host, now: datetime) -> dict[str, int]:
     """Anonymise conversations and personal data older than ``retention_days``; for the job
     engine's schedule (daily is plenty) and ``kefu privacy retention``."""
     cutoff = now - timedelta(days=kefu.settings.retention_days)
@@ -62,7 +111,7 @@ def run_retention(kefu: Kefu, now: datetime) -> dict[str, int]:
 
 
 def reveal(
-    kefu: Kefu,
+    kefu: Host,
     agent: Agent,
     conversation_id: str,
     field: PersonalField,

@@ -11,7 +11,7 @@ import typer
 
 from kefu.privacy.keyring import DataKeyring
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # started by the caller's ``start`` only when a command runs, as in kefu.cli
     from kefu.wiring import Kefu
 
 CLI_ACTOR = "cli"
