@@ -6,14 +6,13 @@ store whose conditional updates keep workers consistent; ``now`` is always passe
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from kefu.commerce.port import CommerceError, CommercePort
+from kefu.commerce.port import CommercePort
 from kefu.desk import attachments, inbox, jobs, routing, workspace
 from kefu.desk.errors import Invalid, NotAllowed, Unavailable, Unknown, WrongState
 from kefu.desk.events import (
@@ -23,6 +22,7 @@ from kefu.desk.events import (
     is_supervisor,
     message_dict,
 )
+from kefu.desk.outbox import Outbox
 from kefu.desk.policy import DeskPolicy
 from kefu.desk.ports import (
     AgentLoad,
@@ -42,15 +42,9 @@ from kefu.desk.ports import (
     Uploads,
 )
 from kefu.desk.priority import effective_priority, urgency, virtual_arrival
-from kefu.desk.texts import render
-from kefu.desk.tickets import (
-    OPEN_STATUSES,
-    build_ticket,
-    field_completeness,
-    order_facts,
-    request_facts,
-    ticket_dict,
-)
+from kefu.desk.shop import Shop
+from kefu.desk.texts import MAX_TEXT
+from kefu.desk.ticket_desk import TicketDesk
 from kefu.domain.conversations import (
     Conversation,
     ConversationStatus,
@@ -59,10 +53,9 @@ from kefu.domain.conversations import (
     Sender,
 )
 from kefu.domain.customers import Customer
-from kefu.domain.desk import Agent, AgentStatus, Skill, TicketKind, TicketStatus
+from kefu.domain.desk import Agent, AgentStatus, Skill, TicketKind
 from kefu.domain.handoff import (
     HandoffOutcome,
-    HandoffReason,
     HandoffRequest,
     LeftMessage,
     TicketRequest,
@@ -70,8 +63,6 @@ from kefu.domain.handoff import (
 )
 from kefu.domain.images import ImageFile
 from kefu.domain.orders import Order
-
-MAX_TEXT = 2000
 
 
 class Desk:
@@ -107,6 +98,18 @@ class Desk:
         self.marks = marks
         self.uploads = uploads
         self.notes = notes
+        self.outbox = Outbox(
+            conversations=conversations, publisher=publisher, messages=policy.messages
+        )
+        self.shop = Shop(commerce)
+        self.ticket_desk = TicketDesk(
+            agents=agents,
+            tickets=tickets,
+            conversations=conversations,
+            policy=policy,
+            shop=self.shop,
+            outbox=self.outbox,
+        )
 
     # ---- DeskPort: what the dialogue calls ----------------------------------------------------
 
@@ -121,7 +124,7 @@ class Desk:
                 skill=current.skill,
                 queue_position=0,
                 expected_wait_s=0,
-                ticket_id=self._conversation_ticket_id(request.conversation_id),
+                ticket_id=self.ticket_desk.of_conversation(request.conversation_id),
             )
         need = routing.need_for(request.intent, request.lang, request.vip, self.policy.routing)
         urgent = urgency(request, self.policy.routing)
@@ -143,7 +146,7 @@ class Desk:
             waiting_since=waiting_since,
             because=urgent.because,
         )
-        ticket_id = self._handoff_ticket(request, urgent.points)
+        ticket_id = self.ticket_desk.for_handoff(request, urgent.points)
         self.queue.enqueue(entry, at)
         self.conversations.record_event(
             request.conversation_id,
@@ -211,40 +214,22 @@ class Desk:
         left = {"kind": message.kind.value, "text": message.text[:MAX_TEXT], "at": at.isoformat()}
         if message.phone:
             left["phone"] = message.phone
-        ticket_id = self._conversation_ticket_id(cid)
-        record = self.tickets.get(ticket_id) if ticket_id else None
-        skill = Skill(entry.skill) if entry is not None else self.policy.routing.default_skill
-        lang = entry.lang if entry is not None else "zh-CN"
-        if record is None:
-            ticket_id = self.open_ticket(
-                TicketRequest(
-                    kind=TicketKind.HANDOFF,
-                    customer_id=message.customer_id,
-                    description=entry.summary if entry is not None else message.text[:200],
-                    at=at,
-                    conversation_id=cid,
-                    fields={"reason": "left_message", "channel": "-"},
-                )
-            )
-            record = self.tickets.get(ticket_id)
-        assert record is not None and ticket_id is not None
-        ticket = replace(
-            record.ticket,
-            fields={**record.ticket.fields, "left_message": left},
-            assignee=record.ticket.assignee or self._ticket_assignee(skill, lang),
-        )
-        self.tickets.save(
-            replace(record, ticket=ticket, updated_at=at), "customer", "left_message", left
+        ticket = self.ticket_desk.left_message(
+            message,
+            left,
+            skill=Skill(entry.skill) if entry is not None else self.policy.routing.default_skill,
+            lang=entry.lang if entry is not None else "zh-CN",
+            description=entry.summary if entry is not None else message.text[:200],
         )
         if entry is not None and entry.state == SeatState.WAITING:
             self.queue.close(cid, None, at)
             self.conversations.record_event(
-                cid, "left_message", at, "customer", {"ticket_id": ticket_id, **left}
+                cid, "left_message", at, "customer", {"ticket_id": ticket.id, **left}
             )
             self.publish(QUEUE_CHANNEL, {"type": "withdrawn", "conversation_id": cid})
         if ticket.assignee:
-            self.publish(agent_channel(ticket.assignee), {"type": "ticket", "ticket_id": ticket_id})
-        return ticket_id
+            self.publish(agent_channel(ticket.assignee), {"type": "ticket", "ticket_id": ticket.id})
+        return ticket.id
 
     def waiting_conversations(self, limit: int) -> list[str]:
         """Conversations waiting for a person, most urgent first (the waiting-room job)."""
@@ -256,51 +241,10 @@ class Desk:
     def find_open_ticket(
         self, customer_id: str, order_id: str | None, kind: TicketKind
     ) -> str | None:
-        """The open ticket of this kind for the order: one per order and kind."""
-        if not order_id:
-            return None
-        for record in self.tickets.find(customer_id=customer_id, status=OPEN_STATUSES, limit=200):
-            if record.ticket.kind is kind and record.ticket.order_id == order_id:
-                return record.ticket.id
-        return None
+        return self.ticket_desk.find_open_ticket(customer_id, order_id, kind)
 
     def open_ticket(self, request: TicketRequest) -> str:
-        """A ticket for work the bot started, with the order system's facts filled in. An open
-        ticket of the same kind for the same order is that ticket: asking twice opens one."""
-        if request.kind not in (TicketKind.HANDOFF, TicketKind.COMPLAINT):
-            existing = self.find_open_ticket(request.customer_id, request.order_id, request.kind)
-            if existing is not None:
-                return existing
-        customer = self.customer(request.customer_id)
-        order = self._order(request.customer_id, request.order_id)
-        if request.order_id and order is None:
-            # not this customer's order (or none at all): a ticket never links another
-            # customer's order, whatever id the customer typed
-            request = _without_order(request, request.order_id)
-        facts: dict[str, Any] = order_facts(order) if order is not None else {}
-        if request.order_id:
-            try:
-                requests = self.commerce.list_requests(request.customer_id, request.order_id)
-            except CommerceError:
-                requests = []
-            facts.update(request_facts(request.kind, requests))
-        vip = customer is not None and customer.vip.jumps_queue
-        skill = self.policy.sla.kinds[request.kind].skill
-        lang = customer.lang.value if customer is not None else "zh-CN"
-        record = build_ticket(
-            request,
-            self.policy.sla,
-            facts=facts,
-            vip=vip,
-            assignee=self._ticket_assignee(skill, lang),
-        )
-        self.tickets.add(record, actor="bot")
-        if record.ticket.assignee:
-            self.publish(
-                agent_channel(record.ticket.assignee),
-                {"type": "ticket", "ticket_id": record.ticket.id},
-            )
-        return record.ticket.id
+        return self.ticket_desk.open_ticket(request)
 
     # ---- agents: status, queue, accept -------------------------------------------------------
 
@@ -382,12 +326,7 @@ class Desk:
 
     def _after_accept(self, agent: Agent, entry: QueueEntry, at: datetime) -> None:
         cid = entry.conversation_id
-        self.conversations.record_event(cid, "accepted", at, agent.id, {"skill": entry.skill})
-        for record in self.tickets.find(conversation_id=cid, status=OPEN_STATUSES):
-            t = replace(record.ticket, assignee=agent.id, status=TicketStatus.IN_PROGRESS)
-            self.tickets.save(
-                replace(record, ticket=t, updated_at=at), agent.id, "assigned", {"to": agent.id}
-            )
+        self.ticket_desk.taken_by(cid, agent.id, at)
         self.tell_customer(cid, entry.lang, "agent_joined", at, agent_name=agent.name)
         self.publish(conversation_channel(cid), {"type": "status", "status": "with_agent"})
         self.publish(QUEUE_CHANNEL, {"type": "accepted", "conversation_id": cid})
@@ -498,11 +437,7 @@ class Desk:
             raise WrongState("the conversation changed hands meanwhile")
         detail = {"from": holder, "to_agent": to_agent, "to_skill": skill, "note": note}
         self.conversations.record_event(conversation_id, "transferred", at, agent.id, detail)
-        for record in self.tickets.find(conversation_id=conversation_id, status=OPEN_STATUSES):
-            t = replace(record.ticket, assignee=to_agent)
-            self.tickets.save(
-                replace(record, ticket=t, updated_at=at), agent.id, "transferred", detail
-            )
+        self.ticket_desk.transferred(conversation_id, to_agent, agent.id, detail, at)
         self.tell_customer(conversation_id, entry.lang, "transferred", at)
         if to_agent is not None:
             self.publish(
@@ -547,15 +482,7 @@ class Desk:
         self.conversations.record_event(
             conversation_id, "closed", at, agent.id, {"resolution": resolution}
         )
-        for record in self.tickets.find(conversation_id=conversation_id, status=OPEN_STATUSES):
-            fields = {**record.ticket.fields, "resolution": resolution}
-            t = replace(record.ticket, status=TicketStatus.RESOLVED, fields=fields)
-            self.tickets.save(
-                replace(record, ticket=t, updated_at=at, closed_at=at),
-                agent.id,
-                "resolved",
-                {"resolution": resolution},
-            )
+        self.ticket_desk.resolved(conversation_id, resolution, agent.id, at)
         self.publish(
             conversation_channel(conversation_id),
             {
@@ -743,7 +670,7 @@ class Desk:
 
     def escalate_breaches(self, now: datetime) -> list[str]:
         """Tickets past their SLA: escalated, bumped, handed to a supervisor, customer told."""
-        return jobs.escalate_breaches(self, now)
+        return self.ticket_desk.escalate_breaches(now)
 
     def run_jobs(self, now: datetime) -> dict[str, int]:
         """The periodic desk job (CLI or supervisor route): SLA escalation and reassignment."""
@@ -774,73 +701,12 @@ class Desk:
     # ---- tickets --------------------------------------------------------------------------------
 
     def ticket_summary(self, record: TicketRecord) -> dict[str, Any]:
-        return ticket_dict(record, self.policy.sla)
+        return self.ticket_desk.summary(record)
 
     def bot_ticket_completeness(self, limit: int = 10_000) -> tuple[float, int]:
-        """Share of required fields present over the tickets the bot opened (not handoffs),
-        and how many tickets that covers."""
-        bot = [
-            r.ticket
-            for r in self.tickets.find(limit=limit)
-            if r.ticket.kind not in (TicketKind.HANDOFF, TicketKind.COMPLAINT)
-        ]
-        return field_completeness(bot, self.policy.sla), len(bot)
+        return self.ticket_desk.bot_ticket_completeness(limit)
 
-    def _handoff_ticket(self, request: HandoffRequest, points: int) -> str:
-        existing = self._conversation_ticket_id(request.conversation_id)
-        if existing is not None:
-            return existing
-        complaint = request.reason is HandoffReason.COMPLAINT or request.intent == "complaint"
-        order_id = request.entities.get("order_id") or (
-            request.order_ids[0] if request.order_ids else None
-        )
-        fields: dict[str, Any] = {
-            "reason": request.reason.value,
-            "channel": request.channel,
-            "intent": request.intent,
-            "entities": dict(request.entities),
-            "sentiment": request.sentiment,
-            "lang": request.lang,
-            "vip": request.vip,
-        }
-        if request.order_value is not None:
-            fields["order_value"] = str(request.order_value)
-        return self.open_ticket(
-            TicketRequest(
-                kind=TicketKind.COMPLAINT if complaint else TicketKind.HANDOFF,
-                customer_id=request.customer_id,
-                description=request.summary,
-                at=request.at,
-                order_id=str(order_id) if order_id else None,
-                conversation_id=request.conversation_id,
-                fields=fields,
-                priority=points,
-            )
-        )
-
-    def _conversation_ticket_id(self, conversation_id: str) -> str | None:
-        open_ = self.tickets.find(conversation_id=conversation_id, status=OPEN_STATUSES, limit=20)
-        handoff = [r for r in open_ if r.ticket.kind in (TicketKind.HANDOFF, TicketKind.COMPLAINT)]
-        return handoff[0].ticket.id if handoff else None
-
-    def _ticket_assignee(self, skill: Skill | None, lang: str) -> str | None:
-        """Assignment by type: the agent of the kind's group with the fewest open tickets,
-        online agents first. Handoff tickets wait for whoever accepts the conversation."""
-        if skill is None:
-            return None
-        agents = [
-            a for a in self.agents.all() if skill in a.skills and routing.speaks(a.langs, lang)
-        ] or [a for a in self.agents.all() if skill in a.skills]
-        if not agents:
-            return None
-        counts = self.tickets.open_counts()
-        best = min(
-            agents,
-            key=lambda a: (a.status is not AgentStatus.ONLINE, counts.get(a.id, 0), a.id),
-        )
-        return best.id
-
-    # ---- small helpers --------------------------------------------------------------------------
+    # ---- what the desk says and reads -----------------------------------------------------------
 
     def tell_customer(
         self,
@@ -853,52 +719,18 @@ class Desk:
         meta: dict[str, Any] | None = None,
         **values: Any,
     ) -> Message:
-        text = render(self.policy.messages, key, lang, **values)
-        message = self.conversations.append_message(
-            conversation_id, Sender.SYSTEM, text, at, kind=kind, meta=meta
+        return self.outbox.tell_customer(
+            conversation_id, lang, key, at, kind=kind, meta=meta, **values
         )
-        self.publish(
-            conversation_channel(conversation_id), {"type": "message", **message_dict(message)}
-        )
-        return message
 
     def tell_customer_text(self, conversation_id: str, text: str, at: datetime) -> Message:
-        message = self.conversations.append_message(
-            conversation_id, Sender.SYSTEM, text, at, kind="notice"
-        )
-        self.publish(
-            conversation_channel(conversation_id), {"type": "message", **message_dict(message)}
-        )
-        return message
+        return self.outbox.tell_customer_text(conversation_id, text, at)
 
     def publish(self, channel: str, payload: dict[str, Any]) -> None:
-        self.publisher.publish(channel, json.dumps(payload, ensure_ascii=False, default=str))
+        self.outbox.publish(channel, payload)
 
     def customer(self, customer_id: str) -> Customer | None:
-        try:
-            return self.commerce.get_customer(customer_id)
-        except CommerceError:
-            return None
+        return self.shop.customer(customer_id)
 
     def orders(self, customer_id: str) -> list[Order]:
-        try:
-            return self.commerce.list_orders(customer_id)
-        except CommerceError:
-            return []
-
-    def _order(self, customer_id: str, order_id: str | None) -> Order | None:
-        if not order_id:
-            return None
-        try:
-            return self.commerce.get_order(customer_id, order_id)
-        except CommerceError:
-            return None
-
-
-def _without_order(request: TicketRequest, order_id: str) -> TicketRequest:
-    """``request`` with no trace of ``order_id``: neither the link nor the parsed entities."""
-    fields = dict(request.fields)
-    entities = fields.get("entities")
-    if isinstance(entities, dict) and entities.get("order_id") == order_id:
-        fields["entities"] = {k: v for k, v in entities.items() if k != "order_id"}
-    return replace(request, order_id=None, fields=fields)
+        return self.shop.orders(customer_id)
