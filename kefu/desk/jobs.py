@@ -1,5 +1,4 @@
-"""The desk's periodic job: reassignment of stalled conversations (SLA escalation is the
-ticket desk's).
+"""The desk's periodic job: SLA escalation and reassignment of stalled conversations.
 
 The job engine runs it every minute (``desk.run_jobs`` in ``kefu/jobs/tasks.py``); ``kefu jobs``
 or POST /api/v1/agent/supervisor/jobs/run run it at once.
@@ -7,24 +6,28 @@ or POST /api/v1/agent/supervisor/jobs/run run it at once.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
 
-if TYPE_CHECKING:
-    from kefu.desk.service import Desk
+from kefu.desk.queue_desk import QueueDesk
+from kefu.desk.ticket_desk import TicketDesk
 
 
-def reassign_stale(desk: Desk, now: datetime) -> int:
-    """Offers not accepted in time and customers left unanswered go to another agent."""
-    moved = 0
-    accept_cutoff = now - timedelta(seconds=desk.policy.routing.accept_timeout_s)
-    for entry in desk.queue.offered_before(accept_cutoff):
-        if desk.queue.offer(entry.conversation_id, None, now, not_to=entry.routed_to):
-            moved += 1
-    reply_cutoff = now - timedelta(seconds=desk.policy.routing.response_timeout_s)
-    for conversation_id, agent_id in desk.queue.unanswered_chats(reply_cutoff):
-        held = desk.queue.get(conversation_id)
-        if held is not None and desk.requeue(held, agent_id, now, "response_timeout"):
-            moved += 1
-    desk.dispatch(now)
-    return moved
+class DeskJobs:
+    def __init__(self, *, queue: QueueDesk, tickets: TicketDesk) -> None:
+        self.queue = queue
+        self.tickets = tickets
+
+    def reassign_stale(self, now: datetime) -> int:
+        """Offers not accepted in time and customers left unanswered go to another agent."""
+        return self.queue.reassign_stale(now)
+
+    def escalate_breaches(self, now: datetime) -> list[str]:
+        """Tickets past their SLA: escalated, bumped, handed to a supervisor, customer told."""
+        return self.tickets.escalate_breaches(now)
+
+    def run_jobs(self, now: datetime) -> dict[str, int]:
+        """The periodic desk job (CLI or supervisor route): SLA escalation and reassignment."""
+        return {
+            "escalated": len(self.escalate_breaches(now)),
+            "reassigned": self.reassign_stale(now),
+        }

@@ -1,7 +1,17 @@
 """The service desk: takes handoffs and bot tickets, routes them, and serves the agents.
 
-Implements ``kefu.domain.handoff.DeskPort`` for the dialogue. Every state change goes through a
-store whose conditional updates keep workers consistent; ``now`` is always passed in.
+``Desk`` implements ``kefu.domain.handoff.DeskPort`` for the dialogue and is what the routes,
+channels and jobs hold; it is composed of the desk's collaborators, each of which takes only the
+ports it uses:
+
+- ``QueueDesk`` (queue_desk.py): handoffs, the queue and routing, waiting, agents' status, the
+  supervisor's queue views;
+- ``TicketDesk`` (ticket_desk.py): tickets opened, carried along with the chat, escalated;
+- ``DeskJobs`` (jobs.py): the periodic work;
+- ``Outbox`` (outbox.py) and ``Shop`` (shop.py): what the desk says and what it reads from the shop.
+
+Every state change goes through a store whose conditional updates keep workers consistent;
+``now`` is always passed in.
 """
 
 from __future__ import annotations
@@ -13,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from kefu.commerce.port import CommercePort
-from kefu.desk import attachments, inbox, jobs, routing, workspace
+from kefu.desk import attachments, inbox, workspace
 from kefu.desk.errors import Invalid, NotAllowed, Unavailable, Unknown, WrongState
 from kefu.desk.events import (
     QUEUE_CHANNEL,
@@ -22,6 +32,7 @@ from kefu.desk.events import (
     is_supervisor,
     message_dict,
 )
+from kefu.desk.jobs import DeskJobs
 from kefu.desk.outbox import Outbox
 from kefu.desk.policy import DeskPolicy
 from kefu.desk.ports import (
@@ -41,7 +52,8 @@ from kefu.desk.ports import (
     TicketStore,
     Uploads,
 )
-from kefu.desk.priority import effective_priority, urgency, virtual_arrival
+from kefu.desk.priority import virtual_arrival
+from kefu.desk.queue_desk import QueueDesk
 from kefu.desk.shop import Shop
 from kefu.desk.texts import MAX_TEXT
 from kefu.desk.ticket_desk import TicketDesk
@@ -110,133 +122,32 @@ class Desk:
             shop=self.shop,
             outbox=self.outbox,
         )
+        self.queue_desk = QueueDesk(
+            agents=agents,
+            queue=queue,
+            conversations=conversations,
+            policy=policy,
+            outbox=self.outbox,
+            tickets=self.ticket_desk,
+        )
+        self.jobs = DeskJobs(queue=self.queue_desk, tickets=self.ticket_desk)
 
     # ---- DeskPort: what the dialogue calls ----------------------------------------------------
 
     def hand_off(self, request: HandoffRequest) -> HandoffOutcome:
-        """Queue the conversation by urgency, open its ticket, offer it to the best agent."""
-        at = request.at
-        current = self.queue.get(request.conversation_id)
-        if current is not None and current.state == SeatState.ACTIVE:
-            # already with a person: nothing to queue, the agent sees the new message
-            return HandoffOutcome(
-                priority=current.points,
-                skill=current.skill,
-                queue_position=0,
-                expected_wait_s=0,
-                ticket_id=self.ticket_desk.of_conversation(request.conversation_id),
-            )
-        need = routing.need_for(request.intent, request.lang, request.vip, self.policy.routing)
-        urgent = urgency(request, self.policy.routing)
-        waiting_since = (
-            current.waiting_since
-            if current is not None and current.state == SeatState.WAITING
-            else at
-        )
-        entry = QueueEntry(
-            conversation_id=request.conversation_id,
-            customer_id=request.customer_id,
-            skill=need.skill.value,
-            lang=request.lang,
-            vip=request.vip,
-            reason=request.reason.value,
-            summary=request.summary,
-            points=urgent.points,
-            virtual_arrival=virtual_arrival(waiting_since, urgent.points, self.policy.routing),
-            waiting_since=waiting_since,
-            because=urgent.because,
-        )
-        ticket_id = self.ticket_desk.for_handoff(request, urgent.points)
-        self.queue.enqueue(entry, at)
-        self.conversations.record_event(
-            request.conversation_id,
-            "handoff",
-            at,
-            "bot",
-            {
-                "reason": request.reason.value,
-                "skill": entry.skill,
-                "priority": entry.points,
-                "because": list(entry.because),
-                "ticket_id": ticket_id,
-            },
-        )
-        loads = self.agents.loads()
-        routed = self._route(entry, at, loads)
-        self.publish(QUEUE_CHANNEL, {"type": "queued", "conversation_id": entry.conversation_id})
-        wait = self._wait(entry, loads, routed=routed is not None)
-        return HandoffOutcome(
-            priority=entry.points,
-            skill=entry.skill,
-            queue_position=wait.queue_position,
-            expected_wait_s=wait.expected_wait_s,
-            ticket_id=ticket_id,
-            agents_online=wait.agents_online,
-            saturated=wait.saturated,
-        )
-
-    def _wait(self, entry: QueueEntry, loads: list[AgentLoad], routed: bool) -> WaitStatus:
-        """Place in the queue and expected wait; saturated when nobody will serve soon."""
-        position = 0 if routed else self.queue.position(entry)
-        serving = [
-            a
-            for a in loads
-            if a.agent.status is AgentStatus.ONLINE and routing.speaks(a.agent.langs, entry.lang)
-        ]
-        staffed = [a for a in serving if entry.skill in a.agent.skills] or serving
-        # each staffed agent frees a place about every average handle time
-        expected = 0 if routed else position * self.policy.routing.average_handle_s
-        expected //= max(1, len(staffed))
-        room = routed or any(a.has_room for a in staffed)
-        return WaitStatus(
-            waiting=True,
-            queue_position=position,
-            expected_wait_s=int(expected),
-            agents_online=bool(serving),
-            saturated=not routed
-            and self.policy.waiting.is_saturated(int(expected), bool(serving), room),
-            bot_may_answer=self.policy.waiting.bot_answers_while_waiting,
-        )
+        return self.queue_desk.hand_off(request)
 
     def waiting_status(self, conversation_id: str, at: datetime) -> WaitStatus:
-        """Where a waiting conversation stands now (not waiting once accepted or closed)."""
-        entry = self.queue.get(conversation_id)
-        if entry is None or entry.state != SeatState.WAITING:
-            return WaitStatus(waiting=False)
-        return self._wait(entry, self.agents.loads(), routed=entry.routed_to is not None)
+        return self.queue_desk.waiting_status(conversation_id, at)
 
     def leave_message(self, message: LeftMessage) -> str:
-        """The customer stops waiting: the conversation leaves the queue (closed) and its
-        ticket, assigned to the group it waited for, carries the message or call-back."""
-        cid = message.conversation_id
-        entry = self.queue.get(cid)
-        at = message.at
-        left = {"kind": message.kind.value, "text": message.text[:MAX_TEXT], "at": at.isoformat()}
-        if message.phone:
-            left["phone"] = message.phone
-        ticket = self.ticket_desk.left_message(
-            message,
-            left,
-            skill=Skill(entry.skill) if entry is not None else self.policy.routing.default_skill,
-            lang=entry.lang if entry is not None else "zh-CN",
-            description=entry.summary if entry is not None else message.text[:200],
-        )
-        if entry is not None and entry.state == SeatState.WAITING:
-            self.queue.close(cid, None, at)
-            self.conversations.record_event(
-                cid, "left_message", at, "customer", {"ticket_id": ticket.id, **left}
-            )
-            self.publish(QUEUE_CHANNEL, {"type": "withdrawn", "conversation_id": cid})
-        if ticket.assignee:
-            self.publish(agent_channel(ticket.assignee), {"type": "ticket", "ticket_id": ticket.id})
-        return ticket.id
+        return self.queue_desk.leave_message(message)
 
     def waiting_conversations(self, limit: int) -> list[str]:
-        """Conversations waiting for a person, most urgent first (the waiting-room job)."""
-        return [e.conversation_id for e in self.queue.all(limit) if e.state == SeatState.WAITING]
+        return self.queue_desk.waiting_conversations(limit)
 
     def notify(self, conversation_id: str, text: str, at: datetime) -> None:
-        self.tell_customer_text(conversation_id, text, at)
+        self.outbox.tell_customer_text(conversation_id, text, at)
 
     def find_open_ticket(
         self, customer_id: str, order_id: str | None, kind: TicketKind
@@ -246,52 +157,64 @@ class Desk:
     def open_ticket(self, request: TicketRequest) -> str:
         return self.ticket_desk.open_ticket(request)
 
-    # ---- agents: status, queue, accept -------------------------------------------------------
+    # ---- agents and the queue -------------------------------------------------------------------
 
     def agent(self, agent_id: str) -> Agent:
-        agent = self.agents.get(agent_id)
-        if agent is None:
-            raise Unknown(f"no agent {agent_id}")
-        return agent
+        return self.queue_desk.agent(agent_id)
+
+    def agent_loads(self) -> list[AgentLoad]:
+        return self.queue_desk.agent_loads()
 
     def set_status(
         self, agent: Agent, status: AgentStatus, at: datetime, *, hand_back_chats: bool = True
     ) -> None:
-        """Going away hands back offers; going offline also hands back open chats, unless the
-        console merely closed (a reload or a crashed tab must not cost the agent its chats;
-        the stale-chat job moves customers left unanswered)."""
-        self.agents.set_status(agent.id, status, at)
-        if status is not AgentStatus.ONLINE:
-            for entry in self.queue.offered_to(agent.id):
-                self.queue.offer(entry.conversation_id, None, at, not_to=agent.id)
-        if status is AgentStatus.OFFLINE and hand_back_chats:
-            for entry in self.queue.active_of(agent.id):
-                self.requeue(entry, agent.id, at, "agent_offline")
-        self.dispatch(at)
+        self.queue_desk.set_status(agent, status, at, hand_back_chats=hand_back_chats)
 
     def queue_for(self, agent: Agent, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
-        """The contract's queue view: what this agent may take, most urgent first."""
-        entries = (
-            self.queue.all(limit)
-            if is_supervisor(agent)
-            else self.queue.visible_to(agent.id, [s.value for s in agent.skills], limit)
-        )
-        return [self.entry_view(e, now) for e in entries]
+        return self.queue_desk.queue_for(agent, now, limit)
 
     def entry_view(self, e: QueueEntry, now: datetime) -> dict[str, Any]:
-        return {
-            "conversation_id": e.conversation_id,
-            "customer_id": e.customer_id,
-            "priority": effective_priority(e.virtual_arrival, now, self.policy.routing),
-            "reason": e.reason,
-            "summary": e.summary,
-            "waiting_seconds": max(0, int((now - e.waiting_since).total_seconds())),
-            "skill": e.skill,
-            "vip": e.vip,
-            "lang": e.lang,
-            "because": list(e.because),
-            "routed_to": e.routed_to,
-        }
+        return self.queue_desk.entry_view(e, now)
+
+    def dispatch(self, at: datetime, limit: int = 200) -> int:
+        return self.queue_desk.dispatch(at, limit)
+
+    def requeue(self, entry: QueueEntry, from_agent: str, at: datetime, why: str) -> bool:
+        return self.queue_desk.requeue(entry, from_agent, at, why)
+
+    # ---- supervisors ----------------------------------------------------------------------------
+
+    def require_supervisor(self, agent: Agent) -> None:
+        self.queue_desk.require_supervisor(agent)
+
+    def queue_overview(self, now: datetime, limit: int = 200) -> dict[str, Any]:
+        return self.queue_desk.queue_overview(now, limit)
+
+    def live_chats(self, now: datetime) -> list[dict[str, Any]]:
+        return self.queue_desk.live_chats(now)
+
+    def reassign(
+        self, supervisor: Agent, conversation_id: str, to_agent: str, at: datetime
+    ) -> None:
+        self.queue_desk.reassign(supervisor, conversation_id, to_agent, at)
+
+    # ---- one conversation -----------------------------------------------------------------------
+
+    def check_access(self, agent: Agent, conversation_id: str) -> tuple[Conversation, QueueEntry]:
+        """The conversation if it was routed or transferred to this agent (or a supervisor)."""
+        conversation = self.conversations.get(conversation_id)
+        entry = self.queue.get(conversation_id)
+        if conversation is None or entry is None:
+            raise Unknown(f"no conversation {conversation_id} at the desk")
+        if is_supervisor(agent):
+            return conversation, entry
+        if entry.state == SeatState.WAITING and entry.routed_to == agent.id:
+            return conversation, entry
+        if entry.state in (SeatState.ACTIVE, SeatState.CLOSED) and entry.agent_id == agent.id:
+            return conversation, entry
+        raise NotAllowed("this conversation is not yours")
+
+    # ---- accepting ------------------------------------------------------------------------------
 
     def accept(self, agent: Agent, conversation_id: str, at: datetime) -> None:
         entry = self.queue.get(conversation_id)
@@ -326,43 +249,13 @@ class Desk:
 
     def _after_accept(self, agent: Agent, entry: QueueEntry, at: datetime) -> None:
         cid = entry.conversation_id
+        self.conversations.record_event(cid, "accepted", at, agent.id, {"skill": entry.skill})
         self.ticket_desk.taken_by(cid, agent.id, at)
         self.tell_customer(cid, entry.lang, "agent_joined", at, agent_name=agent.name)
         self.publish(conversation_channel(cid), {"type": "status", "status": "with_agent"})
         self.publish(QUEUE_CHANNEL, {"type": "accepted", "conversation_id": cid})
 
-    # ---- one conversation ---------------------------------------------------------------------
-
-    def check_access(self, agent: Agent, conversation_id: str) -> tuple[Conversation, QueueEntry]:
-        """The conversation if it was routed or transferred to this agent (or a supervisor)."""
-        conversation = self.conversations.get(conversation_id)
-        entry = self.queue.get(conversation_id)
-        if conversation is None or entry is None:
-            raise Unknown(f"no conversation {conversation_id} at the desk")
-        if is_supervisor(agent):
-            return conversation, entry
-        if entry.state == SeatState.WAITING and entry.routed_to == agent.id:
-            return conversation, entry
-        if entry.state in (SeatState.ACTIVE, SeatState.CLOSED) and entry.agent_id == agent.id:
-            return conversation, entry
-        raise NotAllowed("this conversation is not yours")
-
-    def view(self, agent: Agent, conversation_id: str, now: datetime) -> dict[str, Any]:
-        """Everything an agent needs in hand: history, profile, orders, tickets, suggestions.
-        Reading it marks the conversation read for this agent."""
-        shown = workspace.view(self, agent, conversation_id, now)
-        if shown["messages"]:
-            inbox.mark_read(self, agent, conversation_id, int(shown["messages"][-1]["seq"]))
-        return shown
-
-    def my_conversations(self, agent: Agent) -> list[dict[str, Any]]:
-        """The agent's open chats from the server, with customer, last message and unread count."""
-        return inbox.open_chats(self, agent)
-
-    def suggestions_for(
-        self, agent: Agent, conversation_id: str, message_id: str | None, now: datetime
-    ) -> list[dict[str, Any]]:
-        return workspace.suggestions_for(self, agent, conversation_id, message_id, now)
+    # ---- serving --------------------------------------------------------------------------------
 
     def send(self, agent: Agent, conversation_id: str, text: str, at: datetime) -> Message:
         """Deliver an agent's message: stored in the conversation, then published."""
@@ -444,8 +337,8 @@ class Desk:
                 agent_channel(to_agent), {"type": "offered", "conversation_id": conversation_id}
             )
         else:
-            self._route(moved, at, self.agents.loads())
-        self.dispatch(at)
+            self.queue_desk.route(moved, at, self.agents.loads())
+        self.queue_desk.dispatch(at)
         return moved
 
     def close(self, agent: Agent, conversation_id: str, resolution: str, at: datetime) -> Survey:
@@ -492,8 +385,10 @@ class Desk:
                 "message_id": message.id,
             },
         )
-        self.dispatch(at)
+        self.queue_desk.dispatch(at)
         return survey
+
+    # ---- after the chat -------------------------------------------------------------------------
 
     def rate(
         self, conversation_id: str, customer_id: str, score: int, comment: str | None, at: datetime
@@ -542,7 +437,24 @@ class Desk:
             question.strip(), answer.strip(), conversation.lang, agent.id, entry_id
         )
 
-    # ---- photos from the customer -------------------------------------------------------------
+    def view(self, agent: Agent, conversation_id: str, now: datetime) -> dict[str, Any]:
+        """Everything an agent needs in hand: history, profile, orders, tickets, suggestions.
+        Reading it marks the conversation read for this agent."""
+        shown = workspace.view(self, agent, conversation_id, now)
+        if shown["messages"]:
+            inbox.mark_read(self, agent, conversation_id, int(shown["messages"][-1]["seq"]))
+        return shown
+
+    def my_conversations(self, agent: Agent) -> list[dict[str, Any]]:
+        """The agent's open chats from the server, with customer, last message and unread count."""
+        return inbox.open_chats(self, agent)
+
+    def suggestions_for(
+        self, agent: Agent, conversation_id: str, message_id: str | None, now: datetime
+    ) -> list[dict[str, Any]]:
+        return workspace.suggestions_for(self, agent, conversation_id, message_id, now)
+
+    # ---- photos from the customer ---------------------------------------------------------------
 
     def receive_image(
         self, conversation_id: str, customer_id: str, image: ImageFile, at: datetime
@@ -556,155 +468,22 @@ class Desk:
     def image_for_agent(self, agent: Agent, upload_id: str) -> StoredImage:
         return attachments.for_agent(self, agent, upload_id)
 
-    # ---- supervisors ----------------------------------------------------------------------------
-
-    def require_supervisor(self, agent: Agent) -> None:
-        if not is_supervisor(agent):
-            raise NotAllowed("supervisors only")
-
-    def agent_loads(self) -> list[AgentLoad]:
-        return self.agents.loads()
-
-    def queue_overview(self, now: datetime, limit: int = 200) -> dict[str, Any]:
-        counts = self.queue.counts()
-        return {
-            "groups": {
-                skill: {
-                    "waiting": n,
-                    "longest_wait_seconds": int((now - since).total_seconds()) if since else 0,
-                }
-                for skill, (n, since) in sorted(counts.items())
-            },
-            "entries": [self.entry_view(e, now) for e in self.queue.all(limit)],
-        }
-
-    def live_chats(self, now: datetime) -> list[dict[str, Any]]:
-        """Every chat being served now, agent by agent (the supervisor's view)."""
-        chats = []
-        for load in self.agents.loads():
-            for entry in self.queue.active_of(load.agent.id):
-                chats.append(
-                    {
-                        **self.entry_view(entry, now),
-                        "agent_id": load.agent.id,
-                        "agent_name": load.agent.name,
-                        "agent_status": load.agent.status.value,
-                    }
-                )
-        return chats
-
-    def reassign(
-        self, supervisor: Agent, conversation_id: str, to_agent: str, at: datetime
-    ) -> None:
-        """Move a waiting or active conversation to a named agent."""
-        self.require_supervisor(supervisor)
-        target = self.agent(to_agent)
-        entry = self.queue.get(conversation_id)
-        if entry is None or entry.state == SeatState.CLOSED:
-            raise Unknown(f"no open conversation {conversation_id} at the desk")
-        if entry.state == SeatState.WAITING:
-            if not self.queue.offer(conversation_id, target.id, at):
-                raise WrongState("the conversation was accepted meanwhile")
-            self.publish(
-                agent_channel(target.id), {"type": "offered", "conversation_id": conversation_id}
-            )
-        else:
-            if entry.agent_id == target.id:
-                return
-            assert entry.agent_id is not None
-            if not self.queue.hand_to(conversation_id, entry.agent_id, target.id, at):
-                raise WrongState("the conversation changed hands meanwhile")
-            self.tell_customer(conversation_id, entry.lang, "transferred", at)
-        self.conversations.record_event(
-            conversation_id,
-            "reassigned",
-            at,
-            supervisor.id,
-            {"from": entry.agent_id or entry.routed_to, "to": target.id},
-        )
-
-    # ---- routing and jobs -----------------------------------------------------------------------
-
-    def _route(self, entry: QueueEntry, at: datetime, loads: list[AgentLoad]) -> str | None:
-        """Offer the entry to the best agent with room; skill first, then least load.
-        A group nobody online can serve falls back to any agent who speaks the language."""
-        vip = entry.vip in self.policy.routing.vip_levels
-        reserve = self.policy.routing.vip_reserved_seats
-        choice = routing.choose_agent(loads, entry.skill, entry.lang, vip, entry.not_to, reserve)
-        if choice is None and not routing.someone_can_serve(loads, entry.skill, entry.lang):
-            choice = routing.choose_agent(loads, None, entry.lang, vip, entry.not_to, reserve)
-        fallback = self.policy.routing.fallback_lang
-        if choice is None and fallback and not routing.anyone_speaks(loads, entry.lang):
-            choice = routing.choose_agent(loads, None, fallback, vip, entry.not_to, reserve)
-        if choice is None:
-            return None
-        if not self.queue.offer(entry.conversation_id, choice.agent.id, at):
-            return None
-        self.publish(
-            agent_channel(choice.agent.id),
-            {"type": "offered", "conversation_id": entry.conversation_id},
-        )
-        return choice.agent.id
-
-    def dispatch(self, at: datetime, limit: int = 200) -> int:
-        """Offer waiting, unrouted conversations (most urgent first) to agents with room."""
-        loads = self.agents.loads()
-        if not any(a.agent.status is AgentStatus.ONLINE and a.has_room for a in loads):
-            return 0
-        routed = 0
-        for entry in self.queue.unrouted(None, limit):
-            agent_id = self._route(entry, at, loads)
-            if agent_id is None:
-                continue
-            routed += 1
-            loads = [
-                replace(a, offered=a.offered + 1) if a.agent.id == agent_id else a for a in loads
-            ]
-            if not any(a.agent.status is AgentStatus.ONLINE and a.has_room for a in loads):
-                break
-        return routed
-
-    def reassign_stale(self, now: datetime) -> int:
-        """Offers not accepted in time and customers left unanswered go to another agent."""
-        return jobs.reassign_stale(self, now)
-
-    def escalate_breaches(self, now: datetime) -> list[str]:
-        """Tickets past their SLA: escalated, bumped, handed to a supervisor, customer told."""
-        return self.ticket_desk.escalate_breaches(now)
-
-    def run_jobs(self, now: datetime) -> dict[str, int]:
-        """The periodic desk job (CLI or supervisor route): SLA escalation and reassignment."""
-        return {
-            "escalated": len(self.escalate_breaches(now)),
-            "reassigned": self.reassign_stale(now),
-        }
-
-    def requeue(self, entry: QueueEntry, from_agent: str, at: datetime, why: str) -> bool:
-        points = entry.points + self.policy.routing.requeue_points
-        moved = replace(
-            entry,
-            points=points,
-            virtual_arrival=virtual_arrival(entry.waiting_since, points, self.policy.routing),
-            routed_to=None,
-            not_to=from_agent,
-            state=SeatState.WAITING,
-            agent_id=None,
-        )
-        if not self.queue.enqueue(moved, at, from_agent=from_agent):
-            return False
-        self.conversations.record_event(
-            entry.conversation_id, "requeued", at, "system", {"from": from_agent, "why": why}
-        )
-        self.tell_customer(entry.conversation_id, entry.lang, "requeued", at)
-        return True
-
-    # ---- tickets --------------------------------------------------------------------------------
+    # ---- tickets and jobs -----------------------------------------------------------------------
 
     def ticket_summary(self, record: TicketRecord) -> dict[str, Any]:
         return self.ticket_desk.summary(record)
 
     def bot_ticket_completeness(self, limit: int = 10_000) -> tuple[float, int]:
         return self.ticket_desk.bot_ticket_completeness(limit)
+
+    def reassign_stale(self, now: datetime) -> int:
+        return self.jobs.reassign_stale(now)
+
+    def escalate_breaches(self, now: datetime) -> list[str]:
+        return self.jobs.escalate_breaches(now)
+
+    def run_jobs(self, now: datetime) -> dict[str, int]:
+        return self.jobs.run_jobs(now)
 
     # ---- what the desk says and reads -----------------------------------------------------------
 
