@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# the longest text that goes through the desk: a reply, a left message, a resolution, a comment
+MAX_TEXT = 2000
+
 _FALLBACK = {"zh-TW": ("zh-TW", "zh-CN", "en"), "en": ("en", "zh-CN")}
 
 

@@ -123,7 +123,7 @@ def test_the_survey_is_in_the_chat_before_the_chat_reads_closed(kefu: Kefu, desk
     a01 = desk.agent("A01")
     desk.accept(a01, conv.id, T0)
     seen: list[tuple[str, ConversationStatus]] = []
-    tell = desk.tell_customer
+    tell = desk.outbox.tell_customer
 
     def watching(conversation_id: str, *args: object, **kwargs: object) -> object:
         sent = tell(conversation_id, *args, **kwargs)  # type: ignore[arg-type]
@@ -132,7 +132,7 @@ def test_the_survey_is_in_the_chat_before_the_chat_reads_closed(kefu: Kefu, desk
         seen.append((sent.kind, now.status))
         return sent
 
-    desk.tell_customer = watching  # type: ignore[method-assign]
+    desk.outbox.tell_customer = watching  # type: ignore[method-assign]
     desk.close(a01, conv.id, "done", T0)
     assert ("survey", ConversationStatus.WITH_AGENT) in seen
     closed = desk.conversations.get(conv.id)
