@@ -86,7 +86,7 @@ class Desk:
         self.conversations = conversations
         self.commerce = commerce
         self.publisher = publisher
-        self.policy = policy
+        self._policy = policy
         self.knowledge = knowledge
         self.marks = marks
         self.uploads = uploads
@@ -126,6 +126,19 @@ class Desk:
             knowledge=knowledge,
         )
         self.jobs = DeskJobs(queue=self.queue_desk, tickets=self.ticket_desk)
+
+    @property
+    def policy(self) -> DeskPolicy:
+        return self._policy
+
+    @policy.setter
+    def policy(self, policy: DeskPolicy) -> None:
+        """A new policy (a shop's edited routing or waiting-room rules) holds for every part of
+        the desk at once."""
+        self._policy = policy
+        self.outbox.messages = policy.messages
+        for part in (self.ticket_desk, self.queue_desk, self.chat_desk):
+            part.policy = policy
 
     # ---- DeskPort: what the dialogue calls ----------------------------------------------------
 
