@@ -231,10 +231,12 @@ async function refreshQueue() {
 async function refreshLive() {
   $("supervise").hidden = false;
   try {
-    const [chats, people] = await Promise.all([
+    const [chats, people, alerts] = await Promise.all([
       authed("/api/v1/agent/supervisor/chats"),
       authed("/api/v1/agent/colleagues"),
+      authed(`/api/v1/analytics/alerts?limit=${ALERTS_SHOWN}`),
     ]);
+    renderAlerts(alerts);
     const online = people.filter((a) => a.status === "online");
     const list = clear($("live"));
     if (!chats.length) list.append(el("li", { class: "empty" }, t("console.no_chats")));
@@ -276,6 +278,34 @@ async function refreshLive() {
     }
   } catch (exc) {
     $("desk-error").textContent = exc.message;
+  }
+}
+
+// the newest alerts raised for supervisors (wait-time promises broken, staff short of the
+// forecast), refreshed with the live chats; a broken promise on a chat opens that chat
+const ALERTS_SHOWN = 5;
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+function renderAlerts(alerts) {
+  const list = clear($("alerts"));
+  if (!alerts.length) {
+    list.append(el("li", { class: "empty" }, t("alert.none")));
+    return;
+  }
+  for (const a of alerts) {
+    const d = a.detail || {};
+    const when = new Date(a.at).toLocaleTimeString();
+    const what =
+      a.kind === "staff_short"
+        ? fill(t("alert.staff_short"), { hour: new Date(d.hour).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), needed: d.agents_needed, planned: d.agents_planned })
+        : fill(t("alert.wait_breach"), { tier: label("alert.tier", d.tier), waited: Math.round(d.waited_s), target: d.target_s });
+    const about = d.conversation_id
+      ? el("button", { type: "button", class: "chat-open", testid: "alert-open", onclick: () => open(d.conversation_id) }, d.conversation_id)
+      : el("span", { class: "small" }, d.ticket_id || "");
+    list.append(el("li", { class: "alert", dataset: { kind: a.kind } }, el("strong", {}, what), el("span", { class: "small" }, ` ${when} `), about));
   }
 }
 
