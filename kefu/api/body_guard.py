@@ -1,6 +1,6 @@
 """Request bodies checked before any route sees them: size, encoding, JSON nesting, surrogates.
 
-- A body over the limit (64 KB; 1 MB for the back office's knowledge and promotion uploads) is
+- A body over the limit (64 KB; 1 MB for the back office, 5 MB for a knowledge base import) is
   answered 413 before it is read: at once when ``Content-Length`` says so, and as soon as a
   streamed or chunked body passes the limit, so a 200 MB upload never sits in memory.
 - A shop's data export (``/api/v1/admin/import/{kind}``, up to 2 GiB) is not read here at all:
@@ -38,11 +38,16 @@ _IMAGE_UPLOAD = re.compile(r"^/api/v1/conversations/[^/]+/images$")
 # a million orders: streamed by the route, never held here
 IMPORT_BODY_BYTES = 2 * 1024**3
 _STREAMED_IMPORT = re.compile(r"^/api/v1/admin/import/[^/]+$")
+# a shop's whole knowledge base (thousands of answers), read and checked in one piece
+KNOWLEDGE_IMPORT_BYTES = 5 * 1024 * 1024
+_KNOWLEDGE_IMPORT = "/api/v1/admin/kb/import"
 
 
 def body_limit_for(path: str) -> int:
     if _STREAMED_IMPORT.match(path):
         return IMPORT_BODY_BYTES
+    if path == _KNOWLEDGE_IMPORT:
+        return KNOWLEDGE_IMPORT_BYTES
     if _IMAGE_UPLOAD.match(path):
         return IMAGE_BODY_BYTES
     return UPLOAD_BODY_BYTES if path.startswith(_UPLOAD_PREFIXES) else MESSAGE_BODY_BYTES

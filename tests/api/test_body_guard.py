@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kefu.api.app import create_app
-from kefu.api.body_guard import MESSAGE_BODY_BYTES
+from kefu.api.body_guard import KNOWLEDGE_IMPORT_BYTES, MESSAGE_BODY_BYTES
 from kefu.config import Settings
 from kefu.wiring import Kefu
 
@@ -71,11 +71,12 @@ def test_a_chunked_body_is_counted_as_it_streams(api: TestClient) -> None:
 def test_admin_imports_may_be_larger_but_not_unbounded(api: TestClient) -> None:
     token = api.post("/api/v1/agent/login", json={"agent_id": "S01", "password": "demo"})
     auth = {"Authorization": f"Bearer {token.json()['token']}"}
-    big = json.dumps([{"question": "q" * 100, "answer": "a" * 100}] * 1500).encode()
-    assert MESSAGE_BODY_BYTES < len(big) < 1024 * 1024
+    # a knowledge base of 6,000 answers (about 2 MB) is one upload
+    big = json.dumps([{"question": "q" * 100, "answer": "a" * 200}] * 6000).encode()
+    assert 1024 * 1024 < len(big) < KNOWLEDGE_IMPORT_BYTES
     accepted = api.post("/api/v1/admin/kb/import", content=big, headers=auth)
     assert accepted.status_code != 413
-    too_big = b"[" + b" " * (1024 * 1024) + b"]"
+    too_big = b"[" + b" " * KNOWLEDGE_IMPORT_BYTES + b"]"
     _error(
         api.post("/api/v1/admin/kb/import", content=too_big, headers=auth), 413, "payload_too_large"
     )
