@@ -1,5 +1,4 @@
-"""Wire models: the shapes of the contract's requests and responses, validated at the edge so the
-core receives typed values (CONTRACT sections 3 and 5)."""
+"""Wire models of the customer's messages and conversations (CONTRACT sections 3 and 5)."""
 
 from __future__ import annotations
 
