@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kefu.desk.ports import Knowledge
 from kefu.desk.texts import render
 from kefu.domain.customers import Customer, mask_phone
 from kefu.domain.orders import Order
+from kefu.knowledge.ports import KnowledgeBase
 from kefu.privacy.masking import mask_address
 
 ORDER_ID = re.compile(r"E\d{13}")
@@ -127,7 +127,7 @@ def suggestions(
     channel: str | None,
     now: datetime,
     *,
-    knowledge: Knowledge | None,
+    knowledge: KnowledgeBase | None,
     orders: Sequence[Order],
     customer: Customer | None,
     messages: Mapping[str, Any],

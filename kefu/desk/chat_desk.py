@@ -21,7 +21,6 @@ from kefu.desk.outbox import Outbox
 from kefu.desk.policy import DeskPolicy
 from kefu.desk.ports import (
     AgentStore,
-    Knowledge,
     QueueEntry,
     QueueStore,
     SeatState,
@@ -40,6 +39,7 @@ from kefu.domain.conversations import (
     Sender,
 )
 from kefu.domain.desk import Agent, AgentStatus, Skill
+from kefu.knowledge.ports import KnowledgeBase
 
 
 class ChatDesk:
@@ -55,7 +55,7 @@ class ChatDesk:
         routing: QueueDesk,
         tickets: TicketDesk,
         clean_text: Callable[[str], str],
-        knowledge: Knowledge | None = None,
+        knowledge: KnowledgeBase | None = None,
     ) -> None:
         self.agents = agents
         self.queue = queue

@@ -257,21 +257,3 @@ class Marks(Protocol):
 
     def get(self, key: str) -> str | None: ...
     def set(self, key: str, value: str, ttl_s: float | None = None) -> None: ...
-
-
-class Knowledge(Protocol):
-    """The part of kefu.knowledge's service the desk uses (agent assist, learning loop)."""
-
-    def search(
-        self,
-        text: str,
-        lang: str,
-        channel: str | None,
-        now: datetime,
-        k: int,
-        *,
-        record: bool = True,
-    ) -> Any: ...
-    def propose(
-        self, question: str, answer: str, lang: str, agent_id: str, entry_id: str | None = None
-    ) -> Any: ...

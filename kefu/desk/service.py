@@ -31,7 +31,6 @@ from kefu.desk.policy import DeskPolicy
 from kefu.desk.ports import (
     AgentLoad,
     AgentStore,
-    Knowledge,
     Marks,
     Notes,
     Publisher,
@@ -59,6 +58,7 @@ from kefu.domain.handoff import (
 )
 from kefu.domain.images import ImageFile
 from kefu.domain.orders import Order
+from kefu.knowledge.ports import KnowledgeBase
 
 
 class Desk:
@@ -73,7 +73,7 @@ class Desk:
         commerce: CommercePort,
         publisher: Publisher,
         policy: DeskPolicy,
-        knowledge: Knowledge | None = None,
+        knowledge: KnowledgeBase | None = None,
         clean_text: Callable[[str], str] | None = None,
         marks: Marks | None = None,
         uploads: Uploads | None = None,

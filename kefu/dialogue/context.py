@@ -12,7 +12,7 @@ from kefu.commerce.port import CommercePort
 from kefu.dialogue.lexicon import Lexicon
 from kefu.dialogue.locale import MONEY_FACTS, format_money, is_local
 from kefu.dialogue.policy import HandoffPolicy
-from kefu.dialogue.ports import Knowledge, Promotions, Understanding
+from kefu.dialogue.ports import Promotions, Understanding
 from kefu.dialogue.state import DialogueState
 from kefu.dialogue.texts import Templates
 from kefu.domain.catalog import Product
@@ -21,6 +21,7 @@ from kefu.domain.customers import Customer
 from kefu.domain.desk import TicketKind
 from kefu.domain.handoff import DeskPort, HandoffReason, TicketRequest
 from kefu.domain.orders import Order
+from kefu.knowledge.ports import KnowledgeBase
 
 log = logging.getLogger("kefu.dialogue")
 
@@ -48,7 +49,7 @@ class Services:
     templates: Templates
     lexicon: Lexicon
     policy: HandoffPolicy
-    knowledge: Knowledge | None = None
+    knowledge: KnowledgeBase | None = None
     promotions: Promotions | None = None
     desk: DeskPort | None = None
 

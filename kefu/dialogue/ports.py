@@ -36,36 +36,6 @@ class Nlu(Protocol):
     def parse(self, text: str, now: datetime | None = None) -> Understanding: ...
 
 
-class KbHit(Protocol):
-    @property
-    def answer(self) -> str: ...
-    @property
-    def score(self) -> float: ...
-
-
-class KbResult(Protocol):
-    @property
-    def decision(self) -> Any: ...  # "answer" | "suggest" | "fallback" (a StrEnum)
-    @property
-    def hits(self) -> Sequence[Any]: ...
-
-
-class Knowledge(Protocol):
-    def has_curated_answers(self) -> bool: ...
-    def search(
-        self,
-        text: str,
-        lang: str = "zh-CN",
-        channel: str | None = None,
-        now: datetime | None = None,
-        k: int = 3,
-        *,
-        customer_id: str | None = None,
-        conversation_id: str | None = None,
-        record: bool = True,
-    ) -> Any: ...
-
-
 class Promotions(Protocol):
     def answer(
         self,

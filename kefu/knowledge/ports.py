@@ -1,13 +1,18 @@
-"""What the knowledge base needs from outside: storage and a change bus (the edges implement)."""
+"""The knowledge base's ports: what it offers its neighbours (``KnowledgeBase``: the conversation
+and the desk both use this one), and what it needs from outside (storage and a change bus, which
+the edges implement)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kefu.knowledge.entry import KbEntry
+
+if TYPE_CHECKING:  # the service's own result types; the protocol is read before them
+    from kefu.knowledge.retriever import RetrievalResult
 
 
 @dataclass(frozen=True)
@@ -94,3 +99,31 @@ class ChangeBus(Protocol):
 
     def publish(self, channel: str, message: str) -> None: ...
     def subscribe(self, channel: str, handler: Callable[[str], None]) -> Callable[[], None]: ...
+
+
+class KnowledgeBase(Protocol):
+    """What the conversation (answers) and the desk (agent assist, the learning loop) ask of the
+    knowledge base; ``kefu.knowledge.service.KnowledgeService`` is the implementation."""
+
+    def has_curated_answers(self) -> bool: ...
+    def search(
+        self,
+        text: str,
+        lang: str = "zh-CN",
+        channel: str | None = None,
+        now: datetime | None = None,
+        k: int = 3,
+        *,
+        customer_id: str | None = None,
+        conversation_id: str | None = None,
+        record: bool = True,
+    ) -> RetrievalResult: ...
+    def propose(
+        self,
+        question: str,
+        answer: str,
+        lang: str,
+        agent_id: str,
+        entry_id: str | None = None,
+        now: datetime | None = None,
+    ) -> Proposal: ...

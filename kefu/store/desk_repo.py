@@ -31,7 +31,6 @@ from kefu.desk.passwords import demo_hash
 from kefu.desk.policy import DeskPolicy, load_policy
 from kefu.desk.ports import (
     AgentLoad,
-    Knowledge,
     Marks,
     Publisher,
     QueueEntry,
@@ -52,6 +51,7 @@ from kefu.domain.desk import (
     TicketKind,
     TicketStatus,
 )
+from kefu.knowledge.ports import KnowledgeBase
 from kefu.resources import data_path
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
@@ -826,7 +826,7 @@ def make_desk(
     db: Database,
     commerce: CommercePort,
     publisher: Publisher,
-    knowledge: Knowledge,
+    knowledge: KnowledgeBase,
     policy: DeskPolicy | None = None,
     clean_text: Callable[[str], str] | None = None,
     marks: Marks | None = None,
