@@ -1,0 +1,152 @@
+"""ConversationStore (kefu.domain): conversations and their messages, on SQLite and PostgreSQL.
+
+The lost-race and message-order cases restate tests/store/test_conversation_repo.py as the
+contract, on one shared database per backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from kefu.domain.conversations import (
+    ConcurrentUpdate,
+    Conversation,
+    ConversationStatus,
+    NewMessage,
+    Sender,
+)
+from kefu.store.conversation_repo import SqlConversations, new_id
+from kefu.store.db import Database
+
+T0 = datetime(2026, 11, 11, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(store_db: Database) -> SqlConversations:
+    return SqlConversations(store_db)
+
+
+def _conversation(customer_id: str, at: datetime = T0, channel: str = "web") -> Conversation:
+    return Conversation(
+        id=new_id("c"),
+        customer_id=customer_id,
+        channel=channel,
+        status=ConversationStatus.BOT,
+        lang="zh-CN",
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def test_a_created_conversation_reads_back_as_stored(
+    store: SqlConversations, new_customer: Callable[[], str]
+) -> None:
+    conv = _conversation(new_customer())
+    conv.state = {"slots": {"order_id": "E2026111100001"}, "unresolved": 1}
+    store.create(conv)
+    again = SqlConversations(store.db).get(conv.id)
+    assert again is not None
+    assert (again.customer_id, again.channel, again.status, again.lang, again.state) == (
+        conv.customer_id,
+        "web",
+        ConversationStatus.BOT,
+        "zh-CN",
+        conv.state,
+    )
+    assert again.created_at == T0 and again.version == conv.version == 1
+    assert store.get(new_id("c")) is None
+
+
+def test_a_turns_messages_read_back_in_order_and_resume_after_a_seq(
+    store: SqlConversations, new_customer: Callable[[], str]
+) -> None:
+    conv = _conversation(new_customer())
+    turn = [
+        NewMessage(Sender.CUSTOMER, "在吗", T0, channel="web"),
+        NewMessage(Sender.BOT, "在的，请问有什么可以帮您？", T0, kind="answer", meta={"k": 1}),
+    ]
+    stored = store.commit_turn(conv, turn, create=True)
+    assert [m.seq for m in stored] == [1, 2]
+    later = store.append_message(conv.id, Sender.AGENT, "您好", T0 + timedelta(minutes=1))
+    assert later.seq == 3
+    messages = store.messages(conv.id)
+    assert [(m.seq, m.sender, m.text) for m in messages] == [
+        (1, Sender.CUSTOMER, "在吗"),
+        (2, Sender.BOT, "在的，请问有什么可以帮您？"),
+        (3, Sender.AGENT, "您好"),
+    ]
+    assert messages[1].kind == "answer" and messages[1].meta == {"k": 1}
+    assert messages[2].at == T0 + timedelta(minutes=1)
+    assert [m.text for m in store.messages(conv.id, after_seq=2)] == ["您好"]
+    assert [m.seq for m in store.messages(conv.id, limit=2)] == [1, 2]
+
+
+def test_a_stale_save_loses_and_changes_nothing(
+    store: SqlConversations, new_customer: Callable[[], str]
+) -> None:
+    conv = _conversation(new_customer())
+    store.create(conv)
+    stale = store.get(conv.id)
+    assert stale is not None
+    conv.status = ConversationStatus.WAITING_AGENT
+    store.save(conv)
+    assert conv.version == 2
+    stale.state = {"overwrite": True}
+    with pytest.raises(ConcurrentUpdate):
+        store.save(stale)
+    current = store.get(conv.id)
+    assert current is not None
+    assert (current.status, current.state, current.version) == (
+        ConversationStatus.WAITING_AGENT,
+        {},
+        2,
+    )
+
+
+def test_a_stale_turn_writes_none_of_its_messages(
+    store: SqlConversations, new_customer: Callable[[], str]
+) -> None:
+    conv = _conversation(new_customer())
+    store.commit_turn(conv, [NewMessage(Sender.CUSTOMER, "first", T0)], create=True)
+    stale = store.get(conv.id)
+    assert stale is not None
+    store.commit_turn(conv, [NewMessage(Sender.BOT, "answer", T0)])
+    with pytest.raises(ConcurrentUpdate):
+        store.commit_turn(stale, [NewMessage(Sender.BOT, "lost 1", T0)] * 2)
+    assert [m.text for m in store.messages(conv.id)] == ["first", "answer"]
+    # the next turn numbers on from the messages that exist
+    assert [m.seq for m in store.commit_turn(conv, [NewMessage(Sender.BOT, "next", T0)])] == [3]
+
+
+def test_a_customers_conversations_never_include_anothers(
+    store: SqlConversations, new_customer: Callable[[], str]
+) -> None:
+    mine, theirs = new_customer(), new_customer()
+    older, newer = _conversation(mine, T0), _conversation(mine, T0 + timedelta(hours=1))
+    for conv in (older, _conversation(theirs, T0 + timedelta(hours=2)), newer):
+        store.create(conv)
+    assert [c.id for c in store.of_customer(mine)] == [newer.id, older.id]
+    assert [c.id for c in store.of_customer(mine, limit=1)] == [newer.id]
+    assert all(c.customer_id == theirs for c in store.of_customer(theirs))
+    assert store.of_customer(new_customer()) == []
+
+
+def test_the_latest_open_conversation_spans_channels_and_skips_closed_ones(
+    store: SqlConversations, new_customer: Callable[[], str]
+) -> None:
+    customer = new_customer()
+    assert store.latest_open(customer) is None
+    web = _conversation(customer, T0, channel="web")
+    app = _conversation(customer, T0 + timedelta(minutes=5), channel="app")
+    store.create(web)
+    store.create(app)
+    latest = store.latest_open(customer)
+    assert latest is not None and latest.id == app.id
+    app.status = ConversationStatus.CLOSED
+    app.closed_at = app.updated_at = T0 + timedelta(minutes=6)
+    store.save(app)
+    latest = store.latest_open(customer)
+    assert latest is not None and latest.id == web.id
+    assert store.latest_open(new_customer()) is None
