@@ -5,14 +5,15 @@ or Redis skips, or fails under KEFU_REQUIRE_SERVICES=1, through the helpers of t
 
 One migrated and seeded database per backend serves a whole run (creating one per test would
 cost PostgreSQL most of the time budget): each test writes under fresh ids, so tests never see
-each other's rows. Contracts that change the demo shop's own rows (commerce actions) take a
-database of their own per module.
+each other's rows. Contracts that change the demo shop's own rows (commerce actions) open a
+database of their own per module with ``open_database``.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,15 +35,18 @@ STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 RUNTIMES = ["inprocess", pytest.param("redis", marks=pytest.mark.redis)]
 
 
-def _open_database(kind: str, folder: Path) -> Iterator[Database]:
+@contextmanager
+def open_database(kind: str, folder: Path) -> Iterator[Database]:
     """A migrated database with the demo shop in it, removed afterwards."""
     # personal-data columns encrypt with the test key (as Kefu.start sets it)
     use_keyring(Settings(data_dir=folder).data_keyring())
     if kind == "sqlite":
         db = Database.from_url(f"sqlite:///{folder / 'kefu.db'}")
-        prepare_database(db, seed=True)
-        yield db
-        db.engine.dispose()
+        try:
+            prepare_database(db, seed=True)
+            yield db
+        finally:
+            db.engine.dispose()
         return
     if not POSTGRES_URL:
         _unavailable("KEFU_TEST_POSTGRES_URL not set: PostgreSQL tests skipped")
@@ -70,15 +74,8 @@ def store_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
     """The demo shop's database on each store backend, shared by the contracts of a run."""
-    yield from _open_database(request.param, tmp_path_factory.mktemp(request.param))
-
-
-@pytest.fixture(scope="module", params=STORES)
-def own_store_db(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    """A demo shop of the module's own on each backend, for contracts that change its rows."""
-    yield from _open_database(request.param, tmp_path_factory.mktemp(request.param))
+    with open_database(request.param, tmp_path_factory.mktemp(request.param)) as db:
+        yield db
 
 
 def unique(prefix: str) -> str:
