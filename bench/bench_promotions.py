@@ -16,9 +16,9 @@ from kefu.demo.promotions import demo_rule_store, load_demo_products
 from kefu.domain.catalog import Product
 from kefu.promotions.book import RuleBook
 from kefu.promotions.calculator import quote
+from kefu.promotions.ports import CustomerWallet
 from kefu.promotions.quote import CartItem
 from kefu.promotions.service import PromotionService
-from kefu.promotions.store import CustomerWallet
 
 FIVE = [("P1001", 1), ("P1003", 3), ("P1004", 2), ("P5001", 1), ("P2001", 1)]
 TWENTY_SKUS = [

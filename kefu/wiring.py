@@ -18,7 +18,7 @@ from kefu.commerce.embedded import EmbeddedCommerce
 from kefu.commerce.emitting import EmittingCommerce
 from kefu.commerce.events import ORDER_EVENTS_CHANNEL
 from kefu.commerce.http import HttpCommerce
-from kefu.commerce.port import CommercePort
+from kefu.commerce.ports import CommercePort
 from kefu.config import Mode, Settings, get_settings
 from kefu.dialogue import Dialogue
 from kefu.dialogue.linking import GuestLinking

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from kefu.commerce.port import (
+from kefu.commerce.ports import (
     ActionResult,
     CommerceError,
     CommercePort,

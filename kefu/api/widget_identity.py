@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from kefu.commerce.port import CommerceError
+from kefu.commerce.ports import CommerceError
 from kefu.config import Mode
 from kefu.desk.errors import Invalid
 from kefu.domain.customers import Channel, is_guest

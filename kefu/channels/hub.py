@@ -30,7 +30,7 @@ from kefu.channels.webhook_inbound import WebhookInbound
 from kefu.channels.wechat_crypto import WechatCipher
 from kefu.channels.wechat_guard import WechatGuard
 from kefu.channels.wechat_inbound import WechatInbound
-from kefu.commerce.port import CommercePort
+from kefu.commerce.ports import CommercePort
 from kefu.config import Settings
 from kefu.desk.events import conversation_channel
 from kefu.dialogue import Dialogue, Turn, TurnResult

@@ -21,7 +21,7 @@ from kefu.channels.lease import StillRunning
 from kefu.channels.outbound import Outbox
 from kefu.channels.texts import channel_text
 from kefu.channels.wechat import WechatMessage, parse_message, text_reply
-from kefu.commerce.port import CommerceError, CommercePort
+from kefu.commerce.ports import CommerceError, CommercePort
 from kefu.dialogue import Turn, TurnResult
 from kefu.domain.errors import ClientError
 from kefu.runtime.shared import SharedState

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from kefu.commerce.port import (
+from kefu.commerce.ports import (
     ActionResult,
     CustomerNotFound,
     OrderNotFound,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from kefu.commerce.port import ActionResult, CommercePort
+from kefu.commerce.ports import ActionResult, CommercePort
 from kefu.domain.aftersales import AfterSalesRequest
 from kefu.domain.catalog import Product
 from kefu.domain.customers import Customer

@@ -22,7 +22,7 @@ import httpx
 import pybreaker
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from kefu.commerce.port import (
+from kefu.commerce.ports import (
     ActionResult,
     CommerceError,
     CommerceUnavailable,

@@ -15,7 +15,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from kefu.commerce.port import CommerceError
+from kefu.commerce.ports import CommerceError
 
 T = TypeVar("T")
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from kefu.domain.catalog import Category, NoReasonReturnExclusion, Product
+from kefu.promotions.ports import CustomerWallet
 from kefu.promotions.rules import Rule, parse_rules, validate_rule_set
-from kefu.promotions.store import CustomerWallet, InMemoryRuleStore
+from kefu.promotions.store import InMemoryRuleStore
 from kefu.promotions.timespec import resolve_time
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"

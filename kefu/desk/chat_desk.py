@@ -34,11 +34,11 @@ from kefu.desk.ticket_desk import TicketDesk
 from kefu.domain.conversations import (
     Conversation,
     ConversationStatus,
-    ConversationStore,
     Message,
     Sender,
 )
 from kefu.domain.desk import Agent, AgentStatus, Skill
+from kefu.domain.ports import ConversationStore
 from kefu.knowledge.ports import KnowledgeBase
 
 

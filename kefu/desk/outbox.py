@@ -9,7 +9,8 @@ from typing import Any
 from kefu.desk.events import conversation_channel, message_dict
 from kefu.desk.ports import Publisher
 from kefu.desk.texts import render
-from kefu.domain.conversations import ConversationStore, Message, Sender
+from kefu.domain.conversations import Message, Sender
+from kefu.domain.ports import ConversationStore
 
 
 class Outbox:

@@ -17,9 +17,9 @@ from kefu.desk.ports import AgentLoad, AgentStore, QueueEntry, QueueStore, SeatS
 from kefu.desk.priority import effective_priority, urgency, virtual_arrival
 from kefu.desk.texts import MAX_TEXT
 from kefu.desk.ticket_desk import TicketDesk
-from kefu.domain.conversations import ConversationStore
 from kefu.domain.desk import Agent, AgentStatus, Skill
 from kefu.domain.handoff import HandoffOutcome, HandoffRequest, LeftMessage, WaitStatus
+from kefu.domain.ports import ConversationStore
 
 
 class QueueDesk:

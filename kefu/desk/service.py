@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from kefu.commerce.port import CommercePort
+from kefu.commerce.ports import CommercePort
 from kefu.desk import attachments, inbox, workspace
 from kefu.desk.chat_desk import ChatDesk
 from kefu.desk.jobs import DeskJobs
@@ -46,7 +46,7 @@ from kefu.desk.ports import (
 from kefu.desk.queue_desk import QueueDesk
 from kefu.desk.shop import Shop
 from kefu.desk.ticket_desk import TicketDesk
-from kefu.domain.conversations import Conversation, ConversationStore, Message
+from kefu.domain.conversations import Conversation, Message
 from kefu.domain.customers import Customer
 from kefu.domain.desk import Agent, AgentStatus, TicketKind
 from kefu.domain.handoff import (
@@ -58,6 +58,7 @@ from kefu.domain.handoff import (
 )
 from kefu.domain.images import ImageFile
 from kefu.domain.orders import Order
+from kefu.domain.ports import ConversationStore
 from kefu.knowledge.ports import KnowledgeBase
 
 

@@ -3,7 +3,7 @@ shop being down never stops the desk: a lookup that fails reads as nothing found
 
 from __future__ import annotations
 
-from kefu.commerce.port import CommerceError, CommercePort
+from kefu.commerce.ports import CommerceError, CommercePort
 from kefu.domain.aftersales import AfterSalesRequest
 from kefu.domain.customers import Customer
 from kefu.domain.orders import Order

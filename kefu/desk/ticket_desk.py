@@ -22,9 +22,10 @@ from kefu.desk.tickets import (
     request_facts,
     ticket_dict,
 )
-from kefu.domain.conversations import ConversationStatus, ConversationStore
+from kefu.domain.conversations import ConversationStatus
 from kefu.domain.desk import AgentStatus, Skill, Ticket, TicketKind, TicketStatus
 from kefu.domain.handoff import HandoffReason, HandoffRequest, LeftMessage, TicketRequest
+from kefu.domain.ports import ConversationStore
 
 # the kinds a person takes over with the chat; the others are the bot's work
 CHAT_KINDS = (TicketKind.HANDOFF, TicketKind.COMPLAINT)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from kefu.commerce.port import CommerceError
+from kefu.commerce.ports import CommerceError
 from kefu.desk import assist, notes
 from kefu.desk.errors import Unknown
 from kefu.desk.events import message_dict

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kefu.commerce.port import ActionResult, OrderNotFound, Refusal
+from kefu.commerce.ports import ActionResult, OrderNotFound, Refusal
 from kefu.dialogue.context import Outcome, TurnContext
 from kefu.dialogue.skills import aftersales
 from kefu.domain.conversations import ReplyKind

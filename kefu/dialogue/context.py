@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kefu.commerce.port import CommercePort
+from kefu.commerce.ports import CommercePort
 from kefu.dialogue.lexicon import Lexicon
 from kefu.dialogue.locale import MONEY_FACTS, format_money, is_local
 from kefu.dialogue.policy import HandoffPolicy
@@ -19,8 +19,9 @@ from kefu.domain.catalog import Product
 from kefu.domain.conversations import Conversation, ReplyKind
 from kefu.domain.customers import Customer
 from kefu.domain.desk import TicketKind
-from kefu.domain.handoff import DeskPort, HandoffReason, TicketRequest
+from kefu.domain.handoff import HandoffReason, TicketRequest
 from kefu.domain.orders import Order
+from kefu.domain.ports import DeskPort
 from kefu.knowledge.ports import KnowledgeBase
 
 log = logging.getLogger("kefu.dialogue")

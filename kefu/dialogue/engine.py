@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from kefu.commerce.port import CommercePort, CommerceUnavailable, CustomerNotFound
+from kefu.commerce.ports import CommercePort, CommerceUnavailable, CustomerNotFound
 from kefu.dialogue import experience
 from kefu.dialogue.confirm import handle_pending
 from kefu.dialogue.context import Outcome, Reply, Services, TurnContext
@@ -43,14 +43,14 @@ from kefu.domain.conversations import (
     ConcurrentUpdate,
     Conversation,
     ConversationStatus,
-    ConversationStore,
     Message,
     NewMessage,
     ReplyKind,
     Sender,
 )
 from kefu.domain.customers import Channel, Customer, Lang, is_guest
-from kefu.domain.handoff import DeskPort, HandoffReason
+from kefu.domain.handoff import HandoffReason
+from kefu.domain.ports import ConversationStore, DeskPort
 from kefu.log_context import about_conversation
 from kefu.rollout.policy import AiGate, Side, ai_off_reason, side_for
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from kefu.commerce.port import OrderNotFound
+from kefu.commerce.ports import OrderNotFound
 from kefu.dialogue.context import Outcome, TurnContext
 from kefu.domain.conversations import ReplyKind
 from kefu.domain.orders import Order

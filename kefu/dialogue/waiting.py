@@ -22,10 +22,10 @@ from kefu.dialogue.texts import Templates
 from kefu.domain.conversations import (
     ConcurrentUpdate,
     ConversationStatus,
-    ConversationStore,
     ReplyKind,
 )
-from kefu.domain.handoff import DeskPort, LeaveKind, LeftMessage, WaitStatus
+from kefu.domain.handoff import LeaveKind, LeftMessage, WaitStatus
+from kefu.domain.ports import ConversationStore, DeskPort
 
 log = logging.getLogger("kefu.dialogue")
 

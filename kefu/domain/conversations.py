@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 
 class ConversationStatus(StrEnum):
@@ -77,49 +76,6 @@ class NewMessage:
     intent: str | None = None
     confidence: float | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-class ConversationStore(Protocol):
-    """Persistence of conversations and messages (kefu.store.conversation_repo implements it)."""
-
-    def get(self, conversation_id: str) -> Conversation | None: ...
-    def latest_open(self, customer_id: str) -> Conversation | None:
-        """The customer's most recent conversation that is not closed, on any channel."""
-        ...
-
-    def create(self, conversation: Conversation) -> None: ...
-    def save(self, conversation: Conversation) -> None:
-        """Persist status, state and routing fields; raises ConcurrentUpdate on a lost race."""
-        ...
-
-    def commit_turn(
-        self, conversation: Conversation, messages: Sequence[NewMessage], *, create: bool = False
-    ) -> list[Message]:
-        """One transaction: the conversation (created, or saved under its version) and the turn's
-        messages in order. Raises ConcurrentUpdate, writing nothing, when the row changed."""
-        ...
-
-    def append_message(
-        self,
-        conversation_id: str,
-        sender: Sender,
-        text: str,
-        at: datetime,
-        *,
-        kind: str | None = None,
-        channel: str | None = None,
-        agent_id: str | None = None,
-        intent: str | None = None,
-        confidence: float | None = None,
-        meta: dict[str, Any] | None = None,
-    ) -> Message: ...
-    def messages(
-        self, conversation_id: str, after_seq: int = 0, limit: int = 500
-    ) -> list[Message]: ...
-    def record_event(
-        self, conversation_id: str, kind: str, at: datetime, actor: str, detail: dict[str, Any]
-    ) -> None: ...
-    def of_customer(self, customer_id: str, limit: int = 20) -> list[Conversation]: ...
 
 
 class ConcurrentUpdate(Exception):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from kefu.domain.desk import TicketKind
 
@@ -97,33 +97,3 @@ class TicketRequest:
     fields: dict[str, Any] = field(default_factory=dict)
     attachments: tuple[str, ...] = ()
     priority: int = 0
-
-
-class DeskPort(Protocol):
-    def hand_off(self, request: HandoffRequest) -> HandoffOutcome: ...
-    def open_ticket(self, request: TicketRequest) -> str:
-        """Create a ticket for work the bot started (returns, invoices, stalled parcels)."""
-        ...
-
-    def find_open_ticket(
-        self, customer_id: str, order_id: str | None, kind: TicketKind
-    ) -> str | None:
-        """The open ticket of this kind for the order, if there is one (one per order and kind)."""
-        ...
-
-    def waiting_status(self, conversation_id: str, at: datetime) -> WaitStatus:
-        """Position and expected wait of a conversation in the queue now."""
-        ...
-
-    def waiting_conversations(self, limit: int) -> list[str]:
-        """Conversations in the queue now, most urgent first."""
-        ...
-
-    def notify(self, conversation_id: str, text: str, at: datetime) -> None:
-        """A notice to the customer outside a turn (stored, then pushed to their channel)."""
-        ...
-
-    def leave_message(self, message: LeftMessage) -> str:
-        """Take the conversation out of the queue; its ticket carries the message. Returns the
-        ticket id."""
-        ...

@@ -28,7 +28,7 @@ from typing import Protocol
 from cachetools import TTLCache
 from starlette.requests import HTTPConnection
 
-from kefu.commerce.port import CommercePort
+from kefu.commerce.ports import CommercePort
 from kefu.config import Settings
 from kefu.edge.problems import TooManyRequests
 from kefu.runtime.shared import SharedState

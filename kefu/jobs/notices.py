@@ -17,7 +17,7 @@ import logging
 from datetime import datetime, timedelta
 
 from kefu.commerce.events import ORDER_EVENTS_CHANNEL, ShopEvent
-from kefu.commerce.port import CommerceError
+from kefu.commerce.ports import CommerceError
 from kefu.domain.desk import TicketKind
 from kefu.domain.handoff import TicketRequest
 from kefu.domain.orders import OrderStatus

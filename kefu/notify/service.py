@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
-from kefu.commerce.port import CommerceError, CommercePort
+from kefu.commerce.ports import CommerceError, CommercePort
 from kefu.desk.ports import Survey, SurveyStore
 from kefu.dialogue.state import DialogueState
 from kefu.dialogue.texts import Templates
@@ -23,11 +23,11 @@ from kefu.domain.conversations import (
     ConcurrentUpdate,
     Conversation,
     ConversationStatus,
-    ConversationStore,
     Sender,
 )
 from kefu.domain.customers import Customer
 from kefu.domain.orders import Courier
+from kefu.domain.ports import ConversationStore
 from kefu.notify.policy import NoticeCategory, NoticePolicy, Suppression
 from kefu.notify.texts import render_notice
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from kefu.commerce.port import CommercePort
+from kefu.commerce.ports import CommercePort
 from kefu.domain.conversations import Conversation
 from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError, Problem

@@ -15,10 +15,11 @@ from kefu.promotions.errors import (
     UnknownCustomer,
     UnknownProduct,
 )
+from kefu.promotions.ports import CatalogLookup, CustomerWallet, RuleStore, RuleVersion
 from kefu.promotions.quote import CartItem, Discount, Quote, QuoteLine
 from kefu.promotions.rules import Rule, dump_rule, parse_rule, validate_rule_set
-from kefu.promotions.service import CatalogLookup, PricedQuote, PromotionService
-from kefu.promotions.store import CustomerWallet, InMemoryRuleStore, RuleStore, RuleVersion
+from kefu.promotions.service import PricedQuote, PromotionService
+from kefu.promotions.store import InMemoryRuleStore
 
 __all__ = [
     "CartItem",

@@ -31,6 +31,7 @@ from kefu.domain.money import CENT
 from kefu.promotions.book import RuleBook
 from kefu.promotions.calculator import quote
 from kefu.promotions.explain import Explainer
+from kefu.promotions.ports import CustomerWallet
 from kefu.promotions.quote import CartItem, Quote
 from kefu.promotions.rules import (
     COUPON_KINDS,
@@ -45,7 +46,6 @@ from kefu.promotions.rules import (
     Presale,
     Rule,
 )
-from kefu.promotions.store import CustomerWallet
 from kefu.promotions.texts import Texts
 
 

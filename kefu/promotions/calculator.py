@@ -20,6 +20,7 @@ from kefu.domain.catalog import Product
 from kefu.domain.money import CENT, ZERO
 from kefu.promotions.book import ActiveRules, CompiledCoupon, RuleBook
 from kefu.promotions.errors import CouponConflict, CouponNotHeld, InvalidCart, UnknownProduct
+from kefu.promotions.ports import CustomerWallet
 from kefu.promotions.quote import CartItem, CouponRejection, Discount, Quote, QuoteLine
 from kefu.promotions.rules import (
     BuyXGetY,
@@ -32,7 +33,6 @@ from kefu.promotions.rules import (
     Presale,
     Rule,
 )
-from kefu.promotions.store import CustomerWallet
 
 MAX_QTY_PER_SKU = 99
 MAX_LINES = 50

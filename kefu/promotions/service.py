@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from kefu.domain.catalog import Product
 from kefu.domain.money import fmt_money
@@ -18,16 +18,10 @@ from kefu.promotions.book import RuleBook
 from kefu.promotions.calculator import MAX_QTY_PER_SKU, quote
 from kefu.promotions.errors import InvalidCart, UnknownCustomer
 from kefu.promotions.explain import Explainer
+from kefu.promotions.ports import CatalogLookup, CustomerWallet, RuleStore, RuleVersion
 from kefu.promotions.quote import CartItem, Quote
 from kefu.promotions.rules import Rule, validate_rule_set
-from kefu.promotions.store import CustomerWallet, RuleStore, RuleVersion
 from kefu.promotions.texts import LANGS
-
-
-class CatalogLookup(Protocol):
-    """Where prices come from; the commerce port satisfies it."""
-
-    def list_products(self) -> list[Product]: ...
 
 
 def _utc_now() -> datetime:

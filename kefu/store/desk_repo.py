@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from kefu.commerce.port import CommercePort
+from kefu.commerce.ports import CommercePort
 from kefu.desk.passwords import demo_hash
 from kefu.desk.policy import DeskPolicy, load_policy
 from kefu.desk.ports import (

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from kefu.promotions.ports import CustomerWallet, RuleVersion
 from kefu.promotions.rules import Rule, dump_rule, parse_rule
-from kefu.promotions.store import CustomerWallet, RuleVersion
 from kefu.store.db import Database
 from kefu.store.tables.commerce import CustomerRow
 from kefu.store.tables.promotions import CustomerCouponRow, PromotionRuleRow

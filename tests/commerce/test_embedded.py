@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kefu.commerce.port import OrderNotFound, Refusal
+from kefu.commerce.ports import OrderNotFound, Refusal
 from kefu.domain.aftersales import RequestKind
 from kefu.domain.orders import OrderStatus
 from kefu.wiring import Kefu

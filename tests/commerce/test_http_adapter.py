@@ -18,7 +18,7 @@ import uvicorn
 
 from kefu.api.shop_reference import shop_app
 from kefu.commerce.http import HttpCommerce
-from kefu.commerce.port import CommerceUnavailable, OrderNotFound
+from kefu.commerce.ports import CommerceUnavailable, OrderNotFound
 from kefu.config import Settings
 from kefu.dialogue import Turn
 from kefu.wiring import Kefu

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kefu.commerce.port import CustomerNotFound
+from kefu.commerce.ports import CustomerNotFound
 from kefu.config import Settings
 from kefu.dialogue import Turn, TurnResult
 from kefu.store.tables.conversations import ConversationEventRow

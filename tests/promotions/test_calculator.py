@@ -15,9 +15,10 @@ from kefu.domain.money import ZERO
 from kefu.promotions.book import RuleBook
 from kefu.promotions.calculator import quote
 from kefu.promotions.errors import CouponConflict, CouponNotHeld, InvalidCart, UnknownProduct
+from kefu.promotions.ports import CustomerWallet
 from kefu.promotions.quote import CartItem, Quote
 from kefu.promotions.rules import PlatformCoupon
-from kefu.promotions.store import CustomerWallet, InMemoryRuleStore
+from kefu.promotions.store import InMemoryRuleStore
 from tests.promotions.conftest import NOW
 
 # the shared dev set when it is mounted, else the copy kept with the tests (a CI clone may stand

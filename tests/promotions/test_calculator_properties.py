@@ -14,8 +14,8 @@ from kefu.domain.catalog import Product
 from kefu.promotions.book import RuleBook
 from kefu.promotions.calculator import quote
 from kefu.promotions.explain import Explainer
+from kefu.promotions.ports import CustomerWallet
 from kefu.promotions.quote import CartItem
-from kefu.promotions.store import CustomerWallet
 from kefu.promotions.texts import LANGS
 from tests.promotions.conftest import NOW
 

@@ -14,7 +14,7 @@ from kefu.api.auth import current_admin
 from kefu.api.deps import get_kefu
 from kefu.channels.webhook import verify
 from kefu.commerce.events import parse_shop_event
-from kefu.commerce.port import CommerceError
+from kefu.commerce.ports import CommerceError
 from kefu.domain.errors import ClientError, Problem
 from kefu.edge.identity import identify_customer, token_from
 from kefu.jobs.notices import receive_order_event

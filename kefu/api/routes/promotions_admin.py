@@ -23,6 +23,7 @@ from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError, Problem
 from kefu.edge.problems import NotFound
 from kefu.promotions.errors import InvalidRule
+from kefu.promotions.ports import RuleVersion
 from kefu.promotions.rules import (
     COUPON_KINDS,
     ITEM_KINDS,
@@ -35,7 +36,6 @@ from kefu.promotions.rules import (
     validate_rule_set,
 )
 from kefu.promotions.service import PromotionService
-from kefu.promotions.store import RuleVersion
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"], dependencies=[Depends(current_admin)])
 

@@ -31,7 +31,7 @@ from kefu.api.deps import get_kefu
 from kefu.api.routes.pages import PAGES_DIR, STATIC_DIR
 from kefu.api.widget_identity import visitor_id as _visitor
 from kefu.api.widget_identity import widget_customer
-from kefu.commerce.port import CommerceError
+from kefu.commerce.ports import CommerceError
 from kefu.config import Settings
 from kefu.desk.errors import Invalid
 from kefu.domain.customers import is_guest

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kefu.commerce.port import ActionResult, Refusal
+from kefu.commerce.ports import ActionResult, Refusal
 from kefu.dialogue.context import Outcome, Reply, TurnContext
 from kefu.dialogue.orders import OrderPick, PickKind, pick_order, resolve_order
 from kefu.dialogue.skills import order_status

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kefu.commerce.port import Refusal
+from kefu.commerce.ports import Refusal
 from kefu.dialogue.context import Outcome, TurnContext
 from kefu.dialogue.orders import resolve_order
 from kefu.dialogue.skills.policy_answer import policy_answer
