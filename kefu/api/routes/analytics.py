@@ -15,6 +15,8 @@ from kefu.analytics.report import overview as build_overview
 from kefu.analytics.staffing import agents_needed
 from kefu.api.auth import current_admin
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.messages import ErrorOut
+from kefu.api.schemas.ops import AgentFiguresOut, OverviewOut, StaffingOut
 from kefu.domain.errors import ClientError, Problem
 from kefu.store.agent_figures import agent_figures
 from kefu.store.analytics_repo import SqlAnalytics
@@ -26,6 +28,8 @@ router = APIRouter(
 
 
 MAX_SPAN = timedelta(days=31)
+# no or a bad token, an agent's token, a window or figure the route cannot take
+_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 422)}
 
 
 def _when(value: str, name: str, tz: tzinfo) -> datetime:
@@ -72,7 +76,7 @@ def window(
     return begin, finish
 
 
-@router.get("/overview")
+@router.get("/overview", response_model=OverviewOut, responses=_ERRORS)
 async def overview(
     span: tuple[datetime, datetime] = Depends(window),
     surge: float = Query(5.0, gt=0, le=50),
@@ -86,7 +90,7 @@ async def overview(
     return build_overview(stats, surge=surge, concurrency=concurrency)
 
 
-@router.get("/agents")
+@router.get("/agents", response_model=AgentFiguresOut, responses=_ERRORS)
 async def agents(
     span: tuple[datetime, datetime] = Depends(window), kefu: Kefu = Depends(get_kefu)
 ) -> dict[str, Any]:
@@ -96,7 +100,11 @@ async def agents(
     return {"start": start.isoformat(), "end": end.isoformat(), "agents": rows}
 
 
-@router.get("/staffing")
+@router.get(
+    "/staffing",
+    response_model=StaffingOut,
+    responses={**_ERRORS, 400: {"model": ErrorOut}},  # figures Erlang C cannot staff
+)
 def staffing(
     arrivals_per_hour: float = Query(ge=0, le=10_000_000),
     aht_s: float = Query(240, gt=0, le=86_400),

@@ -12,13 +12,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.ops import HealthDownOut, HealthOut, LiveOut, ReadyOut
 from kefu.runtime.heartbeat import JOBS, STALE_AFTER_S, seconds_since_beat
 from kefu.wiring import Kefu
 
 router = APIRouter()
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=HealthOut, responses={503: {"model": HealthDownOut}})
 def healthz(kefu: Kefu = Depends(get_kefu)) -> Any:
     try:
         with kefu.db.engine.connect() as conn:
@@ -31,14 +32,20 @@ def healthz(kefu: Kefu = Depends(get_kefu)) -> Any:
     return {"status": "ok"}
 
 
-@router.get("/livez")
+@router.get("/livez", response_model=LiveOut)
 def livez() -> dict[str, str]:
     """Liveness: the process answers (restart it when it does not); checks nothing else, so a
     database outage never makes the orchestrator kill healthy workers."""
     return {"status": "alive"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    response_model=ReadyOut,
+    # a passing check has no "error" key: what was not set stays off the wire
+    response_model_exclude_unset=True,
+    responses={503: {"model": ReadyOut, "description": "Not ready: the failing checks say why"}},
+)
 def readyz(kefu: Kefu = Depends(get_kefu)) -> Any:
     """Readiness: send traffic only when the database, the shared state and, where required,
     the job runner answer. Each check says what it found."""

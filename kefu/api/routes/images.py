@@ -13,6 +13,8 @@ from fastapi.responses import Response
 
 from kefu.api.auth import current_agent, get_desk
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.messages import ErrorOut
+from kefu.api.schemas.ops import ImageMessageOut
 from kefu.api.widget_identity import visitor_id, widget_customer
 from kefu.desk.events import message_dict
 from kefu.desk.ports import StoredImage
@@ -67,6 +69,19 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+# the bytes as stored, typed by what they are (never the uploader's word)
+_IMAGE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The photo",
+        "content": {
+            kind: {"schema": {"type": "string", "format": "binary"}}
+            for kind in ("image/jpeg", "image/png", "image/gif", "image/webp")
+        },
+    },
+    **{code: {"model": ErrorOut} for code in (401, 403, 404, 422)},
+}
+
+
 def _image_response(stored: StoredImage) -> Response:
     return Response(
         content=stored.data,
@@ -79,7 +94,12 @@ def _image_response(stored: StoredImage) -> Response:
     )
 
 
-@router.post("/conversations/{conversation_id}/images", status_code=201)
+@router.post(
+    "/conversations/{conversation_id}/images",
+    status_code=201,
+    response_model=ImageMessageOut,
+    responses={code: {"model": ErrorOut} for code in (401, 403, 404, 413, 415, 422, 429)},
+)
 async def upload_image(
     conversation_id: str, request: Request, kefu: Kefu = Depends(get_kefu)
 ) -> dict[str, Any]:
@@ -97,13 +117,13 @@ async def upload_image(
     return message_dict(message)
 
 
-@router.get("/images/{upload_id}")
+@router.get("/images/{upload_id}", response_class=Response, responses=_IMAGE)
 def customer_image(upload_id: str, request: Request, kefu: Kefu = Depends(get_kefu)) -> Response:
     desk: Desk = kefu.desk
     return _image_response(desk.image_for_customer(upload_id, _customer(request, kefu)))
 
 
-@router.get("/agent/images/{upload_id}")
+@router.get("/agent/images/{upload_id}", response_class=Response, responses=_IMAGE)
 def agent_image(
     upload_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
 ) -> Response:

@@ -15,6 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from kefu.api.auth import current_admin
 from kefu.api.body_guard import IMPORT_BODY_BYTES
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.messages import ErrorOut
+from kefu.api.schemas.ops import ImportReportOut
 from kefu.commerce.import_rows import ImportKind
 from kefu.domain.errors import ClientError
 from kefu.store.importer import SqlImporter
@@ -27,7 +29,11 @@ class BadImport(ClientError):
     code = "invalid_import"
 
 
-@router.post("/api/v1/admin/import/{kind}")
+@router.post(
+    "/api/v1/admin/import/{kind}",
+    response_model=ImportReportOut,
+    responses={code: {"model": ErrorOut} for code in (400, 401, 403, 413, 422)},
+)
 async def import_file(
     kind: str,
     request: Request,

@@ -8,10 +8,18 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from kefu.api.auth import current_admin
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.messages import ErrorOut
+from kefu.api.schemas.ops import (
+    NoticeNumbersOut,
+    OrderEventIn,
+    OrderEventOut,
+    PreferencesIn,
+    PreferencesOut,
+)
 from kefu.channels.webhook import verify
 from kefu.commerce.events import parse_shop_event
 from kefu.commerce.ports import CommerceError
@@ -25,9 +33,21 @@ from kefu.wiring import Kefu
 router = APIRouter(tags=["order events"])
 
 
-@router.post("/api/v1/events/orders", status_code=202)
-async def order_event(request: Request, kefu: Kefu = Depends(get_kefu)) -> JSONResponse:
+@router.post(
+    "/api/v1/events/orders",
+    status_code=202,
+    response_model=OrderEventOut,
+    responses={code: {"model": ErrorOut} for code in (400, 401, 404, 409, 413)},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": OrderEventIn.model_json_schema()}},
+        }
+    },
+)
+async def order_event(request: Request, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
     """Signed like the webhook channel; 202 once applied, a repeated event_id changes nothing."""
+    # the signature covers the raw bytes: verified before anything reads them
     body = await request.body()
     settings = kefu.settings
     verify(
@@ -39,46 +59,63 @@ async def order_event(request: Request, kefu: Kefu = Depends(get_kefu)) -> JSONR
     )
     event = parse_shop_event(body)
     applied, notice = await run_in_threadpool(receive_order_event, kefu, event, datetime.now(UTC))
-    return JSONResponse(
-        {
-            "event_id": event.event_id,
-            "accepted": True,
-            "duplicate": applied.duplicate,
-            "stale": applied.stale,
-            "order_status": applied.order.status.value,
-            "notice": None
-            if notice is None
-            else {"status": notice.status, "reason": notice.reason},
-        },
-        status_code=202,
-    )
+    return {
+        "event_id": event.event_id,
+        "accepted": True,
+        "duplicate": applied.duplicate,
+        "stale": applied.stale,
+        "order_status": applied.order.status.value,
+        "notice": None if notice is None else {"status": notice.status, "reason": notice.reason},
+    }
 
 
 class BadPreferences(ClientError):
     code = "invalid_request"
 
 
-@router.put("/api/v1/notices/preferences")
+_BAD_ZONE = "time_zone must be an IANA zone such as Asia/Shanghai"
+
+
+def _preferences_problem(exc: ValidationError) -> str:
+    errors = exc.errors()
+    if any(e["type"] == "json_invalid" for e in errors):
+        return "the body must be JSON"
+    wrong = {e["loc"][0] for e in errors if e["loc"]}
+    if not wrong:
+        return 'the body must be {"customer_id", "opted_out", "time_zone"}'
+    if "customer_id" in wrong:
+        return "customer_id is required"
+    if "opted_out" in wrong:
+        known = sorted(c.value for c in NoticeCategory)
+        return f"opted_out must list categories among {known}"
+    return _BAD_ZONE
+
+
+@router.put(
+    "/api/v1/notices/preferences",
+    response_model=PreferencesOut,
+    responses={code: {"model": ErrorOut} for code in (400, 401, 404)},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": PreferencesIn.model_json_schema()}},
+        }
+    },
+)
 async def notice_preferences(request: Request, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
     """``{"customer_id", "time_zone"?, "opted_out": ["balance_due", ...]}``: opt-out by category."""
+    # parsed here rather than by FastAPI: a bad body is this route's 400 with its own message
     try:
-        body = await request.json()
-    except ValueError:
-        raise BadPreferences("the body must be JSON") from None
-    if not isinstance(body, dict):
-        raise BadPreferences('the body must be {"customer_id", "opted_out", "time_zone"}')
-    customer_id = identify_customer(kefu.settings, body.get("customer_id"), token_from(request))
+        body = PreferencesIn.model_validate_json(await request.body() or b"null")
+    except ValidationError as exc:
+        raise BadPreferences(_preferences_problem(exc)) from None
+    customer_id = identify_customer(kefu.settings, body.customer_id, token_from(request))
     if not isinstance(customer_id, str) or not customer_id:
         raise BadPreferences("customer_id is required")
-    opted_out = body.get("opted_out", [])
-    known = {c.value for c in NoticeCategory}
-    if not isinstance(opted_out, list) or not all(c in known for c in opted_out):
-        raise BadPreferences(f"opted_out must list categories among {sorted(known)}")
-    time_zone = body.get("time_zone")
-    if time_zone is not None and (
-        not isinstance(time_zone, str) or kefu.notices.policy.zone(time_zone).key != time_zone
-    ):
-        raise BadPreferences("time_zone must be an IANA zone such as Asia/Shanghai")
+    time_zone = body.time_zone
+    if time_zone is not None and kefu.notices.policy.zone(time_zone).key != time_zone:
+        raise BadPreferences(_BAD_ZONE)
+    opted_out = [c.value for c in body.opted_out]
     try:
         await run_in_threadpool(kefu.commerce.get_customer, customer_id)
     except CommerceError:
@@ -95,7 +132,12 @@ async def notice_preferences(request: Request, kefu: Kefu = Depends(get_kefu)) -
     }
 
 
-@router.get("/api/v1/analytics/notices", dependencies=[Depends(current_admin)])
+@router.get(
+    "/api/v1/analytics/notices",
+    dependencies=[Depends(current_admin)],
+    response_model=NoticeNumbersOut,
+    responses={code: {"model": ErrorOut} for code in (401, 403, 422)},
+)
 async def notice_numbers(
     hours: float = Query(24 * 7, gt=0, le=24 * 92), kefu: Kefu = Depends(get_kefu)
 ) -> dict[str, Any]:

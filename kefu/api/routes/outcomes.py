@@ -4,16 +4,24 @@ agents' reviews of handoffs."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
 
 from kefu.analytics.outcomes import DEFINITIONS, compare_sides, headline
 from kefu.api.auth import current_admin, current_agent
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.messages import ErrorOut
+from kefu.api.schemas.ops import (
+    MAX_REVIEW_NOTE,
+    HandoffReviewIn,
+    HandoffReviewOut,
+    OutcomesOut,
+    RolloutSidesOut,
+)
 from kefu.desk.errors import Invalid
 from kefu.domain.desk import Agent
 from kefu.store.outcomes_repo import SqlOutcomes
@@ -21,10 +29,11 @@ from kefu.wiring import Kefu
 
 router = APIRouter(prefix="/api/v1")
 
-MAX_NOTE = 500
+
+_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 422)}
 
 
-@router.get("/analytics/outcomes")
+@router.get("/analytics/outcomes", response_model=OutcomesOut, responses=_ERRORS)
 async def outcomes(
     hours: float = Query(24, gt=0, le=24 * 31),
     _: Agent = Depends(current_admin),
@@ -49,7 +58,7 @@ async def outcomes(
     return await run_in_threadpool(measure)
 
 
-@router.get("/analytics/rollout")
+@router.get("/analytics/rollout", response_model=RolloutSidesOut, responses=_ERRORS)
 async def rollout_sides(
     hours: float = Query(24 * 7, gt=0, le=24 * 31),
     _: Agent = Depends(current_admin),
@@ -70,7 +79,17 @@ async def rollout_sides(
     return await run_in_threadpool(measure)
 
 
-@router.post("/agent/conversations/{conversation_id}/handoff-review")
+@router.post(
+    "/agent/conversations/{conversation_id}/handoff-review",
+    response_model=HandoffReviewOut,
+    responses={code: {"model": ErrorOut} for code in (401, 403, 404, 422)},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": HandoffReviewIn.model_json_schema()}},
+        }
+    },
+)
 async def review_handoff(
     conversation_id: str,
     request: Request,
@@ -78,22 +97,27 @@ async def review_handoff(
     kefu: Kefu = Depends(get_kefu),
 ) -> dict[str, Any]:
     """``{"needless": true, "note": "…"}``: the bot could have answered this one."""
+    # parsed here rather than by FastAPI: a bad body answers this route's own messages
     try:
-        body = json.loads(await request.body() or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Invalid("the body must be JSON") from None
-    if not isinstance(body, dict) or not isinstance(body.get("needless"), bool):
-        raise Invalid('the body must be {"needless": true|false, "note": "…"}')
-    note = body.get("note", "")
-    if not isinstance(note, str) or len(note) > MAX_NOTE:
-        raise Invalid(f"note must be text of at most {MAX_NOTE} characters")
+        body = HandoffReviewIn.model_validate_json(await request.body() or b"null")
+    except ValidationError as exc:
+        raise Invalid(_review_problem(exc)) from None
 
     def record() -> None:
         # only the agent who had the conversation (or a supervisor) judges its handoff
         kefu.desk.check_access(agent, conversation_id)
         SqlOutcomes(kefu.db).review_handoff(
-            conversation_id, agent.id, body["needless"], note.strip(), datetime.now(UTC)
+            conversation_id, agent.id, body.needless, body.note.strip(), datetime.now(UTC)
         )
 
     await run_in_threadpool(record)
-    return {"conversation_id": conversation_id, "needless": body["needless"]}
+    return {"conversation_id": conversation_id, "needless": body.needless}
+
+
+def _review_problem(exc: ValidationError) -> str:
+    errors = exc.errors()
+    if any(e["type"] == "json_invalid" for e in errors):
+        return "the body must be JSON"
+    if all(e["loc"][:1] == ("note",) for e in errors):
+        return f"note must be text of at most {MAX_REVIEW_NOTE} characters"
+    return 'the body must be {"needless": true|false, "note": "…"}'

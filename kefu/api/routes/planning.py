@@ -14,6 +14,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from kefu.api.auth import current_admin
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.messages import ErrorOut
+from kefu.api.schemas.ops import AlertOut, PlanOut, PromisesOut
 from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError, Problem
 from kefu.ops.planning import adopt, plan_for
@@ -23,6 +25,8 @@ from kefu.store.promises_repo import SqlPromises
 from kefu.wiring import Kefu
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 422)}
 
 
 class InvalidPlan(ClientError):
@@ -52,7 +56,7 @@ def _shift_hours(text: str) -> tuple[int, ...]:
     return hours
 
 
-@router.get("/plan")
+@router.get("/plan", response_model=PlanOut, responses=_ERRORS)
 async def staffing_plan(
     start: str | None = Query(None),
     hours: int = Query(24, ge=1, le=24 * 14),
@@ -88,7 +92,7 @@ async def staffing_plan(
     return await run_in_threadpool(build)
 
 
-@router.get("/alerts")
+@router.get("/alerts", response_model=list[AlertOut], responses=_ERRORS)
 def alert_feed(
     kind: str | None = Query(None, max_length=32),
     limit: int = Query(50, ge=1, le=500),
@@ -109,7 +113,7 @@ PROMISE_DEFINITIONS = {
 }
 
 
-@router.get("/promises")
+@router.get("/promises", response_model=PromisesOut, responses=_ERRORS)
 async def promises_kept(
     hours: float = Query(24, gt=0, le=24 * 31),
     _: Agent = Depends(current_admin),

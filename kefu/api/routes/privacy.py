@@ -4,13 +4,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
 
 from kefu.api.auth import current_admin, current_agent
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.messages import ErrorOut
+from kefu.api.schemas.ops import (
+    AuditEventOut,
+    CustomerExportOut,
+    ErasedOut,
+    RetentionOut,
+    RevealIn,
+    RevealOut,
+)
 from kefu.domain.desk import Agent
 from kefu.privacy.masking import PersonalField
 from kefu.privacy.requests import erase_customer, export_customer, reveal, run_retention
@@ -19,16 +27,18 @@ from kefu.wiring import Kefu
 router = APIRouter(prefix="/api/v1", tags=["privacy"])
 
 
-class RevealBody(BaseModel):
-    field: Literal["phone", "address"]
-    reason: str = Field(min_length=1, max_length=200)
-    order_id: str | None = Field(default=None, max_length=32)
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorOut} for code in codes}
 
 
-@router.post("/agent/conversations/{conversation_id}/reveal")
+@router.post(
+    "/agent/conversations/{conversation_id}/reveal",
+    response_model=RevealOut,
+    responses=_errors(400, 401, 403, 404, 422),
+)
 def reveal_personal_data(
     conversation_id: str,
-    body: RevealBody,
+    body: RevealIn,
     agent: Agent = Depends(current_agent),
     kefu: Kefu = Depends(get_kefu),
 ) -> dict[str, str]:
@@ -40,7 +50,7 @@ def reveal_personal_data(
     return {"field": field.value, "value": value}
 
 
-@router.get("/admin/audit")
+@router.get("/admin/audit", response_model=list[AuditEventOut], responses=_errors(401, 403, 422))
 def audit_log(
     actor: str | None = Query(default=None, max_length=64),
     target_kind: str | None = Query(default=None, max_length=32),
@@ -54,7 +64,11 @@ def audit_log(
     return [e.to_wire() for e in events]
 
 
-@router.get("/admin/customers/{customer_id}/export")
+@router.get(
+    "/admin/customers/{customer_id}/export",
+    response_model=CustomerExportOut,
+    responses=_errors(401, 403, 404),
+)
 def export(
     customer_id: str, admin: Agent = Depends(current_admin), kefu: Kefu = Depends(get_kefu)
 ) -> dict[str, Any]:
@@ -62,7 +76,11 @@ def export(
     return export_customer(kefu, customer_id, admin.id, datetime.now(UTC))
 
 
-@router.post("/admin/customers/{customer_id}/erase")
+@router.post(
+    "/admin/customers/{customer_id}/erase",
+    response_model=ErasedOut,
+    responses=_errors(401, 403, 404),
+)
 def erase(
     customer_id: str, admin: Agent = Depends(current_admin), kefu: Kefu = Depends(get_kefu)
 ) -> dict[str, Any]:
@@ -71,7 +89,7 @@ def erase(
     return {"customer_id": customer_id, "erased": True}
 
 
-@router.post("/admin/retention/run")
+@router.post("/admin/retention/run", response_model=RetentionOut, responses=_errors(401, 403))
 def retention(
     _admin: Agent = Depends(current_admin), kefu: Kefu = Depends(get_kefu)
 ) -> dict[str, int]:
