@@ -6,7 +6,7 @@ contract, on one shared database per backend."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -150,3 +150,21 @@ def test_the_latest_open_conversation_spans_channels_and_skips_closed_ones(
     latest = store.latest_open(customer)
     assert latest is not None and latest.id == web.id
     assert store.latest_open(new_customer()) is None
+
+
+def test_times_in_any_zone_read_back_as_the_same_instant_and_order_as_such(
+    store: SqlConversations, new_customer: Callable[[], str]
+) -> None:
+    shanghai = timezone(timedelta(hours=8))
+    customer = new_customer()
+    local = datetime(2026, 11, 11, 12, 1, tzinfo=shanghai)  # 04:01 UTC
+    app = _conversation(customer, local, channel="app")
+    web = _conversation(customer, T0 + timedelta(seconds=30), channel="web")  # 04:00:30 UTC
+    store.commit_turn(app, [NewMessage(Sender.CUSTOMER, "在吗", local)], create=True)
+    store.create(web)
+    again = store.get(app.id)
+    assert again is not None and again.created_at == local == T0 + timedelta(minutes=1)
+    assert store.messages(app.id)[0].at == local
+    latest = store.latest_open(customer)
+    assert latest is not None and latest.id == app.id
+    assert [c.id for c in store.of_customer(customer)] == [app.id, web.id]
