@@ -10,6 +10,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from kefu.api.schemas.shop import (
+    WebhookAcceptedOut,
+    WebhookIn,
+    WebhookReplyOut,
+    errors,
+    json_body,
+)
 from kefu.channels.hub import channels_of, close_channels
 from kefu.channels.wechat import BadWechatMessage
 from kefu.domain.errors import ClientError
@@ -34,14 +41,31 @@ class BadWechatBody(ClientError):
     code = "invalid_message"
 
 
-@router.get("/channels/wechat")
+@router.get(
+    "/channels/wechat",
+    response_class=PlainTextResponse,
+    responses={
+        200: {"description": "The ``echostr`` WeChat sent", "content": {"text/plain": {}}},
+        **errors(403),
+    },
+)
 async def wechat_verify(request: Request) -> Response:
     """WeChat's server URL check: echo ``echostr`` when the signature is ours and fresh."""
     guard = channels_of(request.app.state.kefu).wechat_guard
     return PlainTextResponse(guard.check_url(request.query_params, time.time()))
 
 
-@router.post("/channels/wechat")
+@router.post(
+    "/channels/wechat",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The sealed XML reply, or ``success`` when there is none to send now",
+            "content": {"application/xml": {}, "text/plain": {}},
+        },
+        **errors(400, 403, 413),
+    },
+)
 async def wechat_message(request: Request) -> Response:
     body = await request.body()
     channels = channels_of(request.app.state.kefu)
@@ -57,7 +81,16 @@ async def wechat_message(request: Request) -> Response:
     return Response(channels.wechat_guard.seal(opened, answer), media_type="application/xml")
 
 
-@router.post("/channels/webhook/{platform}")
+@router.post(
+    "/channels/webhook/{platform}",
+    # the channel builds (and replays) the answer itself: the models document it
+    response_model=WebhookReplyOut,
+    responses={
+        202: {"model": WebhookAcceptedOut, "description": "Taken; the reply goes to the callback"},
+        **errors(400, 401, 404, 409, 413, 422, 429, 503),
+    },
+    openapi_extra=json_body(WebhookIn),
+)
 async def webhook_message(platform: str, request: Request) -> Response:
     body = await request.body()
     channels = channels_of(request.app.state.kefu)

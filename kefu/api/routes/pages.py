@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.shop import DemoConversationOut, DemoCustomerOut, errors
 from kefu.config import Mode
 from kefu.dialogue import Dialogue
 from kefu.edge.problems import NotFound
@@ -96,13 +97,17 @@ def _seed_customers() -> tuple[dict[str, Any], ...]:
     )
 
 
-@router.get("/api/v1/demo/customers")
+@router.get("/api/v1/demo/customers", response_model=list[DemoCustomerOut], responses=errors(404))
 def demo_customers(_: Kefu = Depends(demo_only)) -> list[dict[str, Any]]:
     """The demo shop's customers for the chat page's picker: id, name, VIP level, language."""
     return [dict(c) for c in _seed_customers()]
 
 
-@router.get("/api/v1/demo/conversations/{conversation_id}")
+@router.get(
+    "/api/v1/demo/conversations/{conversation_id}",
+    response_model=DemoConversationOut,
+    responses=errors(404),
+)
 async def demo_conversation(
     conversation_id: str, request: Request, kefu: Kefu = Depends(demo_only)
 ) -> dict[str, Any]:

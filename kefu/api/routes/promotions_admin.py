@@ -9,16 +9,27 @@ stored; an import is checked as a whole and stored only if every rule passes.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import pydantic_core
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import TypeAdapter, ValidationError
 
 from kefu.api.auth import current_admin
 from kefu.api.deps import kefu_of
+from kefu.api.schemas.shop import (
+    CouponOut,
+    PromotionDetailOut,
+    PromotionImportOut,
+    PromotionOut,
+    RuleIn,
+    RulesImport,
+    errors,
+    inline_schema,
+)
 from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError, Problem
 from kefu.edge.problems import NotFound
@@ -37,21 +48,16 @@ from kefu.promotions.rules import (
 )
 from kefu.promotions.service import PromotionService
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"], dependencies=[Depends(current_admin)])
+router = APIRouter(
+    prefix="/api/v1/admin",
+    tags=["admin"],
+    dependencies=[Depends(current_admin)],
+    # every route: no or a bad token, an agent who is not a supervisor
+    responses=errors(401, 403),
+)
 
 MAX_BODY_BYTES = 1024 * 1024
-KINDS = (
-    "flash_sale",
-    "nth_item_discount",
-    "buy_x_get_y",
-    "presale",
-    "group_buy",
-    "cross_store_threshold",
-    "store_coupon",
-    "platform_coupon",
-    "new_customer_coupon",
-    "free_shipping",
-)
+_RULES: TypeAdapter[list[RuleIn]] = TypeAdapter(list[RuleIn])
 
 
 def _service(request: Request) -> PromotionService:
@@ -99,20 +105,6 @@ def _newest(service: PromotionService, rule_id: str) -> RuleVersion:
 # ---- validation ---------------------------------------------------------------------------------
 
 
-def _shape_problem(raw: Any, where: str) -> str | None:
-    """What parse_rule's messages would say less clearly: not an object, no or unknown kind."""
-    if not isinstance(raw, Mapping):
-        return f"{where}: a rule must be a JSON object"
-    kind = raw.get("kind")
-    if kind is None:
-        return f"{where}: kind is required (one of {', '.join(KINDS)})"
-    if kind not in KINDS:
-        return f"{where}: unknown kind {kind!r} (one of {', '.join(KINDS)})"
-    if not isinstance(raw.get("id"), str) or not raw["id"].strip():
-        return f"{where}: id is required"
-    return None
-
-
 def _policy_problems(rule: Rule) -> list[str]:
     """Checks the rule model leaves to the admin: a threshold coupon must leave something to pay."""
     coupon = StoreCoupon | PlatformCoupon | NewCustomerCoupon
@@ -121,18 +113,14 @@ def _policy_problems(rule: Rule) -> list[str]:
     return []
 
 
-def _parse_all(items: Sequence[Any]) -> list[Rule]:
+def _parse_all(items: Sequence[RuleIn]) -> list[Rule]:
     """Every rule of ``items``, or ``InvalidRule`` naming every problem of every rule."""
     rules: list[Rule] = []
     problems: list[str] = []
-    for i, raw in enumerate(items):
-        where = f"rule {raw.get('id')!r}" if isinstance(raw, Mapping) else f"item {i}"
-        shape = _shape_problem(raw, where)
-        if shape is not None:
-            problems.append(shape)
-            continue
+    for item in items:
         try:
-            rule = parse_rule(raw)
+            # the engine's rule models check the fields of the rule's kind
+            rule = parse_rule(item.model_dump())
         except InvalidRule as exc:
             problems.append(exc.message)
             continue
@@ -143,6 +131,15 @@ def _parse_all(items: Sequence[Any]) -> list[Rule]:
     return rules
 
 
+def _shape_problems(exc: ValidationError, what: str) -> InvalidRule:
+    """Every rule whose id or kind is missing or unknown, in one refusal."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"])
+        parts.append(f"{what} {where}: {error['msg']}" if where else f"{what}: {error['msg']}")
+    return InvalidRule("; ".join(parts))
+
+
 def _check_with_live(service: PromotionService, rules: Sequence[Rule]) -> None:
     """``rules`` together with every other live rule and the catalogue; InvalidRule if not."""
     ids = {r.id for r in rules}
@@ -150,7 +147,7 @@ def _check_with_live(service: PromotionService, rules: Sequence[Rule]) -> None:
     validate_rule_set([*others, *rules], service.products())
 
 
-async def _json_body(request: Request) -> Any:
+async def _raw_body(request: Request) -> bytes:
     raw = await request.body()
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         # an uploaded file (the admin page's file picker): its first file part is the JSON
@@ -163,18 +160,27 @@ async def _json_body(request: Request) -> Any:
         raw = await upload.read()
     if len(raw) > MAX_BODY_BYTES:
         raise ClientError("body larger than 1 MB", code="too_large", problem=Problem.TOO_LARGE)
-    try:
-        return json.loads(raw or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ClientError(
-            "the body must be JSON", code="invalid_json", problem=Problem.UNPROCESSABLE
-        ) from None
+    return raw
+
+
+def _not_json() -> ClientError:
+    return ClientError("the body must be JSON", code="invalid_json", problem=Problem.UNPROCESSABLE)
+
+
+_UPLOAD = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        }
+    }
+}
 
 
 # ---- rules --------------------------------------------------------------------------------------
 
 
-@router.get("/promotions")
+@router.get("/promotions", response_model=list[PromotionOut])
 def list_promotions(request: Request) -> list[dict[str, Any]]:
     """Every rule and coupon definition (newest version; switched off ones too)."""
     service = _service(request)
@@ -185,16 +191,35 @@ def list_promotions(request: Request) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/promotions", status_code=201)
+@router.post(
+    "/promotions",
+    status_code=201,
+    response_model=PromotionOut,
+    responses={200: {"model": PromotionOut, "description": "A new version"}, **errors(413, 422)},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": inline_schema(RuleIn)}, **_UPLOAD},
+        }
+    },
+)
 async def put_promotion(
     request: Request, response: Response, admin: Agent = Depends(current_admin)
 ) -> dict[str, Any]:
     """A new rule (201), or a new version of an existing one (200); either way switched on."""
-    raw = await _json_body(request)
+    # read here rather than by FastAPI: the rule may come as an uploaded file, and a refused
+    # rule gets the engine's invalid_rule code with every problem named
+    raw = await _raw_body(request)
+    try:
+        body = RuleIn.model_validate_json(raw or b"null")
+    except ValidationError as exc:
+        if exc.errors()[0]["type"] == "json_invalid":
+            raise _not_json() from None
+        raise _shape_problems(exc, f"rule {_claimed_id(raw)!r}") from None
     service = _service(request)
 
     def store() -> RuleVersion:
-        (rule,) = _parse_all([raw])
+        (rule,) = _parse_all([body])
         return service.put_rule(rule, created_by=admin.id)
 
     stored = await run_in_threadpool(store)
@@ -203,22 +228,51 @@ async def put_promotion(
     return _summary(stored, service.clock())
 
 
-@router.post("/promotions/import")
+def _claimed_id(raw: bytes) -> object:
+    """The id a refused rule names, for the message (``?`` when there is none to read)."""
+    try:
+        data = pydantic_core.from_json(raw)
+    except ValueError:
+        return "?"
+    return data.get("id", "?") if isinstance(data, dict) else "?"
+
+
+@router.post(
+    "/promotions/import",
+    response_model=PromotionImportOut,
+    responses=errors(413, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": inline_schema(RulesImport)},
+                **_UPLOAD,
+            },
+        }
+    },
+)
 async def import_promotions(
     request: Request,
     admin: Agent = Depends(current_admin),
     dry_run: bool = Query(False),
 ) -> dict[str, Any]:
     """A JSON list of rules (or ``{"rules": [...]}``): all stored, or none if any is invalid."""
-    raw = await _json_body(request)
-    if isinstance(raw, Mapping) and "rules" in raw:
+    try:
+        raw = pydantic_core.from_json(await _raw_body(request) or b"null")
+    except ValueError:
+        raise _not_json() from None
+    if isinstance(raw, dict) and "rules" in raw:
         raw = raw["rules"]
     if not isinstance(raw, list) or not raw:
         raise InvalidRule('the import must be a non-empty JSON list of rules, or {"rules": [...]}')
+    try:
+        items = _RULES.validate_python(raw)
+    except ValidationError as exc:
+        raise _shape_problems(exc, "item") from None
     service = _service(request)
 
     def store() -> dict[str, Any]:
-        rules = _parse_all(raw)
+        rules = _parse_all(items)
         _check_with_live(service, rules)  # duplicate ids within the import are caught here too
         known = {r.id for r in service.rule_store.list_rules(include_inactive=True)}
         created = [r.id for r in rules if r.id not in known]
@@ -237,7 +291,7 @@ async def import_promotions(
     return await run_in_threadpool(store)
 
 
-@router.get("/promotions/{rule_id}")
+@router.get("/promotions/{rule_id}", response_model=PromotionDetailOut, responses=errors(404))
 def get_promotion(request: Request, rule_id: str) -> dict[str, Any]:
     """The rule now, and every version of it, oldest first."""
     service = _service(request)
@@ -259,14 +313,16 @@ def _switch(service: PromotionService, rule_id: str, active: bool, by: str) -> d
     return _summary(current, service.clock())
 
 
-@router.post("/promotions/{rule_id}/activate")
+@router.post(
+    "/promotions/{rule_id}/activate", response_model=PromotionOut, responses=errors(404, 422)
+)
 def activate(
     request: Request, rule_id: str, admin: Agent = Depends(current_admin)
 ) -> dict[str, Any]:
     return _switch(_service(request), rule_id, True, admin.id)
 
 
-@router.post("/promotions/{rule_id}/deactivate")
+@router.post("/promotions/{rule_id}/deactivate", response_model=PromotionOut, responses=errors(404))
 def deactivate(
     request: Request, rule_id: str, admin: Agent = Depends(current_admin)
 ) -> dict[str, Any]:
@@ -276,7 +332,7 @@ def deactivate(
 # ---- coupons ------------------------------------------------------------------------------------
 
 
-@router.get("/coupons")
+@router.get("/coupons", response_model=list[CouponOut])
 def list_coupons(request: Request) -> list[dict[str, Any]]:
     """Coupon definitions (store, platform, new-customer), with the slot each one takes."""
     service = _service(request)

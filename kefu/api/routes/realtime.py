@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, WebSocket
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
 
 from kefu.api.auth import current_agent, get_desk
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.shop import AgentTypingOut, CustomerTypingOut, TypingIn, errors
 from kefu.channels.web_chat import ChatSession, typing_key
 from kefu.desk.events import conversation_channel
 from kefu.desk.service import Desk
@@ -22,14 +22,21 @@ router = APIRouter()
 
 @router.websocket("/api/v1/ws/chat")
 async def chat_socket(websocket: WebSocket) -> None:
+    """The customer's live chat. A WebSocket, so outside the OpenAPI document: its frames are
+    JSON objects with a ``type`` (``ready``, ``ack``, ``message``, ``typing``, ``read``,
+    ``error``...), defined and handled in ``kefu.channels.web_chat.ChatSession``."""
     await ChatSession(websocket, websocket.app.state.kefu).run()
 
 
-class TypingBody(BaseModel):
-    on: bool
+# an agent's calls: no or a bad token, a conversation the agent may not see (or none)
+_AGENT_ERRORS = errors(401, 403, 404)
 
 
-@router.get("/api/v1/agent/conversations/{conversation_id}/typing")
+@router.get(
+    "/api/v1/agent/conversations/{conversation_id}/typing",
+    response_model=CustomerTypingOut,
+    responses=_AGENT_ERRORS,
+)
 async def customer_typing(
     conversation_id: str,
     agent: Agent = Depends(current_agent),
@@ -42,10 +49,14 @@ async def customer_typing(
     return {"conversation_id": conversation_id, "customer_typing": bool(typing)}
 
 
-@router.post("/api/v1/agent/conversations/{conversation_id}/typing")
+@router.post(
+    "/api/v1/agent/conversations/{conversation_id}/typing",
+    response_model=AgentTypingOut,
+    responses={**_AGENT_ERRORS, **errors(422)},
+)
 async def agent_typing(
     conversation_id: str,
-    body: TypingBody,
+    body: TypingIn,
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
     kefu: Kefu = Depends(get_kefu),
