@@ -6,29 +6,30 @@ status changes through the desk, so going away or offline hands its offers and c
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kefu.api.auth import current_admin, get_desk
+from kefu.api.schemas.desk import (
+    LANGS,
+    AgentCreateIn,
+    AgentOptionsOut,
+    AgentPatchIn,
+    ManagedAgentOut,
+    error_responses,
+)
 from kefu.desk.errors import Invalid
 from kefu.desk.passwords import hash_password
 from kefu.desk.ports import AgentStore
 from kefu.desk.service import Desk
-from kefu.domain.customers import Lang
 from kefu.domain.desk import Agent, AgentRole, AgentStatus, Skill
 from kefu.edge.problems import Conflict, NotFound
 
 router = APIRouter(
     prefix="/api/v1/admin/agents", tags=["admin"], dependencies=[Depends(current_admin)]
 )
-
-AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
-LANGS = tuple(lang.value for lang in Lang)  # the shop's languages and the cross-border ones
-MIN_PASSWORD = 8
 
 
 class _ManagedAgents(AgentStore, Protocol):
@@ -40,58 +41,6 @@ class _ManagedAgents(AgentStore, Protocol):
 
 def _agents(desk: Desk) -> _ManagedAgents:
     return cast(_ManagedAgents, desk.agents)
-
-
-def _unique(values: list[str], field: str) -> list[str]:
-    if len(set(values)) != len(values):
-        raise ValueError(f"{field} lists a value twice")
-    return values
-
-
-class _Profile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("skills", check_fields=False)
-    @classmethod
-    def _skills(cls, value: list[Skill] | None) -> list[Skill] | None:
-        return None if value is None else [Skill(s) for s in _unique(list(value), "skills")]
-
-    @field_validator("langs", check_fields=False)
-    @classmethod
-    def _langs(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        unknown = [v for v in value if v not in LANGS]
-        if unknown:
-            raise ValueError(f"unknown language {unknown[0]!r}; one of {', '.join(LANGS)}")
-        return _unique(list(value), "langs")
-
-
-class CreateBody(_Profile):
-    id: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=MIN_PASSWORD, max_length=200)
-    role: AgentRole = AgentRole.AGENT
-    skills: list[Skill] = Field(min_length=1)
-    langs: list[str] = Field(default_factory=lambda: ["zh-CN"], min_length=1)
-    max_chats: int = Field(default=5, ge=1, le=50, strict=True)
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not AGENT_ID.match(value):
-            raise ValueError("id is letters, digits, '-' and '_' (at most 32)")
-        return value
-
-
-class PatchBody(_Profile):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    password: str | None = Field(default=None, min_length=MIN_PASSWORD, max_length=200)
-    role: AgentRole | None = None
-    skills: list[Skill] | None = Field(default=None, min_length=1)
-    langs: list[str] | None = Field(default=None, min_length=1)
-    max_chats: int | None = Field(default=None, ge=1, le=50, strict=True)
-    status: AgentStatus | None = None
 
 
 def _wire(agent: Agent, active: int = 0, offered: int = 0) -> dict[str, Any]:
@@ -116,13 +65,13 @@ def _with_load(desk: Desk, agent_id: str) -> dict[str, Any]:
     raise NotFound(f"no agent {agent_id!r}")
 
 
-@router.get("")
+@router.get("", response_model=list[ManagedAgentOut], responses=error_responses(401, 403))
 def list_agents(desk: Desk = Depends(get_desk)) -> list[dict[str, Any]]:
     """Every agent with its profile and current load (chats held + offered, against max_chats)."""
     return [_wire(a.agent, a.active, a.offered) for a in desk.agent_loads()]
 
 
-@router.get("/skills")
+@router.get("/skills", response_model=AgentOptionsOut, responses=error_responses(401, 403))
 def known_skills() -> dict[str, list[str]]:
     """What the forms may offer: skills, languages, roles and statuses."""
     return {
@@ -133,8 +82,13 @@ def known_skills() -> dict[str, list[str]]:
     }
 
 
-@router.post("", status_code=201)
-def create_agent(body: CreateBody, desk: Desk = Depends(get_desk)) -> dict[str, Any]:
+@router.post(
+    "",
+    status_code=201,
+    response_model=ManagedAgentOut,
+    responses=error_responses(401, 403, 409, 422),
+)
+def create_agent(body: AgentCreateIn, desk: Desk = Depends(get_desk)) -> dict[str, Any]:
     if desk.agents.get(body.id) is not None:
         raise Conflict(f"agent {body.id!r} already exists")
     agent = Agent(
@@ -150,10 +104,14 @@ def create_agent(body: CreateBody, desk: Desk = Depends(get_desk)) -> dict[str, 
     return _wire(agent)
 
 
-@router.patch("/{agent_id}")
+@router.patch(
+    "/{agent_id}",
+    response_model=ManagedAgentOut,
+    responses=error_responses(401, 403, 404, 422),
+)
 def change_agent(
     agent_id: str,
-    body: PatchBody,
+    body: AgentPatchIn,
     admin: Agent = Depends(current_admin),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:

@@ -11,10 +11,10 @@ from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel
 
 from kefu.api.auth import current_admin
 from kefu.api.deps import kefu_of
+from kefu.api.schemas.desk import MAX_WORD, WordIn, WordOut, error_responses
 from kefu.dialogue.safety import CATEGORY_KINDS, Word, shipped_words
 from kefu.domain.errors import ClientError, Problem
 from kefu.edge.problems import Conflict, NotFound
@@ -26,20 +26,12 @@ router = APIRouter(
     dependencies=[Depends(current_admin)],
 )
 
-MAX_WORD = 64
 CATEGORIES = tuple(CATEGORY_KINDS)
 
 
 class InvalidWord(ClientError):
     problem = Problem.UNPROCESSABLE
     code = "invalid_word"
-
-
-class WordBody(BaseModel):
-    # checked by hand below so every mistake gets one clear message naming the field
-    word: Any = None
-    category: Any = None
-    replacement: Any = None
 
 
 def _store(request: Request) -> SqlSensitiveWords:
@@ -69,7 +61,7 @@ def _clean_text(value: Any, field: str, required: bool) -> str | None:
     return text
 
 
-def _parse(body: WordBody) -> Word:
+def _parse(body: WordIn) -> Word:
     word = _clean_text(body.word, "word", required=True)
     assert word is not None
     if body.category not in CATEGORIES:
@@ -88,15 +80,23 @@ def _wire(word: Word, source: str) -> dict[str, Any]:
     }
 
 
-@router.get("")
+@router.get("", response_model=list[WordOut], responses=error_responses(401, 403))
 def list_words(request: Request) -> list[dict[str, Any]]:
     """Shipped words (source "shipped"; allowed phrases are not listed) and the shop's ("shop")."""
     shipped = [_wire(w, "shipped") for w in _shipped().values() if w.category in CATEGORY_KINDS]
     return shipped + [_wire(w, "shop") for w in _store(request).list()]
 
 
-@router.post("", status_code=201)
-def add_word(request: Request, body: WordBody, response: Response) -> dict[str, Any]:
+@router.post(
+    "",
+    status_code=201,
+    response_model=WordOut,
+    responses={
+        200: {"model": WordOut, "description": "an existing shop word changed"},
+        **error_responses(401, 403, 409, 422),
+    },
+)
+def add_word(request: Request, body: WordIn, response: Response) -> dict[str, Any]:
     """Add a shop word (201), or change an existing one's category or replacement (200)."""
     word = _parse(body)
     shipped = _shipped().get(word.word)
@@ -109,7 +109,12 @@ def add_word(request: Request, body: WordBody, response: Response) -> dict[str, 
     return _wire(word, "shop")
 
 
-@router.delete("/{word:path}", status_code=204)
+@router.delete(
+    "/{word:path}",
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(401, 403, 404, 409),
+)
 def delete_word(request: Request, word: str) -> Response:
     key = unicodedata.normalize("NFKC", word).strip().lower()
     if key in _shipped():

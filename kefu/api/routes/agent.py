@@ -8,10 +8,48 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
 from kefu.api.auth import current_agent, get_desk, issue_token, verify_token
 from kefu.api.deps import get_kefu
+from kefu.api.schemas.desk import (
+    AcceptedOut,
+    AgentLoadOut,
+    CannedReplyOut,
+    ClosedOut,
+    CloseIn,
+    ColleagueOut,
+    ConsoleClosedIn,
+    ConversationViewOut,
+    DeskMessageOut,
+    JobsRunOut,
+    LiveChatOut,
+    LlmAssistOut,
+    LoginIn,
+    LoginOut,
+    MeOut,
+    OpenChatOut,
+    ProposedOut,
+    ProposeIn,
+    QueueEntryOut,
+    QueueOverviewOut,
+    RatedOut,
+    RatingIn,
+    ReassignedOut,
+    ReassignIn,
+    StatusIn,
+    StatusOut,
+    StepAddedOut,
+    StepIn,
+    SuggestionOut,
+    TakenOut,
+    TextIn,
+    TicketDetailOut,
+    TicketOut,
+    TicketUpdateIn,
+    TransferIn,
+    TransferredOut,
+    error_responses,
+)
 from kefu.desk import canned, ticket_work
 from kefu.desk.errors import Invalid
 from kefu.desk.events import is_supervisor, message_dict
@@ -30,64 +68,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class LoginBody(BaseModel):
-    agent_id: str = Field(min_length=1, max_length=32)
-    password: str = Field(min_length=1, max_length=200)
-    # the dashboard and admin pages sign in without taking chats
-    keep_status: bool = False
-
-
-class ConsoleClosedBody(BaseModel):
-    token: str = Field(min_length=1, max_length=2000)
-
-
-class TextBody(BaseModel):
-    text: str = Field(min_length=1, max_length=2000)
-
-
-class CloseBody(BaseModel):
-    resolution: str = Field(default="", max_length=2000)
-
-
-class TransferBody(BaseModel):
-    to_agent: str | None = Field(default=None, max_length=32)
-    to_skill: str | None = Field(default=None, max_length=32)
-    note: str = Field(default="", max_length=500)
-
-
-class StatusBody(BaseModel):
-    status: AgentStatus
-
-
-class ProposeBody(BaseModel):
-    question: str = Field(min_length=1, max_length=4000)
-    answer: str = Field(min_length=1, max_length=4000)
-    entry_id: str | None = Field(default=None, max_length=64)
-
-
-class TicketUpdateBody(BaseModel):
-    status: str | None = None
-    assignee: str | None = Field(default=None, max_length=32)
-    note: str | None = Field(default=None, max_length=2000)
-    fields: dict[str, Any] | None = None
-
-
-class StepBody(BaseModel):
-    department: str = Field(min_length=1, max_length=32)
-    status: str = Field(default="pending", max_length=16)
-    note: str = Field(default="", max_length=500)
-
-
-class ReassignBody(BaseModel):
-    agent_id: str = Field(min_length=1, max_length=32)
-
-
-class RatingBody(BaseModel):
-    customer_id: str = Field(min_length=1, max_length=32)
-    score: int = Field(ge=1, le=5, strict=True)
-    comment: str | None = Field(default=None, max_length=2000)
-
-
 def _agent_dict(agent: Agent) -> dict[str, Any]:
     return {
         "agent_id": agent.id,
@@ -103,8 +83,8 @@ def _agent_dict(agent: Agent) -> dict[str, Any]:
 # ---- session ------------------------------------------------------------------------------------
 
 
-@router.post("/agent/login")
-def login(body: LoginBody, request: Request, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
+@router.post("/agent/login", response_model=LoginOut, responses=error_responses(401, 422, 429, 503))
+def login(body: LoginIn, request: Request, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
     # locked per agent and address with backoff: a stranger's guesses never lock the agent out
     address = check_login(kefu, request, body.agent_id)
     desk: Desk = kefu.desk
@@ -130,7 +110,7 @@ def login(body: LoginBody, request: Request, kefu: Kefu = Depends(get_kefu)) -> 
     }
 
 
-@router.get("/agent/me")
+@router.get("/agent/me", response_model=MeOut, responses=error_responses(401))
 def me(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> dict[str, Any]:
     load = next((a for a in desk.agent_loads() if a.agent.id == agent.id), None)
     return {
@@ -140,7 +120,7 @@ def me(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) ->
     }
 
 
-@router.get("/agent/colleagues")
+@router.get("/agent/colleagues", response_model=list[ColleagueOut], responses=error_responses(401))
 def colleagues(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> Any:
     """Who a chat can be transferred to: every other agent with status, skills and room."""
     return [
@@ -159,15 +139,15 @@ def colleagues(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_d
     ]
 
 
-@router.post("/agent/logout")
+@router.post("/agent/logout", response_model=StatusOut, responses=error_responses(401))
 def logout(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> dict[str, Any]:
     """Signing out goes offline: no new chats, open ones go back to the queue for others."""
     desk.set_status(agent, AgentStatus.OFFLINE, _now())
     return {"status": AgentStatus.OFFLINE.value}
 
 
-@router.post("/agent/console-closed")
-def console_closed(body: ConsoleClosedBody, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
+@router.post("/agent/console-closed", response_model=StatusOut, responses=error_responses(401, 422))
+def console_closed(body: ConsoleClosedIn, kefu: Kefu = Depends(get_kefu)) -> dict[str, Any]:
     """The last console tab closed (a beacon, which cannot carry headers, so the token is in the
     body): offline for new chats, but the open chats stay the agent's for a reload or return."""
     claims = verify_token(body.token, kefu.settings.secret_key)
@@ -179,9 +159,9 @@ def console_closed(body: ConsoleClosedBody, kefu: Kefu = Depends(get_kefu)) -> d
     return {"status": AgentStatus.OFFLINE.value}
 
 
-@router.post("/agent/status")
+@router.post("/agent/status", response_model=StatusOut, responses=error_responses(401, 422))
 def set_status(
-    body: StatusBody, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
+    body: StatusIn, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
 ) -> dict[str, Any]:
     desk.set_status(agent, body.status, _now())
     return {"status": body.status.value}
@@ -190,18 +170,24 @@ def set_status(
 # ---- queue and conversations --------------------------------------------------------------------
 
 
-@router.get("/agent/queue")
+@router.get("/agent/queue", response_model=list[QueueEntryOut], responses=error_responses(401))
 def queue(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> Any:
     return desk.queue_for(agent, _now())
 
 
-@router.get("/agent/conversations")
+@router.get(
+    "/agent/conversations", response_model=list[OpenChatOut], responses=error_responses(401, 503)
+)
 def my_conversations(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> Any:
     """The agent's open chats: customer name, last message and unread count for each."""
     return desk.my_conversations(agent)
 
 
-@router.post("/agent/next")
+@router.post(
+    "/agent/next",
+    response_model=TakenOut,
+    responses={204: {"description": "nothing is waiting for this agent"}, **error_responses(401)},
+)
 def take_next(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)) -> Any:
     conversation_id = desk.pick_next(agent, _now())
     if conversation_id is None:
@@ -209,7 +195,11 @@ def take_next(agent: Agent = Depends(current_agent), desk: Desk = Depends(get_de
     return {"conversation_id": conversation_id, "status": "with_agent"}
 
 
-@router.post("/agent/conversations/{conversation_id}/accept")
+@router.post(
+    "/agent/conversations/{conversation_id}/accept",
+    response_model=AcceptedOut,
+    responses=error_responses(401, 403, 404, 409),
+)
 def accept(
     conversation_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
 ) -> dict[str, str]:
@@ -217,14 +207,22 @@ def accept(
     return {"status": "with_agent"}
 
 
-@router.get("/agent/conversations/{conversation_id}")
+@router.get(
+    "/agent/conversations/{conversation_id}",
+    response_model=ConversationViewOut,
+    responses=error_responses(401, 403, 404, 503),
+)
 def conversation(
     conversation_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
 ) -> dict[str, Any]:
     return desk.view(agent, conversation_id, _now())
 
 
-@router.get("/agent/conversations/{conversation_id}/suggestions")
+@router.get(
+    "/agent/conversations/{conversation_id}/suggestions",
+    response_model=list[SuggestionOut],
+    responses=error_responses(401, 403, 404),
+)
 def suggestions(
     conversation_id: str,
     message_id: str | None = None,
@@ -234,7 +232,11 @@ def suggestions(
     return desk.suggestions_for(agent, conversation_id, message_id, _now())
 
 
-@router.get("/agent/conversations/{conversation_id}/llm-assist")
+@router.get(
+    "/agent/conversations/{conversation_id}/llm-assist",
+    response_model=LlmAssistOut,
+    responses=error_responses(401, 403, 404),
+)
 def llm_assist(
     conversation_id: str,
     agent: Agent = Depends(current_agent),
@@ -248,7 +250,11 @@ def llm_assist(
     return assist_for(kefu, desk, agent, conversation_id)
 
 
-@router.get("/agent/conversations/{conversation_id}/canned-replies")
+@router.get(
+    "/agent/conversations/{conversation_id}/canned-replies",
+    response_model=list[CannedReplyOut],
+    responses=error_responses(401, 403, 404),
+)
 def canned_replies(
     conversation_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
 ) -> Any:
@@ -256,20 +262,28 @@ def canned_replies(
     return canned.for_conversation(desk, agent, conversation_id)
 
 
-@router.post("/agent/conversations/{conversation_id}/messages")
+@router.post(
+    "/agent/conversations/{conversation_id}/messages",
+    response_model=DeskMessageOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def send(
     conversation_id: str,
-    body: TextBody,
+    body: TextIn,
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
     return message_dict(desk.send(agent, conversation_id, body.text, _now()))
 
 
-@router.post("/agent/conversations/{conversation_id}/transfer")
+@router.post(
+    "/agent/conversations/{conversation_id}/transfer",
+    response_model=TransferredOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def transfer(
     conversation_id: str,
-    body: TransferBody,
+    body: TransferIn,
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
@@ -284,10 +298,14 @@ def transfer(
     return {"status": "waiting_agent", "skill": entry.skill, "routed_to": entry.routed_to}
 
 
-@router.post("/agent/conversations/{conversation_id}/close")
+@router.post(
+    "/agent/conversations/{conversation_id}/close",
+    response_model=ClosedOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def close(
     conversation_id: str,
-    body: CloseBody,
+    body: CloseIn,
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
@@ -295,10 +313,15 @@ def close(
     return {"status": "closed", "survey_id": survey.id}
 
 
-@router.post("/agent/conversations/{conversation_id}/propose", status_code=202)
+@router.post(
+    "/agent/conversations/{conversation_id}/propose",
+    status_code=202,
+    response_model=ProposedOut,
+    responses=error_responses(401, 403, 404, 422, 503),
+)
 def propose(
     conversation_id: str,
-    body: ProposeBody,
+    body: ProposeIn,
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
@@ -310,7 +333,7 @@ def propose(
 # ---- tickets ------------------------------------------------------------------------------------
 
 
-@router.get("/agent/tickets")
+@router.get("/agent/tickets", response_model=list[TicketOut], responses=error_responses(401, 422))
 def tickets(
     status: str | None = None,
     agent: Agent = Depends(current_agent),
@@ -323,17 +346,25 @@ def tickets(
     return ticket_work.list_tickets(desk, agent, wanted)
 
 
-@router.get("/agent/tickets/{ticket_id}")
+@router.get(
+    "/agent/tickets/{ticket_id}",
+    response_model=TicketDetailOut,
+    responses=error_responses(401, 403, 404),
+)
 def ticket(
     ticket_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
 ) -> dict[str, Any]:
     return ticket_work.ticket_detail(desk, agent, ticket_id)
 
 
-@router.patch("/agent/tickets/{ticket_id}")
+@router.patch(
+    "/agent/tickets/{ticket_id}",
+    response_model=TicketOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def update_ticket(
     ticket_id: str,
-    body: TicketUpdateBody,
+    body: TicketUpdateIn,
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
@@ -349,10 +380,15 @@ def update_ticket(
     )
 
 
-@router.post("/agent/tickets/{ticket_id}/steps", status_code=201)
+@router.post(
+    "/agent/tickets/{ticket_id}/steps",
+    status_code=201,
+    response_model=StepAddedOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def add_step(
     ticket_id: str,
-    body: StepBody,
+    body: StepIn,
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
@@ -371,14 +407,20 @@ def current_supervisor(
     return agent
 
 
-@router.get("/agent/supervisor/queues")
+@router.get(
+    "/agent/supervisor/queues", response_model=QueueOverviewOut, responses=error_responses(401, 403)
+)
 def all_queues(
     _: Agent = Depends(current_supervisor), desk: Desk = Depends(get_desk)
 ) -> dict[str, Any]:
     return desk.queue_overview(_now())
 
 
-@router.get("/agent/supervisor/agents")
+@router.get(
+    "/agent/supervisor/agents",
+    response_model=list[AgentLoadOut],
+    responses=error_responses(401, 403),
+)
 def all_agents(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_desk)) -> Any:
     return [
         {**_agent_dict(a.agent), "active": a.active, "offered": a.offered, "load": a.load}
@@ -386,16 +428,22 @@ def all_agents(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_
     ]
 
 
-@router.get("/agent/supervisor/chats")
+@router.get(
+    "/agent/supervisor/chats", response_model=list[LiveChatOut], responses=error_responses(401, 403)
+)
 def live_chats(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_desk)) -> Any:
     """Every chat being served now, with its agent, for the supervisor's view."""
     return desk.live_chats(_now())
 
 
-@router.post("/agent/supervisor/conversations/{conversation_id}/reassign")
+@router.post(
+    "/agent/supervisor/conversations/{conversation_id}/reassign",
+    response_model=ReassignedOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def reassign(
     conversation_id: str,
-    body: ReassignBody,
+    body: ReassignIn,
     supervisor: Agent = Depends(current_supervisor),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
@@ -403,7 +451,9 @@ def reassign(
     return {"conversation_id": conversation_id, "agent_id": body.agent_id}
 
 
-@router.post("/agent/supervisor/jobs/run")
+@router.post(
+    "/agent/supervisor/jobs/run", response_model=JobsRunOut, responses=error_responses(401, 403)
+)
 def run_jobs(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_desk)) -> Any:
     return desk.run_jobs(_now())
 
@@ -411,10 +461,14 @@ def run_jobs(_: Agent = Depends(current_supervisor), desk: Desk = Depends(get_de
 # ---- the customer's side of the survey -----------------------------------------------------------
 
 
-@router.post("/conversations/{conversation_id}/rating")
+@router.post(
+    "/conversations/{conversation_id}/rating",
+    response_model=RatedOut,
+    responses=error_responses(401, 404, 409, 422),
+)
 def rate(
     conversation_id: str,
-    body: RatingBody,
+    body: RatingIn,
     request: Request,
     desk: Desk = Depends(get_desk),
     kefu: Kefu = Depends(get_kefu),

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
 
 from kefu.api.auth import current_agent, get_desk
 from kefu.api.routes.agent import current_supervisor
+from kefu.api.schemas.desk import NoteIn, NoteOut, NotesOut, TagsIn, TagsOut, error_responses
 from kefu.desk import notes
 from kefu.desk.service import Desk
 from kefu.domain.desk import Agent
@@ -17,19 +17,15 @@ from kefu.domain.desk import Agent
 router = APIRouter(prefix="/api/v1/agent", tags=["agent"])
 
 
-class NoteBody(BaseModel):
-    text: str = Field(min_length=1, max_length=notes.MAX_NOTE)
-
-
-class TagsBody(BaseModel):
-    tags: list[str] = Field(max_length=notes.MAX_TAGS)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@router.get("/conversations/{conversation_id}/notes")
+@router.get(
+    "/conversations/{conversation_id}/notes",
+    response_model=NotesOut,
+    responses=error_responses(401, 403, 404),
+)
 def list_notes(
     conversation_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
 ) -> dict[str, Any]:
@@ -40,30 +36,44 @@ def list_notes(
     }
 
 
-@router.post("/conversations/{conversation_id}/notes", status_code=201)
+@router.post(
+    "/conversations/{conversation_id}/notes",
+    status_code=201,
+    response_model=NoteOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def add_note(
     conversation_id: str,
-    body: NoteBody,
+    body: NoteIn,
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
     return notes.add_note(desk, agent, conversation_id, body.text, _now())
 
 
-@router.put("/conversations/{conversation_id}/tags")
+@router.put(
+    "/conversations/{conversation_id}/tags",
+    response_model=TagsOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def put_tags(
     conversation_id: str,
-    body: TagsBody,
+    body: TagsIn,
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
     return {"tags": notes.set_tags(desk, agent, conversation_id, body.tags, _now())}
 
 
-@router.post("/supervisor/conversations/{conversation_id}/whisper", status_code=201)
+@router.post(
+    "/supervisor/conversations/{conversation_id}/whisper",
+    status_code=201,
+    response_model=NoteOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def whisper(
     conversation_id: str,
-    body: NoteBody,
+    body: NoteIn,
     supervisor: Agent = Depends(current_supervisor),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
