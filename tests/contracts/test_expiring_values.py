@@ -24,9 +24,9 @@ def test_a_value_set_by_one_worker_is_read_by_another(
 
 def test_a_value_with_a_ttl_is_gone_after_it(state: SharedState) -> None:
     key = unique("link-code")
-    state.set(key, "531902", ttl_s=0.2)
+    state.set(key, "531902", ttl_s=0.5)
     assert state.get(key) == "531902"
-    time.sleep(0.3)
+    time.sleep(0.6)
     assert state.get(key) is None
 
 
@@ -39,9 +39,9 @@ def test_a_value_without_a_ttl_stays(state: SharedState) -> None:
 
 def test_overwriting_without_a_ttl_keeps_the_value_for_good(state: SharedState) -> None:
     key = unique("k")
-    state.set(key, "short", ttl_s=0.2)
+    state.set(key, "short", ttl_s=0.3)
     state.set(key, "kept")
-    time.sleep(0.3)
+    time.sleep(0.4)
     assert state.get(key) == "kept"
 
 
@@ -56,21 +56,21 @@ def test_a_counter_starts_at_one_and_counts_across_workers(
 def test_a_counters_window_runs_from_its_first_count(state: SharedState) -> None:
     # five wrong link codes in a window lock the guest out; counting on must not extend it
     key = unique("wrong-codes")
-    assert state.incr(key, ttl_s=0.3) == 1
-    time.sleep(0.15)
-    assert state.incr(key, ttl_s=0.3) == 2
-    time.sleep(0.25)
+    assert state.incr(key, ttl_s=0.6) == 1
+    time.sleep(0.2)
+    assert state.incr(key, ttl_s=0.6) == 2
+    time.sleep(0.5)  # 0.7 s after the first count, 0.5 s after the second
     assert state.get(key) is None
-    assert state.incr(key, ttl_s=0.3) == 1
+    assert state.incr(key, ttl_s=0.6) == 1
 
 
 def test_set_once_stores_only_the_first_value_until_it_expires(
     state_of: Callable[[], SharedState],
 ) -> None:
     first, second, key = state_of(), state_of(), unique("receipt")
-    assert first.set_once(key, "worker-1", ttl_s=0.3) is True
-    assert second.set_once(key, "worker-2", ttl_s=0.3) is False
+    assert first.set_once(key, "worker-1", ttl_s=0.5) is True
+    assert second.set_once(key, "worker-2", ttl_s=0.5) is False
     assert second.get(key) == "worker-1"
-    time.sleep(0.4)
-    assert second.set_once(key, "worker-2", ttl_s=0.3) is True
+    time.sleep(0.6)
+    assert second.set_once(key, "worker-2", ttl_s=0.5) is True
     assert first.get(key) == "worker-2"

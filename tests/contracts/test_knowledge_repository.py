@@ -174,7 +174,7 @@ def test_another_workers_search_finds_an_entry_once_it_is_saved(store_db: Databa
         "admin",
         datetime.now(UTC),
     )
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 5  # seen at the next revision check (0.05 s) and rebuild
     while top() != entry_id:
         assert time.monotonic() < deadline, "the search never saw the saved entry"
         time.sleep(0.05)
