@@ -16,6 +16,19 @@ def _skus(ctx: TurnContext) -> list[str]:
     return [carried] if carried and ctx.product(carried) else []
 
 
+# the same size written two ways (2XL is XXL)
+_SIZE_SPELLINGS = {"2XL": "XXL", "3XL": "XXXL", "4XL": "XXXXL"}
+
+
+def _asked_size(ctx: TurnContext) -> str | None:
+    size = ctx.u.entities.get("size")
+    return _SIZE_SPELLINGS.get(size, size) if isinstance(size, str) else None
+
+
+def _offers(product: Product, size: str) -> bool:
+    return size in {_SIZE_SPELLINGS.get(s, s) for s in product.sizes}
+
+
 def _without_product(ctx: TurnContext, key: str) -> Outcome:
     answer = ctx.kb_answer()
     if answer:
@@ -35,25 +48,41 @@ def handle_stock(ctx: TurnContext) -> Outcome:
     products = [p for s in _skus(ctx) if (p := ctx.product(s))]
     if not products:
         return _without_product(ctx, "stock.ask")
-    return Outcome([_stock_reply(ctx, p) for p in products])
+    asked = _asked_size(ctx)
+    replies = []
+    for p in products:
+        if asked and p.sizes and not _offers(p, asked):
+            # "XXXL有货吗" for a jacket made up to XXL: no stock figure can say yes to that
+            replies.append(_sizes_reply(ctx, p, asked))
+        else:
+            replies.append(_stock_reply(ctx, p))
+    return Outcome(replies)
+
+
+def _sizes_reply(ctx: TurnContext, product: Product, asked: str | None) -> Reply:
+    chart = ctx.render("list_sep").join(
+        ctx.render("product.chart_line", size=s, fit=f) for s, f in product.size_chart.items()
+    )
+    # the answer to "do you have XL" is yes or no first, then the range and the chart
+    key = "product.sizes"
+    if asked:
+        key = "product.size_offered" if _offers(product, asked) else "product.size_missing"
+    return ctx.say(
+        key,
+        name=ctx.product_name(product.sku),
+        size=asked or "",
+        sizes="/".join(product.sizes),
+        chart=chart or ctx.render("product.no_chart"),
+    )
 
 
 def _product_replies(ctx: TurnContext, product: Product) -> list[Reply]:
     name = ctx.product_name(product.sku)
     notes = product.notes_zh if ctx.lang.startswith("zh") else product.notes_en
     replies = []
-    if product.sizes and ctx.has("size_words"):
-        chart = ctx.render("list_sep").join(
-            ctx.render("product.chart_line", size=s, fit=f) for s, f in product.size_chart.items()
-        )
-        replies.append(
-            ctx.say(
-                "product.sizes",
-                name=name,
-                sizes="/".join(product.sizes),
-                chart=chart or ctx.render("product.no_chart"),
-            )
-        )
+    asked = _asked_size(ctx)  # 有没有XL: a size named is a question about sizes
+    if product.sizes and (ctx.has("size_words") or asked):
+        replies.append(_sizes_reply(ctx, product, asked))
     described = ctx.services.templates.localize(ctx.lang, notes) if notes else ""
     if described:
         replies.append(

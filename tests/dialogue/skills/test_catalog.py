@@ -57,3 +57,54 @@ def test_an_english_question_names_the_product_in_english(shop: Kefu) -> None:
     reply = text_of(result)
     assert "Men's light down jacket" in reply and "in stock" in reply and "XXL" in reply
     assert "羽绒服" not in reply
+
+
+def test_asked_for_a_size_the_bot_says_yes_or_no_before_the_range(shop: Kefu) -> None:
+    offered = text_of(
+        say(
+            shop,
+            "C1002",
+            "羽绒服有没有XL",
+            intent="product_info",
+            product_skus=("P1001",),
+            entities={"size": "XL", "product": "羽绒服"},
+        )
+    )
+    assert offered.startswith("男士轻薄羽绒服有XL码") and "S/M/L/XL/XXL" in offered
+    missing = text_of(
+        say(
+            shop,
+            "C1002",
+            "羽绒服有3XL吗",
+            intent="product_info",
+            product_skus=("P1001",),
+            entities={"size": "3XL", "product": "羽绒服"},
+        )
+    )
+    assert missing.startswith("男士轻薄羽绒服没有XXXL码") and "S/M/L/XL/XXL" in missing
+
+
+def test_stock_of_a_size_the_product_is_not_made_in_is_not_in_stock(shop: Kefu) -> None:
+    reply = text_of(
+        say(
+            shop,
+            "C1002",
+            "羽绒服XXXL有货吗",
+            intent="stock",
+            product_skus=("P1001",),
+            entities={"size": "XXXL"},
+        )
+    )
+    assert "没有XXXL码" in reply and "有货" not in reply
+    # 2XL is XXL: in stock
+    two = text_of(
+        say(
+            shop,
+            "C1002",
+            "羽绒服2XL有货吗",
+            intent="stock",
+            product_skus=("P1001",),
+            entities={"size": "2XL"},
+        )
+    )
+    assert "有货" in two
