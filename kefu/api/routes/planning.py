@@ -7,7 +7,7 @@ Supervisors and admins only, like the rest of the analytics API.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from kefu.api.auth import current_admin
 from kefu.api.deps import get_kefu
 from kefu.api.schemas.messages import ErrorOut
-from kefu.api.schemas.ops import AlertOut, PlanOut, PromisesOut
+from kefu.api.schemas.ops import AlertOut, PlanOut, PlanQuery, PromisesOut
 from kefu.domain.desk import Agent
 from kefu.domain.errors import ClientError, Problem
 from kefu.ops.planning import adopt, plan_for
@@ -58,34 +58,27 @@ def _shift_hours(text: str) -> tuple[int, ...]:
 
 @router.get("/plan", response_model=PlanOut, responses=_ERRORS)
 async def staffing_plan(
-    start: str | None = Query(None),
-    hours: int = Query(24, ge=1, le=24 * 14),
-    concurrency: int | None = Query(None, ge=1, le=20),
-    patience_s: float | None = Query(None, gt=0, le=3600),
-    target_s: float | None = Query(None, gt=0, le=3600),
-    target_level: float | None = Query(None, gt=0, lt=1),
-    shift_hours: str = Query("8,4"),
-    save: bool = Query(False),
+    query: Annotated[PlanQuery, Query()],
     admin: Agent = Depends(current_admin),
     kefu: Kefu = Depends(get_kefu),
 ) -> dict[str, Any]:
     """Forecast per hour with its band and backtest, agents per hour (Erlang A) and shifts;
     ``save=true`` adopts the plan for the staff-short alert."""
-    first = _start(start)
-    lengths = _shift_hours(shift_hours)
+    first = _start(query.start)
+    lengths = _shift_hours(query.shift_hours)
 
     def build() -> dict[str, Any]:
         plan = plan_for(
             kefu,
             first,
-            hours,
-            concurrency=concurrency,
-            patience_s=patience_s,
-            target_s=target_s,
-            target_level=target_level,
+            query.hours,
+            concurrency=query.concurrency,
+            patience_s=query.patience_s,
+            target_s=query.target_s,
+            target_level=query.target_level,
             shift_hours=lengths,
         )
-        if save:
+        if query.save:
             adopt(kefu, plan, datetime.now(UTC), admin.id)
         return plan.to_dict()
 

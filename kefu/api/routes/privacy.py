@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
@@ -13,6 +13,7 @@ from kefu.api.deps import get_kefu
 from kefu.api.schemas.messages import ErrorOut
 from kefu.api.schemas.ops import (
     AuditEventOut,
+    AuditQuery,
     CustomerExportOut,
     ErasedOut,
     RetentionOut,
@@ -52,15 +53,12 @@ def reveal_personal_data(
 
 @router.get("/admin/audit", response_model=list[AuditEventOut], responses=_errors(401, 403, 422))
 def audit_log(
-    actor: str | None = Query(default=None, max_length=64),
-    target_kind: str | None = Query(default=None, max_length=32),
-    target_id: str | None = Query(default=None, max_length=64),
-    limit: int = Query(default=100, ge=1, le=1000),
+    query: Annotated[AuditQuery, Query()],
     _admin: Agent = Depends(current_admin),
     kefu: Kefu = Depends(get_kefu),
 ) -> list[dict[str, Any]]:
     """Newest first: who viewed personal data, changed the back office, exported or erased."""
-    events = kefu.audit.recent(limit, actor, target_kind, target_id)
+    events = kefu.audit.recent(query.limit, query.actor, query.target_kind, query.target_id)
     return [e.to_wire() for e in events]
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 
 from kefu.commerce.events import OrderEventType
 from kefu.commerce.import_rows import ImportKind
+from kefu.domain.orders import OrderStatus
 from kefu.notify.policy import NoticeCategory
 from kefu.privacy.audit import AuditAction
 
@@ -150,6 +151,29 @@ class AgentFiguresOut(Out):
 
 
 # ---- planning: plan, alerts, promises ------------------------------------------------------
+
+
+class PlanQuery(BaseModel):
+    """``GET /api/v1/analytics/plan``: the hours to plan and the what-ifs (left out: the shop's
+    own settings)."""
+
+    start: str | None = None  # an ISO time with its UTC offset; now when left out
+    hours: int = Field(default=24, ge=1, le=24 * 14)
+    concurrency: int | None = Field(default=None, ge=1, le=20)
+    patience_s: float | None = Field(default=None, gt=0, le=3600)
+    target_s: float | None = Field(default=None, gt=0, le=3600)
+    target_level: float | None = Field(default=None, gt=0, lt=1)
+    shift_hours: str = "8,4"  # shift lengths to choose from, e.g. "8,4"
+    save: bool = False  # adopt the plan for the staff-short alert
+
+
+class AuditQuery(BaseModel):
+    """``GET /api/v1/admin/audit``: filters, newest first."""
+
+    actor: str | None = Field(default=None, max_length=64)
+    target_kind: str | None = Field(default=None, max_length=32)
+    target_id: str | None = Field(default=None, max_length=64)
+    limit: int = Field(default=100, ge=1, le=1000)
 
 
 class PlanInputsOut(Out):
@@ -479,7 +503,7 @@ class ExportRequestOut(Out):
 
 
 class ExportMessageOut(Out):
-    sender: str
+    sender: Literal["customer", "bot", "agent", "system"]
     text: str
     at: str
 
@@ -487,7 +511,7 @@ class ExportMessageOut(Out):
 class ExportConversationOut(Out):
     id: str
     channel: str
-    status: str
+    status: Literal["bot", "waiting_agent", "with_agent", "closed"]
     created_at: str
     messages: list[ExportMessageOut]
 
@@ -540,8 +564,8 @@ class OrderEventIn(BaseModel):
 
 
 class NoticeOutcomeOut(Out):
-    status: str
-    reason: str | None
+    status: Literal["pending", "sent", "held", "suppressed"]
+    reason: str | None  # why it was suppressed (a rule's name)
 
 
 class OrderEventOut(Out):
@@ -549,8 +573,8 @@ class OrderEventOut(Out):
     accepted: bool
     duplicate: bool
     stale: bool  # an older state than the order's: kept, the order not rolled back
-    order_status: str
-    notice: NoticeOutcomeOut | None
+    order_status: OrderStatus
+    notice: NoticeOutcomeOut | None  # None: the event calls for no notice
 
 
 class PreferencesIn(BaseModel):
