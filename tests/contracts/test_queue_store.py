@@ -8,6 +8,7 @@ show. The concurrent-claim race is tests/store/test_desk_repo.py's."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -173,3 +174,14 @@ def test_a_chat_handed_back_waits_in_its_new_group(
     assert head is not None and head.conversation_id == conv and head.state == SeatState.WAITING
     assert queue.close(conv, None, T0) is True, "a waiting entry closes without an agent"
     assert queue.head(unique("A"), [new_skill]) is None
+
+
+def test_handing_off_again_while_waiting_updates_the_one_entry(
+    queue: SqlDeskQueue, new_conversation: Callable[..., str]
+) -> None:
+    skill, conv = unique("sk"), new_conversation()
+    queue.enqueue(_entry(conv, skill, 50.0), T0)
+    assert queue.enqueue(replace(_entry(conv, skill, 5.0), summary="又来催了"), T0)
+    assert queue.counts()[skill] == (1, T0)
+    [entry] = queue.visible_to(unique("A"), [skill], 10)
+    assert (entry.conversation_id, entry.virtual_arrival, entry.summary) == (conv, 5.0, "又来催了")
