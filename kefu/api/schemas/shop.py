@@ -286,7 +286,7 @@ class RulesImportIn(BaseModel):
 RulesImport: TypeAdapter[list[RuleIn] | RulesImportIn] = TypeAdapter(list[RuleIn] | RulesImportIn)
 
 
-class WindowOut(_Out):
+class RuleWindowOut(_Out):
     start: str
     end: str
 
@@ -295,7 +295,7 @@ class PromotionOut(_Out):
     id: str
     kind: RuleKind
     category: Literal["item", "coupon", "shipping", "order"]
-    window: WindowOut | None
+    window: RuleWindowOut | None
     active: bool
     in_effect: bool
     version: int
