@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -55,29 +56,31 @@ _ORDERS_OF_CUSTOMER = (
     .order_by(_ORDERS.c.created_at.desc())
 )
 _ORDER = select(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
-_CUSTOMER = select(_CUSTOMERS).where(_CUSTOMERS.c.id == bindparam("customer_id"))
-_IDENTITIES_OF = select(_IDENTITIES.c.channel, _IDENTITIES.c.channel_user_id).where(
-    _IDENTITIES.c.customer_id == bindparam("customer_id")
-)
-# the customer behind a channel identity in one statement (the identity's row joined to theirs)
-_CUSTOMER_BY_IDENTITY = (
-    select(_CUSTOMERS)
-    .join(_IDENTITIES, _IDENTITIES.c.customer_id == _CUSTOMERS.c.id)
-    .where(
-        _IDENTITIES.c.channel == bindparam("channel"),
-        _IDENTITIES.c.channel_user_id == bindparam("channel_user_id"),
-    )
+# a customer and every channel identity they have in one statement (one row per identity; a
+# customer without any still comes back once): a turn reads its customer every time
+_ALL_IDS = _IDENTITIES.alias("all_ids")
+_KEY = _IDENTITIES.alias("key")
+_WITH_IDENTITIES = select(
+    _CUSTOMERS,
+    _ALL_IDS.c.channel.label("identity_channel"),
+    _ALL_IDS.c.channel_user_id.label("identity_user"),
+).outerjoin(_ALL_IDS, _ALL_IDS.c.customer_id == _CUSTOMERS.c.id)
+_CUSTOMER = _WITH_IDENTITIES.where(_CUSTOMERS.c.id == bindparam("customer_id"))
+# the customer behind a channel identity: the identity's row joined to theirs, and all of theirs
+_CUSTOMER_BY_IDENTITY = _WITH_IDENTITIES.join(_KEY, _KEY.c.customer_id == _CUSTOMERS.c.id).where(
+    _KEY.c.channel == bindparam("channel"),
+    _KEY.c.channel_user_id == bindparam("channel_user_id"),
 )
 
 
 def _customer(conn: Connection, customer_id: str) -> Customer | None:
-    return _customer_of_row(conn, conn.execute(_CUSTOMER, {"customer_id": customer_id}).first())
+    return _customer_of_rows(conn.execute(_CUSTOMER, {"customer_id": customer_id}).all())
 
 
-def _customer_of_row(conn: Connection, row: Any) -> Customer | None:
-    if row is None:
+def _customer_of_rows(rows: Sequence[Any]) -> Customer | None:
+    if not rows:
         return None
-    identities = conn.execute(_IDENTITIES_OF, {"customer_id": row.id})
+    row = rows[0]
     return Customer(
         id=row.id,
         name=row.name,
@@ -86,7 +89,7 @@ def _customer_of_row(conn: Connection, row: Any) -> Customer | None:
         lang=Lang(row.lang),
         is_new_customer=row.is_new_customer,
         email=row.email,
-        identities={i.channel: i.channel_user_id for i in identities},
+        identities={r.identity_channel: r.identity_user for r in rows if r.identity_channel},
         timezone=row.timezone,
         currency=row.currency,
     )
@@ -207,10 +210,10 @@ class SqlOrderBook:
 
     def customer_by_identity(self, channel: str, channel_user_id: str) -> Customer | None:
         with self.db.reading() as conn:
-            row = conn.execute(
+            rows = conn.execute(
                 _CUSTOMER_BY_IDENTITY, {"channel": channel, "channel_user_id": channel_user_id}
-            ).first()
-            return _customer_of_row(conn, row)
+            ).all()
+            return _customer_of_rows(rows)
 
     def products(self) -> list[Product]:
         cached, now = self._catalogue, time.monotonic()
