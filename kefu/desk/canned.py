@@ -6,16 +6,17 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kefu.desk import assist
+from kefu.desk.access import CheckAccess
+from kefu.desk.policy import DeskPolicy
+from kefu.desk.shop import Shop
 from kefu.desk.texts import render
 from kefu.domain.conversations import Sender
 from kefu.domain.desk import Agent
+from kefu.domain.ports import ConversationStore
 from kefu.resources import data_path
-
-if TYPE_CHECKING:
-    from kefu.desk.service import Desk
 
 
 @lru_cache(maxsize=4)
@@ -41,27 +42,41 @@ def _pick(texts: dict[str, str], lang: str) -> str:
     return next(iter(texts.values()))
 
 
-def for_conversation(desk: Desk, agent: Agent, conversation_id: str) -> list[dict[str, str]]:
-    conversation, _ = desk.check_access(agent, conversation_id)
-    lang = conversation.lang
-    messages = desk.conversations.messages(conversation_id, limit=1000)
-    said = " ".join(m.text for m in messages if m.sender is Sender.CUSTOMER)
-    customer = desk.customer(conversation.customer_id)
-    order = assist.relevant_order(said, desk.orders(conversation.customer_id))
-    values = assist.fill_values(order, customer)
-    values["agent_name"] = agent.name
-    couriers = _load().get("couriers", {})
-    if values.get("courier") in couriers:
-        values["courier"] = _pick(couriers[values["courier"]], lang)
-    if order is not None:
-        values["order_status"] = render(
-            desk.policy.messages, f"order_status.{order.status.value}", lang
-        )
-    return [
-        {
-            "shortcut": r["shortcut"],
-            "title": _pick(r["title"], lang),
-            "text": assist.fill(_pick(r["text"], lang), values),
-        }
-        for r in load_replies()
-    ]
+class CannedReplies:
+    def __init__(
+        self,
+        *,
+        conversations: ConversationStore,
+        shop: Shop,
+        policy: DeskPolicy,
+        check_access: CheckAccess,
+    ) -> None:
+        self.conversations = conversations
+        self.shop = shop
+        self.policy = policy
+        self.check_access = check_access
+
+    def for_conversation(self, agent: Agent, conversation_id: str) -> list[dict[str, str]]:
+        conversation, _ = self.check_access(agent, conversation_id)
+        lang = conversation.lang
+        messages = self.conversations.messages(conversation_id, limit=1000)
+        said = " ".join(m.text for m in messages if m.sender is Sender.CUSTOMER)
+        customer = self.shop.customer(conversation.customer_id)
+        order = assist.relevant_order(said, self.shop.orders(conversation.customer_id))
+        values = assist.fill_values(order, customer)
+        values["agent_name"] = agent.name
+        couriers = _load().get("couriers", {})
+        if values.get("courier") in couriers:
+            values["courier"] = _pick(couriers[values["courier"]], lang)
+        if order is not None:
+            values["order_status"] = render(
+                self.policy.messages, f"order_status.{order.status.value}", lang
+            )
+        return [
+            {
+                "shortcut": r["shortcut"],
+                "title": _pick(r["title"], lang),
+                "text": assist.fill(_pick(r["text"], lang), values),
+            }
+            for r in load_replies()
+        ]

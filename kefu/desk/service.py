@@ -10,7 +10,10 @@ ports it uses:
   the customer's rating, and who may read which conversation;
 - ``TicketDesk`` (ticket_desk.py): tickets opened, carried along with the chat, escalated;
 - ``DeskJobs`` (jobs.py): the periodic work;
-- ``Outbox`` (outbox.py) and ``Shop`` (shop.py): what the desk says and what it reads from the shop.
+- ``Outbox`` (outbox.py) and ``Shop`` (shop.py): what the desk says and what it reads from the shop;
+- the agent's tools around a chat: ``Inbox`` (inbox.py, open chats and read marks), ``DeskNotes``
+  (notes.py, notes, tags and whispers), ``Attachments`` (attachments.py, the customer's photos),
+  ``CannedReplies`` (canned.py) and ``TicketWork`` (ticket_work.py, what agents do with tickets).
 
 Every state change goes through a store whose conditional updates keep workers consistent;
 ``now`` is always passed in.
@@ -23,9 +26,13 @@ from datetime import datetime
 from typing import Any
 
 from kefu.commerce.ports import CommercePort
-from kefu.desk import attachments, inbox, workspace
+from kefu.desk import workspace
+from kefu.desk.attachments import Attachments
+from kefu.desk.canned import CannedReplies
 from kefu.desk.chat_desk import ChatDesk
+from kefu.desk.inbox import Inbox
 from kefu.desk.jobs import DeskJobs
+from kefu.desk.notes import DeskNotes
 from kefu.desk.outbox import Outbox
 from kefu.desk.policy import DeskPolicy
 from kefu.desk.ports import (
@@ -46,6 +53,7 @@ from kefu.desk.ports import (
 from kefu.desk.queue_desk import QueueDesk
 from kefu.desk.shop import Shop
 from kefu.desk.ticket_desk import TicketDesk
+from kefu.desk.ticket_work import TicketWork
 from kefu.domain.conversations import Conversation, Message
 from kefu.domain.customers import Customer
 from kefu.domain.desk import Agent, AgentStatus, TicketKind
@@ -89,9 +97,6 @@ class Desk:
         self.publisher = publisher
         self._policy = policy
         self.knowledge = knowledge
-        self.marks = marks
-        self.uploads = uploads
-        self.notes = notes
         self.outbox = Outbox(
             conversations=conversations, publisher=publisher, messages=policy.messages
         )
@@ -127,6 +132,38 @@ class Desk:
             knowledge=knowledge,
         )
         self.jobs = DeskJobs(queue=self.queue_desk, tickets=self.ticket_desk)
+        # the agent's own tools around a chat: each holds only what it uses
+        self.inbox = Inbox(
+            marks=marks,
+            queue=queue,
+            conversations=conversations,
+            shop=self.shop,
+            outbox=self.outbox,
+        )
+        self.notes = DeskNotes(
+            store=notes, check_access=self.chat_desk.check_access, outbox=self.outbox
+        )
+        self.attachments = Attachments(
+            uploads=uploads,
+            conversations=conversations,
+            policy=policy,
+            outbox=self.outbox,
+            check_access=self.chat_desk.check_access,
+        )
+        self.canned = CannedReplies(
+            conversations=conversations,
+            shop=self.shop,
+            policy=policy,
+            check_access=self.chat_desk.check_access,
+        )
+        self.ticket_work = TicketWork(
+            tickets=tickets,
+            queue=queue,
+            agents=agents,
+            conversations=conversations,
+            policy=policy,
+            outbox=self.outbox,
+        )
 
     @property
     def policy(self) -> DeskPolicy:
@@ -138,7 +175,14 @@ class Desk:
         the desk at once."""
         self._policy = policy
         self.outbox.messages = policy.messages
-        for part in (self.ticket_desk, self.queue_desk, self.chat_desk):
+        for part in (
+            self.ticket_desk,
+            self.queue_desk,
+            self.chat_desk,
+            self.attachments,
+            self.canned,
+            self.ticket_work,
+        ):
             part.policy = policy
 
     # ---- DeskPort: what the dialogue calls ----------------------------------------------------
@@ -258,12 +302,12 @@ class Desk:
         Reading it marks the conversation read for this agent."""
         shown = workspace.view(self, agent, conversation_id, now)
         if shown["messages"]:
-            inbox.mark_read(self, agent, conversation_id, int(shown["messages"][-1]["seq"]))
+            self.inbox.mark_read(agent, conversation_id, int(shown["messages"][-1]["seq"]))
         return shown
 
     def my_conversations(self, agent: Agent) -> list[dict[str, Any]]:
         """The agent's open chats from the server, with customer, last message and unread count."""
-        return inbox.open_chats(self, agent)
+        return self.inbox.open_chats(agent)
 
     def suggestions_for(
         self, agent: Agent, conversation_id: str, message_id: str | None, now: datetime
@@ -276,13 +320,13 @@ class Desk:
         self, conversation_id: str, customer_id: str, image: ImageFile, at: datetime
     ) -> Message:
         """A customer's photo: stored, then a message in the conversation that shows it."""
-        return attachments.receive(self, conversation_id, customer_id, image, at)
+        return self.attachments.receive(conversation_id, customer_id, image, at)
 
     def image_for_customer(self, upload_id: str, customer_id: str) -> StoredImage:
-        return attachments.for_customer(self, upload_id, customer_id)
+        return self.attachments.for_customer(upload_id, customer_id)
 
     def image_for_agent(self, agent: Agent, upload_id: str) -> StoredImage:
-        return attachments.for_agent(self, agent, upload_id)
+        return self.attachments.for_agent(agent, upload_id)
 
     # ---- tickets and jobs -----------------------------------------------------------------------
 

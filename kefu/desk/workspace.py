@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from kefu.commerce.ports import CommerceError
-from kefu.desk import assist, notes
+from kefu.desk import assist
 from kefu.desk.errors import Unknown
 from kefu.desk.events import message_dict
 from kefu.desk.ports import SeatState
@@ -65,8 +65,8 @@ def view(desk: Desk, agent: Agent, conversation_id: str, now: datetime) -> dict[
         ],
         "past_conversations": past,
         # the desk's own words about the chat (never part of what the customer is shown)
-        "notes": notes.notes_of(desk, conversation_id),
-        "tags": notes.tags_of(desk, conversation_id),
+        "notes": desk.notes.of(conversation_id),
+        "tags": desk.notes.tags(conversation_id),
         "suggestions": [
             s.to_dict() for s in _suggest(desk, conversation, last_customer, customer, orders, now)
         ],

@@ -50,7 +50,6 @@ from kefu.api.schemas.desk import (
     TransferredOut,
     error_responses,
 )
-from kefu.desk import canned, ticket_work
 from kefu.desk.errors import Invalid
 from kefu.desk.events import is_supervisor, message_dict
 from kefu.desk.passwords import demo_hash, verify_password
@@ -259,7 +258,7 @@ def canned_replies(
     conversation_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
 ) -> Any:
     """快捷语 for this conversation, its placeholders filled from the customer and the order."""
-    return canned.for_conversation(desk, agent, conversation_id)
+    return desk.canned.for_conversation(agent, conversation_id)
 
 
 @router.post(
@@ -343,7 +342,7 @@ def tickets(
         wanted = TicketStatus(status) if status else None
     except ValueError:
         raise Invalid(f"unknown ticket status {status}") from None
-    return ticket_work.list_tickets(desk, agent, wanted)
+    return desk.ticket_work.visible_to(agent, wanted)
 
 
 @router.get(
@@ -354,7 +353,7 @@ def tickets(
 def ticket(
     ticket_id: str, agent: Agent = Depends(current_agent), desk: Desk = Depends(get_desk)
 ) -> dict[str, Any]:
-    return ticket_work.ticket_detail(desk, agent, ticket_id)
+    return desk.ticket_work.detail(agent, ticket_id)
 
 
 @router.patch(
@@ -368,8 +367,7 @@ def update_ticket(
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
-    return ticket_work.update_ticket(
-        desk,
+    return desk.ticket_work.update(
         agent,
         ticket_id,
         _now(),
@@ -392,8 +390,8 @@ def add_step(
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
-    return ticket_work.add_step(
-        desk, agent, ticket_id, body.department, body.status, body.note, _now()
+    return desk.ticket_work.add_step(
+        agent, ticket_id, body.department, body.status, body.note, _now()
     )
 
 

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends
 from kefu.api.auth import current_agent, get_desk
 from kefu.api.routes.agent import current_supervisor
 from kefu.api.schemas.desk import NoteIn, NoteOut, NotesOut, TagsIn, TagsOut, error_responses
-from kefu.desk import notes
 from kefu.desk.service import Desk
 from kefu.domain.desk import Agent
 
@@ -31,8 +30,8 @@ def list_notes(
 ) -> dict[str, Any]:
     desk.check_access(agent, conversation_id)
     return {
-        "notes": notes.notes_of(desk, conversation_id),
-        "tags": notes.tags_of(desk, conversation_id),
+        "notes": desk.notes.of(conversation_id),
+        "tags": desk.notes.tags(conversation_id),
     }
 
 
@@ -48,7 +47,7 @@ def add_note(
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
-    return notes.add_note(desk, agent, conversation_id, body.text, _now())
+    return desk.notes.add(agent, conversation_id, body.text, _now())
 
 
 @router.put(
@@ -62,7 +61,7 @@ def put_tags(
     agent: Agent = Depends(current_agent),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
-    return {"tags": notes.set_tags(desk, agent, conversation_id, body.tags, _now())}
+    return {"tags": desk.notes.set_tags(agent, conversation_id, body.tags, _now())}
 
 
 @router.post(
@@ -77,4 +76,4 @@ def whisper(
     supervisor: Agent = Depends(current_supervisor),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
-    return notes.whisper(desk, supervisor, conversation_id, body.text, _now())
+    return desk.notes.whisper(supervisor, conversation_id, body.text, _now())
