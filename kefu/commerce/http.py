@@ -51,6 +51,16 @@ def _q(value: str) -> str:
     return quote(value, safe="")
 
 
+def _order_ref(value: str) -> str:
+    """An order or tracking number as one path segment. What a customer types may be blank,
+    '..' or hold a '/': no shop's order has such a number, and as a path it would reach another
+    route (``orders/..`` is the customer) or none, so it is not found without asking."""
+    ref = value.strip().upper()
+    if not ref or ref in (".", "..") or "/" in ref:
+        raise OrderNotFound(value)
+    return _q(ref)
+
+
 class HttpCommerce:
     """Implements ``CommercePort`` over the shop's REST interface."""
 
@@ -167,14 +177,14 @@ class HttpCommerce:
         return orders
 
     def get_order(self, customer_id: str, order_id: str) -> Order:
-        path = f"/customers/{_q(customer_id)}/orders/{_q(order_id.strip().upper())}"
+        path = f"/customers/{_q(customer_id)}/orders/{_order_ref(order_id)}"
         order: Order = self._read(path, Order)
         if order.customer_id != customer_id:  # a shop bug must not show another's order
             raise OrderNotFound(order_id)
         return order
 
     def find_order_by_tracking(self, customer_id: str, tracking_no: str) -> Order:
-        path = f"/customers/{_q(customer_id)}/shipments/{_q(tracking_no.strip().upper())}"
+        path = f"/customers/{_q(customer_id)}/shipments/{_order_ref(tracking_no)}"
         order: Order = self._read(path, Order)
         if order.customer_id != customer_id:
             raise OrderNotFound(tracking_no)
@@ -191,7 +201,7 @@ class HttpCommerce:
 
     # ---- actions -----------------------------------------------------------------------------
     def _order_path(self, customer_id: str, order_id: str, action: str) -> str:
-        return f"/customers/{_q(customer_id)}/orders/{_q(order_id.strip().upper())}/{action}"
+        return f"/customers/{_q(customer_id)}/orders/{_order_ref(order_id)}/{action}"
 
     def change_address(
         self, customer_id: str, order_id: str, new_address: str, now: datetime

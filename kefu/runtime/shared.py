@@ -6,6 +6,7 @@ and get ``RedisState`` with the same behaviour, so scaling out is configuration,
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -29,6 +30,9 @@ def _outage(exc: Exception) -> bool:
     import redis.exceptions
 
     return isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError)
+
+
+log = logging.getLogger("kefu.runtime")
 
 
 def _unavailable_when_down(method: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -138,8 +142,13 @@ class InProcessState:
     def publish(self, channel: str, message: str) -> None:
         with self._lock:
             handlers = list(self._subs.get(channel, ()))
+        # as on Redis, where each subscriber reads on its own: one failing subscriber neither
+        # fails the publisher nor keeps the message from the others
         for h in handlers:
-            h(message)
+            try:
+                h(message)
+            except Exception:
+                log.exception("a subscriber of %s failed", channel)
 
     def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
         with self._lock:
@@ -201,6 +210,7 @@ class RedisState:
         n, *_ = pipe.execute()
         return int(n)
 
+    @_unavailable_when_down
     def add(self, key: str, amount: int) -> int:
         return int(self._redis.incrby(self._k(key), amount))
 

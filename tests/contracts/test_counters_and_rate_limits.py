@@ -58,15 +58,7 @@ def test_a_new_window_allows_again(state: SharedState) -> None:
         pytest.param(lambda s: s.incr("k"), id="incr"),
         pytest.param(lambda s: s.allow("k", 1, 1.0), id="allow"),
         pytest.param(lambda s: s.publish("c", "m"), id="publish"),
-        pytest.param(
-            lambda s: s.add("k", 1),
-            id="add",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="RedisState.add lacks @_unavailable_when_down: a raw redis "
-                "ConnectionError escapes instead of StateUnavailable",
-            ),
-        ),
+        pytest.param(lambda s: s.add("k", 1), id="add"),
     ],
 )
 def test_an_unreachable_redis_is_state_unavailable(call: Callable[[SharedState], object]) -> None:

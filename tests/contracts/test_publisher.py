@@ -7,8 +7,6 @@ import threading
 import time
 from collections.abc import Callable
 
-import pytest
-
 from kefu.runtime.shared import SharedState
 from tests.contracts.conftest import unique
 
@@ -91,17 +89,8 @@ def test_a_message_nobody_listened_to_is_not_kept_for_later_subscribers(
 
 
 def test_a_failing_subscriber_fails_neither_the_publisher_nor_the_other_subscribers(
-    state_of: Callable[[], SharedState], runtime: str, request: pytest.FixtureRequest
+    state_of: Callable[[], SharedState],
 ) -> None:
-    if runtime == "inprocess":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="InProcessState.publish calls each handler in the publisher's thread "
-                "unguarded: the handler's exception reaches the publisher and the handlers "
-                "after it miss the message (RedisState's reader thread survives it)",
-            )
-        )
     channel = unique("desk")
 
     def broken(message: str) -> None:
