@@ -250,7 +250,7 @@ class QueueOverviewOut(_Out):
     entries: list[QueueEntryOut]
 
 
-class ImageRefOut(_Out):
+class MessageImageOut(_Out):
     """A photo the customer sent: its id and type (the bytes come from the image routes)."""
 
     id: str
@@ -266,7 +266,7 @@ class DeskMessageOut(_Out):
     at: str
     kind: str | None  # the bot reply's kind (answer, notice, ...), "image" for a photo
     agent_id: str | None
-    image: ImageRefOut | None
+    image: MessageImageOut | None
 
 
 class OpenChatOut(_Out):
