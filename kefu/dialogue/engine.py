@@ -266,13 +266,9 @@ class Dialogue:
                 return found
             if self.guests is None:
                 raise UnknownCustomer("unknown customer")
-            guest_id = self.guests.bind_guest(
+            return self.guests.create_guest(
                 channel, user_id, f"{channel}:{user_id[-8:]}", now or self.clock()
             )
-            try:
-                return self.commerce.get_customer(guest_id)
-            except CustomerNotFound:
-                raise UnknownCustomer("unknown customer") from None
         raise InvalidMessage("customer_id or channel_user_id is required")
 
     def conversation_of(self, conversation_id: Any, customer_id: str) -> Conversation:

@@ -8,6 +8,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
+from kefu.domain.customers import Customer
+
 
 class Understanding(Protocol):
     @property
@@ -59,6 +61,11 @@ class Guests(Protocol):
 
     def bind_guest(self, channel: str, channel_user_id: str, name: str, at: datetime) -> str:
         """The customer id behind the identity, creating a guest on first contact."""
+        ...
+
+    def create_guest(self, channel: str, channel_user_id: str, name: str, at: datetime) -> Customer:
+        """A guest for an identity the caller has just found no customer for; when another
+        worker's first message of the same visitor won, that customer."""
         ...
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kefu.domain.conversations import Sender
-from kefu.domain.customers import GUEST_PREFIX
+from kefu.domain.customers import GUEST_PREFIX, Customer, Lang, VipLevel
+from kefu.store.commerce_repo import customer_by_identity
 from kefu.store.db import Database
 from kefu.store.privacy_repo import SqlPersonalData
 from kefu.store.tables.channels import ChannelCallbackRow, InboundReceiptRow, OutboundDeliveryRow
@@ -321,36 +322,57 @@ class SqlChannelStore:
         existing = self._customer_of(channel, channel_user_id)
         if existing is not None:
             return existing
-        customer_id = f"{GUEST_PREFIX}{uuid.uuid4().hex[:12].upper()}"
+        return self._insert_guest(channel, channel_user_id, name, at).id
+
+    def create_guest(self, channel: str, channel_user_id: str, name: str, at: datetime) -> Customer:
+        """A guest for an identity the caller has just found no customer for, as it was stored:
+        a peak's first contacts are mostly guests, and asking again (before, or after to read
+        back what was just written) would double the statements of their first turn."""
+        return self._insert_guest(channel, channel_user_id, name, at)
+
+    def _insert_guest(
+        self, channel: str, channel_user_id: str, name: str, at: datetime
+    ) -> Customer:
+        guest = Customer(
+            id=f"{GUEST_PREFIX}{uuid.uuid4().hex[:12].upper()}",
+            name=name,
+            vip=VipLevel.NORMAL,
+            phone="",
+            lang=Lang.ZH_CN,
+            is_new_customer=True,
+            identities={channel: channel_user_id},
+        )
         try:
-            # a peak's first contacts are mostly guests: two plain INSERTs in one transaction
+            # two plain INSERTs in one transaction
             with self.db.engine.begin() as conn:
                 conn.execute(
                     _NEW_CUSTOMER,
                     {
-                        "id": customer_id,
-                        "name": name,
-                        "vip": "normal",
-                        "phone": "",
-                        "lang": "zh-CN",
-                        "is_new_customer": True,
+                        "id": guest.id,
+                        "name": guest.name,
+                        "vip": guest.vip.value,
+                        "phone": guest.phone,
+                        "lang": guest.lang.value,
+                        "is_new_customer": guest.is_new_customer,
                         "created_at": at,
                     },
                 )
                 conn.execute(
                     _NEW_IDENTITY,
                     {
-                        "customer_id": customer_id,
+                        "customer_id": guest.id,
                         "channel": channel,
                         "channel_user_id": channel_user_id,
                     },
                 )
         except IntegrityError:
-            winner = self._customer_of(channel, channel_user_id)
+            # another worker's first message of the same visitor won: theirs is the customer
+            with self.db.reading() as conn:
+                winner = customer_by_identity(conn, channel, channel_user_id)
             if winner is None:
                 raise
             return winner
-        return customer_id
+        return guest
 
     def customer_id_by_phone(self, phone: str) -> str | None:
         """The one shop customer with this phone, found by its keyed hash (never plain text)."""

@@ -77,6 +77,13 @@ def _customer(conn: Connection, customer_id: str) -> Customer | None:
     return _customer_of_rows(conn.execute(_CUSTOMER, {"customer_id": customer_id}).all())
 
 
+def customer_by_identity(conn: Connection, channel: str, channel_user_id: str) -> Customer | None:
+    rows = conn.execute(
+        _CUSTOMER_BY_IDENTITY, {"channel": channel, "channel_user_id": channel_user_id}
+    ).all()
+    return _customer_of_rows(rows)
+
+
 def _customer_of_rows(rows: Sequence[Any]) -> Customer | None:
     if not rows:
         return None
@@ -210,10 +217,7 @@ class SqlOrderBook:
 
     def customer_by_identity(self, channel: str, channel_user_id: str) -> Customer | None:
         with self.db.reading() as conn:
-            rows = conn.execute(
-                _CUSTOMER_BY_IDENTITY, {"channel": channel, "channel_user_id": channel_user_id}
-            ).all()
-            return _customer_of_rows(rows)
+            return customer_by_identity(conn, channel, channel_user_id)
 
     def products(self) -> list[Product]:
         cached, now = self._catalogue, time.monotonic()

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from kefu.commerce.embedded import EmbeddedCommerce
 from kefu.store.channel_repo import SqlChannelStore
+from kefu.store.commerce_repo import SqlOrderBook
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
 from tests.contracts.conftest import unique
@@ -45,6 +47,36 @@ def test_two_first_messages_at_once_make_one_guest(guests: SqlChannelStore) -> N
     for t in threads:
         t.join(10)
     assert len(got) == 4 and len(set(got)) == 1
+
+
+def test_a_created_guest_is_the_customer_the_shop_reads_back(
+    guests: SqlChannelStore, store_db: Database
+) -> None:
+    visitor = unique("web")
+    made = guests.create_guest("web", visitor, "web:visitor", T0)
+    stored = EmbeddedCommerce(SqlOrderBook(store_db)).find_customer_by_identity("web", visitor)
+    assert stored == made
+    assert made.identities == {"web": visitor} and made.is_new_customer
+
+
+def test_guests_created_at_once_for_one_visitor_end_as_one_customer(
+    guests: SqlChannelStore,
+) -> None:
+    visitor = unique("web")
+    got: list[str] = []
+    start = threading.Barrier(4)
+
+    def first_message() -> None:
+        start.wait()
+        got.append(guests.create_guest("web", visitor, "web:visitor", T0).id)
+
+    threads = [threading.Thread(target=first_message) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(got) == 4 and len(set(got)) == 1
+    assert guests.bind_guest("web", visitor, "web:visitor", T0) == got[0]
 
 
 def test_a_shop_customer_is_found_by_phone_as_written_and_a_stranger_is_not(
