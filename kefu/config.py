@@ -8,10 +8,11 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kefu.privacy.keyring import DataKeyring
+from kefu.texts.zone import DEFAULT_SHOP_TIMEZONE, parse_zone
 
 
 class Mode(StrEnum):
@@ -115,6 +116,18 @@ class Settings(BaseSettings):
     # phones, addresses and names left out of what is sent to the model (off: the shop's own
     # model, in its own network, may see them)
     llm_mask_personal_data: bool = True
+    # the shop's IANA time zone: reply times (unless the customer's profile names a zone), the
+    # NLU's "today", export rows without an offset and the hourly forecast are local to it
+    shop_timezone: str = DEFAULT_SHOP_TIMEZONE
+
+    @field_validator("shop_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:  # a typo fails at start, not in the first customer's reply
+            parse_zone(value)
+        except ValueError as exc:
+            raise ValueError(f"KEFU_SHOP_TIMEZONE {exc}") from None
+        return value
 
     @model_validator(mode="after")
     def _no_demo_secrets_in_production(self) -> Settings:

@@ -53,6 +53,7 @@ from kefu.store.promotions_repo import SqlRuleStore
 from kefu.store.rollout_repo import SqlRollout
 from kefu.store.safety_repo import SqlSensitiveWords
 from kefu.store.seed import prepare_database
+from kefu.texts.zone import use_shop_zone
 
 if TYPE_CHECKING:  # the channels start on first use and import this module
     from kefu.channels.hub import Channels
@@ -61,12 +62,14 @@ if TYPE_CHECKING:  # the channels start on first use and import this module
 
 log = logging.getLogger("kefu.wiring")
 
-_nlu_memo: dict[tuple[str, tuple[str, ...]], NluPipeline] = {}
+_nlu_memo: dict[tuple[str, tuple[str, ...], str], NluPipeline] = {}
 _nlu_lock = threading.Lock()
 
 
-def shared_nlu(products: Sequence[Product], cache_dir: Path | None) -> NluPipeline:
-    """One NLU pipeline per catalogue and model directory in a process.
+def shared_nlu(
+    products: Sequence[Product], cache_dir: Path | None, timezone: str | None = None
+) -> NluPipeline:
+    """One NLU pipeline per catalogue, model directory and shop zone in a process.
 
     The pipeline is read-only once built, so every ``Kefu`` in the process (workers' threads, the
     CLI's per-scenario shops, tests) can share it instead of loading the model again.
@@ -75,10 +78,11 @@ def shared_nlu(products: Sequence[Product], cache_dir: Path | None) -> NluPipeli
     words = tuple(
         sorted(f"{p.sku}|{p.name_zh}|{p.name_en}|{'/'.join(p.aliases)}|{p.sizes}" for p in products)
     )
-    key = (str(cache_dir), words)
+    timezone = timezone or get_settings().shop_timezone
+    key = (str(cache_dir), words, timezone)
     with _nlu_lock:
         if key not in _nlu_memo:
-            _nlu_memo[key] = NluPipeline.load(products, cache_dir)
+            _nlu_memo[key] = NluPipeline.load(products, cache_dir, timezone)
         return _nlu_memo[key]
 
 
@@ -112,6 +116,8 @@ class Kefu:
     @classmethod
     def start(cls, settings: Settings | None = None) -> Kefu:
         settings = settings or get_settings()
+        # the shop's zone for times formatted deep in texts and imports (kefu.texts.zone)
+        use_shop_zone(settings.shop_timezone)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         # personal data columns encrypt and decrypt with these keys (before the seed writes any)
         use_keyring(settings.data_keyring())
@@ -160,7 +166,9 @@ class Kefu:
             SqlConversations(db),
             commerce,
             nlu_factory=lambda: CachedNlu(
-                shared_nlu(commerce.list_products(), settings.model_cache_dir)
+                shared_nlu(
+                    commerce.list_products(), settings.model_cache_dir, settings.shop_timezone
+                )
             ),
             knowledge=knowledge,
             promotions=promotions,

@@ -18,7 +18,6 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import is_currency
 
@@ -28,8 +27,8 @@ from kefu.domain.customers import Lang, VipLevel
 from kefu.domain.money import money
 from kefu.domain.orders import OrderStatus
 from kefu.resources import data_path
+from kefu.texts.zone import parse_zone, shop_zone
 
-SHOP_TZ = ZoneInfo("Asia/Shanghai")  # exports without an offset are in the shop's time
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
 _SPLIT = re.compile(r"[/,，、;；|]")
 
@@ -188,8 +187,8 @@ def parse_time(value: str, name: str) -> datetime:
         at = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise RowRejected(f"{name} {value!r} is not a time like 2026-11-11 10:00:00") from None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=SHOP_TZ)
+    if at.tzinfo is None:  # exports without an offset are in the shop's time
+        at = at.replace(tzinfo=shop_zone())
     return at.astimezone(UTC)
 
 
@@ -265,8 +264,8 @@ def _zone(value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+        parse_zone(value)
+    except ValueError:
         raise RowRejected(
             f"timezone {value!r} is not an IANA time zone such as Asia/Tokyo"
         ) from None

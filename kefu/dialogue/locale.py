@@ -23,10 +23,10 @@ from babel.dates import format_time as babel_clock
 from babel.numbers import format_currency
 
 from kefu.resources import data_path
+from kefu.texts.zone import shop_zone
 
 log = logging.getLogger(__name__)
 
-SHOP_TZ = ZoneInfo("Asia/Shanghai")
 _SHOP_LANGS = ("zh-CN", "zh-TW", "en")
 
 
@@ -48,16 +48,19 @@ def exchange_rates() -> ExchangeRates:
     )
 
 
-@lru_cache(maxsize=64)
 def zone(name: str | None) -> ZoneInfo:
     """The customer's zone; the shop's when none is set or the name is unknown."""
-    if not name:
-        return SHOP_TZ
+    return (_named_zone(name) if name else None) or shop_zone()
+
+
+@lru_cache(maxsize=64)
+def _named_zone(name: str) -> ZoneInfo | None:
+    # the shop's zone is looked up on every call, not remembered here: it is configured at start
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         log.warning("unknown time zone %r; using the shop's", name)
-        return SHOP_TZ
+        return None
 
 
 @lru_cache(maxsize=32)
@@ -71,6 +74,7 @@ def babel_locale(lang: str) -> Locale:
 def format_time(at: datetime, lang: str, timezone: str | None = None) -> str:
     """A moment as the customer reads it, in their zone (named when it is not the shop's)."""
     tz = zone(timezone)
+    shop = shop_zone()
     local = at.astimezone(tz)
     if lang in _SHOP_LANGS:
         text = local.strftime("%b %d %H:%M" if lang == "en" else "%m月%d日 %H:%M")
@@ -78,7 +82,7 @@ def format_time(at: datetime, lang: str, timezone: str | None = None) -> str:
         loc = babel_locale(lang)
         day = format_skeleton("MMMd", local, locale=loc)
         text = f"{day} {babel_clock(local, 'short', locale=loc)}"
-    if tz is not SHOP_TZ:
+    if tz.key != shop.key:
         text += f" ({get_timezone_name(local, 'long', locale=babel_locale(lang))})"
     return text
 

@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
-
-import opencc
 
 from kefu.knowledge.entry import KbEntry
+from kefu.texts.scripts import taiwan_to_simplified, to_taiwan
 
-
-@lru_cache(maxsize=1)
-def _to_taiwan() -> opencc.OpenCC:
-    # s2twp: traditional characters with Taiwan phrasing (软件 -> 軟體), not just a character map
-    return opencc.OpenCC("s2twp")
-
-
-@lru_cache(maxsize=1)
-def _to_simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("tw2sp")
-
-
-@lru_cache(maxsize=4096)
-def to_taiwan(text: str) -> str:
-    return str(_to_taiwan().convert(text))
-
-
-@lru_cache(maxsize=4096)
-def to_simplified(text: str) -> str:
-    return str(_to_simplified().convert(text))
+# the retriever shows a zh-TW customer the question in their script with the same converter
+__all__ = ["answer_for", "answers_in", "pick_language", "to_taiwan"]
 
 
 def pick_language(answers: Mapping[str, str], lang: str) -> str | None:
@@ -38,7 +18,7 @@ def pick_language(answers: Mapping[str, str], lang: str) -> str | None:
     if lang == "zh-TW" and "zh-CN" in answers:
         return to_taiwan(answers["zh-CN"])
     if lang == "zh-CN" and "zh-TW" in answers:
-        return to_simplified(answers["zh-TW"])
+        return taiwan_to_simplified(answers["zh-TW"])
     # nothing in the customer's script: any written answer beats none
     for other in ("en", "zh-CN", "zh-TW"):
         if other in answers:

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import jieba
-import opencc
 
 from kefu.resources import data_path
+from kefu.texts.scripts import to_simplified
 
 Tokenizer = Callable[[str], list[str]]
 
@@ -29,11 +29,6 @@ _SUFFIXES = ("ing", "ed", "es", "s")
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-@lru_cache(maxsize=1)
 def _jieba_ready() -> bool:
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
@@ -43,7 +38,7 @@ def _jieba_ready() -> bool:
 def normalize_text(text: str) -> str:
     """Simplified script, half-width characters, lowercase, single spaces."""
     folded = unicodedata.normalize("NFKC", text)
-    return " ".join(str(_t2s().convert(folded)).lower().split())
+    return " ".join(to_simplified(folded).lower().split())
 
 
 def _stem(token: str) -> str:

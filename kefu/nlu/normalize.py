@@ -9,9 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import opencc
-
 from kefu.nlu.language import detect_language
+from kefu.texts.scripts import to_simplified
 
 # Chinese punctuation that NFKC leaves alone but that means the same as its ASCII form.
 _PUNCT_MAP = str.maketrans(
@@ -54,15 +53,6 @@ class Normalized:
         first = self.offsets[start]
         last = self.offsets[end - 1]
         return self.original[first : last + 1]
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    return str(_t2s().convert(text))
 
 
 @lru_cache(maxsize=16384)

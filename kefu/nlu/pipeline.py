@@ -27,6 +27,7 @@ from kefu.nlu.normalize import normalize
 from kefu.nlu.segment import Segmenter
 from kefu.nlu.sentiment import analyze_sentiment
 from kefu.nlu.training_data import load_training_set, training_fingerprint
+from kefu.texts.zone import DEFAULT_SHOP_TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class NluPipeline:
         segmenter: Segmenter,
         model: IntentModel,
         gazetteer: Gazetteer,
-        timezone: str = "Asia/Shanghai",
+        timezone: str = DEFAULT_SHOP_TIMEZONE,
     ) -> None:
         self._segmenter = segmenter
         self._model = model
@@ -76,7 +77,7 @@ class NluPipeline:
         cls,
         products: Sequence[Product],
         cache_dir: Path | None = None,
-        timezone: str = "Asia/Shanghai",
+        timezone: str = DEFAULT_SHOP_TIMEZONE,
     ) -> NluPipeline:
         """Build the pipeline; train the intent model unless `cache_dir` holds a current one."""
         started = time.perf_counter()

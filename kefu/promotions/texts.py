@@ -1,11 +1,11 @@
 """Customer-facing wording of the engine: templates from data/promotions/, filled with numbers.
 
 Money is shown as the customer would say it (80 not 80.00; 39.50 stays), times in the shop's zone.
+The files are read, and a language chosen, by the one text loader of kefu.texts.
 """
 
 from __future__ import annotations
 
-import json
 import string
 from collections.abc import Mapping
 from datetime import datetime
@@ -15,25 +15,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import opencc
-
 from kefu.domain.catalog import Product
+from kefu.resources import data_path
+from kefu.texts.scripts import to_taiwan
+from kefu.texts.templates import TextBook, fill, language_trees
+from kefu.texts.zone import parse_zone, shop_zone
 
-TEXT_DIR = Path(__file__).resolve().parents[2] / "data" / "promotions"
 LANGS = ("zh-CN", "zh-TW", "en")
-DEFAULT_LANG = "zh-CN"
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-@lru_cache(maxsize=1)
-def _to_taiwan() -> opencc.OpenCC:
-    return opencc.OpenCC("s2twp")
-
-
-@lru_cache(maxsize=4096)
-def taiwan_text(text: str) -> str:
-    """Simplified Chinese catalogue text in Taiwan's characters and phrasing."""
-    return str(_to_taiwan().convert(text))
 
 
 @lru_cache(maxsize=16384)
@@ -55,34 +44,27 @@ def ordinal_en(n: int) -> str:
 
 
 class Texts:
-    """One template file (all languages); an unknown Chinese ``lang`` falls back to zh-CN, any
-    other to English."""
+    """One template file (all languages), in the customer's language by kefu.texts' rule: a
+    Chinese ``lang`` falls back to zh-CN, any other to English."""
 
-    def __init__(self, name: str, tz: str = "Asia/Shanghai", directory: Path = TEXT_DIR) -> None:
-        raw = json.loads((directory / name).read_text(encoding="utf-8"))
-        self._by_lang: dict[str, dict[str, Any]] = {k: v for k, v in raw.items() if k in LANGS}
-        self.tz = ZoneInfo(tz)
-        self._templates: dict[tuple[str, tuple[str, ...]], str] = {}
+    def __init__(self, name: str, tz: str | None = None, directory: Path | None = None) -> None:
+        directory = directory or data_path("promotions")
+        self._book = TextBook(language_trees(directory / name, LANGS))
+        # without a zone of its own, times are the shop's (configured at start: kefu.texts.zone)
+        self._tz = parse_zone(tz) if tz else None
 
-    def table(self, lang: str) -> dict[str, Any]:
-        # a cross-border customer reads the English texts (the dialogue says they are English)
-        fallback = DEFAULT_LANG if lang.startswith("zh") else "en"
-        return self._by_lang.get(lang) or self._by_lang.get(fallback) or self._by_lang[DEFAULT_LANG]
+    @property
+    def tz(self) -> ZoneInfo:
+        return self._tz or shop_zone()
 
     def template(self, lang: str, *path: str) -> str:
-        found = self._templates.get((lang, path))
-        if found is None:
-            node: Any = self.table(lang)
-            for key in path:
-                node = node[key]
-            found = self._templates[(lang, path)] = str(node)
-        return found
+        return self._book.template(lang, path)
 
     def money(self, lang: str, value: Decimal) -> str:
         return self.template(lang, "money").format(value=plain_amount(value))
 
     def label(self, lang: str, key: str, **facts: Any) -> str:
-        return self.template(lang, "labels", key).format(**facts)
+        return fill(self.template(lang, "labels", key), facts)
 
     def when(self, lang: str, moment: datetime) -> str:
         local = moment.astimezone(self.tz)
@@ -99,7 +81,7 @@ class Texts:
         """Fill a template; Decimals become money and datetimes local times."""
         template = self.template(lang, *path)
         shown = {k: self._show(lang, facts[k]) for k in _fields(template) if k in facts}
-        return template.format(**shown)
+        return fill(template, shown)
 
     def _show(self, lang: str, value: Any) -> Any:
         if isinstance(value, Decimal):
@@ -113,7 +95,7 @@ class Texts:
             return sku
         if not lang.startswith("zh"):  # English, and the cross-border languages' English texts
             return product.name_en
-        return taiwan_text(product.name_zh) if lang == "zh-TW" else product.name_zh
+        return to_taiwan(product.name_zh) if lang == "zh-TW" else product.name_zh
 
     def rate_label(self, lang: str, rate: Decimal) -> str:
         """0.5 -> 半价 / half price; 0.8 -> 8折 / at 80% of the price."""

@@ -14,26 +14,14 @@ import re
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import opencc
-
 from kefu.dialogue.engine import Dialogue, Turn, TurnResult
+from kefu.texts.scripts import has_traditional, script_neutral
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-@lru_cache(maxsize=1)
-def _s2t() -> opencc.OpenCC:
-    return opencc.OpenCC("s2t")
 
 
 def is_english(text: str) -> bool:
@@ -46,7 +34,7 @@ def is_traditional(text: str) -> bool:
     simplified-only."""
     if not _HAN.search(text):
         return False
-    return str(_t2s().convert(text)) != text and str(_s2t().convert(text)) == text
+    return has_traditional(text) and script_neutral(text)
 
 
 @dataclass
