@@ -21,11 +21,15 @@ class MessageIn(BaseModel):
 
 
 class ReplyOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     text: str
     kind: Literal["answer", "clarify", "action", "handoff", "notice"]
 
 
 class MessageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     conversation_id: str
     message_id: str
     replies: list[ReplyOut]
@@ -38,6 +42,8 @@ class MessageOut(BaseModel):
 
 
 class HistoryMessageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: str
     sender: Literal["customer", "bot", "agent", "system"]
     text: str
@@ -46,6 +52,8 @@ class HistoryMessageOut(BaseModel):
 
 
 class ConversationOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: str
     channel: str
     status: Literal["bot", "waiting_agent", "with_agent", "closed"]
