@@ -6,8 +6,8 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from kefu.dialogue.texts import to_taiwan
 from kefu.resources import data_path
+from kefu.texts.scripts import to_taiwan
 
 
 class _Facts(dict[str, Any]):

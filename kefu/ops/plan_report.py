@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from kefu.analytics.hourly_forecast import SHOP_TZ
 from kefu.analytics.planning import StaffPlan
+from kefu.texts.zone import shop_zone
 
 
 def plan_text(plan: StaffPlan) -> str:
+    zone = shop_zone()  # the configured shop's (KEFU_SHOP_TIMEZONE), as the forecast's hours
     i = plan.inputs
     lines = [
         f"handle time {i.aht_s:.0f}s, {i.concurrency} chats per agent,"
@@ -24,7 +25,7 @@ def plan_text(plan: StaffPlan) -> str:
     lines += ["", "hour (shop time)   forecast [80% band]   to people  agents  answered  abandon"]
     for h in plan.hours:
         f = h.forecast
-        at = f.at.astimezone(SHOP_TZ).strftime("%m-%d %a %H:00")
+        at = f.at.astimezone(zone).strftime("%m-%d %a %H:00")
         band = f"{f.expected:7.1f} [{f.low:.0f}-{f.high:.0f}]"
         lines.append(
             f"{at:<18} {band:<21} {h.to_people:9.1f}  {h.agents:6d}  {h.desk.service_level:8.0%}"
@@ -36,7 +37,7 @@ def plan_text(plan: StaffPlan) -> str:
         f"shifts ({shifts.agent_hours} agent-hours for {sum(shifts.needed)} needed):",
     ]
     for s in shifts.shifts:
-        begin = s.start.astimezone(SHOP_TZ).strftime("%m-%d %H:00")
+        begin = s.start.astimezone(zone).strftime("%m-%d %H:00")
         lines.append(f"  {s.agents:3d} × {s.hours}h from {begin}")
     if not shifts.shifts:
         lines.append("  none needed")

@@ -187,3 +187,25 @@ def test_the_plan_on_the_demo_shop_says_it_has_no_history_to_backtest(client: Te
     assert len(plan["hours"]) == 6 and plan["backtest"] is None
     assert plan["inputs"]["aht_s"] >= 60  # the floor, with no handled chat to measure
     assert plan["shift_plan"]["needed"] == [h["agents"] for h in plan["hours"]]
+
+
+def test_kefu_plan_prints_the_hours_of_the_configured_shop_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kefu.cli import app
+    from kefu.texts.zone import DEFAULT_SHOP_TIMEZONE, use_shop_zone
+
+    monkeypatch.setenv("KEFU_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KEFU_SHOP_TIMEZONE", "Europe/Berlin")
+    monkeypatch.delenv("KEFU_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(
+            app, ["plan", "--hours", "3", "--start", PLAN_START.isoformat()]
+        )
+    finally:
+        get_settings.cache_clear()
+        use_shop_zone(DEFAULT_SHOP_TIMEZONE)  # one zone per process: give the others theirs back
+    assert result.exit_code == 0, result.output
+    # the first hour, Monday 00:00 in Shanghai, is Sunday 17:00 in Berlin in December
+    assert "12-06 Sun 17:00" in result.output and "12-07 Mon 00:00" not in result.output
