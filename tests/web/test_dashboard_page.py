@@ -32,11 +32,14 @@ def _talk(live: LiveServer) -> None:
 
 def _open_dashboard(page: Any) -> None:
     page.goto("/dashboard")
+    # sign in only once the page's script has bound the form: a click before that submits the
+    # bare HTML form and reloads the page (seen on a loaded CI machine)
+    page.wait_for_selector("body[data-ready='1']", state="attached")
     page.fill("[data-testid=login-agent]", "S01")
     page.fill("[data-testid=login-password]", "demo")
     page.click("[data-testid=login-submit]")
     # the board either draws or says what went wrong: a failure shows the message, not a timeout
-    page.wait_for_selector("body[data-loaded='1'], #board-error:not(:empty)")
+    page.wait_for_selector("body[data-loaded='1'], #board-error:not(:empty)", state="attached")
     assert page.locator("#board-error").inner_text() == ""
     assert page.errors == []
     page.wait_for_selector("body[data-loaded='1']")
