@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from kefu.config import Settings
 from kefu.domain.conversations import Conversation, ConversationStatus
@@ -29,7 +28,7 @@ from kefu.store.conversation_repo import SqlConversations, new_id
 from kefu.store.db import Database
 from kefu.store.encrypted import use_keyring
 from kefu.store.seed import prepare_database
-from tests.conftest import POSTGRES_URL, _pg_admin_url, _unavailable
+from tests.conftest import fresh_postgres_database
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 RUNTIMES = ["inprocess", pytest.param("redis", marks=pytest.mark.redis)]
@@ -48,25 +47,13 @@ def open_database(kind: str, folder: Path) -> Iterator[Database]:
         finally:
             db.engine.dispose()
         return
-    if not POSTGRES_URL:
-        _unavailable("KEFU_TEST_POSTGRES_URL not set: PostgreSQL tests skipped")
-    admin_url = _pg_admin_url()
-    name = f"kefu_t_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # server down
-        _unavailable(f"PostgreSQL not reachable: {exc}")
-    db = Database.from_url(f"{admin_url.rsplit('/', 1)[0]}/{name}")
-    try:
-        prepare_database(db, seed=True)
-        yield db
-    finally:
-        db.engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database() as url:
+        db = Database.from_url(url)
+        try:
+            prepare_database(db, seed=True)
+            yield db
+        finally:
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session", params=STORES)
