@@ -6,6 +6,7 @@ KEFU_REQUIRE_BROWSER=1 makes that a failure (as in CI).
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import threading
@@ -64,7 +65,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from kefu.api.app import create_app
 
     data_dir = tmp_path_factory.mktemp("kefu-web")
-    kefu = Kefu.start(Settings(data_dir=data_dir))
+    # the browser contexts say who they are through X-Forwarded-For (see `page`): each test is its
+    # own client address, as real visitors are, so one test's logins do not use up the next one's
+    # per-address login allowance on a machine fast enough to run many within a minute
+    kefu = Kefu.start(Settings(data_dir=data_dir, trusted_proxies="127.0.0.1"))
     # load the NLU model and the knowledge index before the first page waits for them
     kefu.dialogue.nlu  # noqa: B018
     kefu.knowledge.search("你好", "zh-CN", None, k=1, record=False)
@@ -101,10 +105,21 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+_CLIENTS = itertools.count(1)
+
+
 @pytest.fixture
 def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    """A fresh browser context whose requests to anything but the test server are aborted."""
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    """A fresh browser context whose requests to anything but the test server are aborted.
+
+    Each context comes from its own client address (the benchmarking range 198.18.0.0/15).
+    """
+    n = next(_CLIENTS)
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        extra_http_headers={"X-Forwarded-For": f"198.18.{n // 250}.{n % 250 + 1}"},
+    )
     blocked: list[str] = []
 
     def guard(route: Any) -> None:

@@ -38,8 +38,13 @@ def _open_dashboard(page: Any) -> None:
     page.fill("[data-testid=login-agent]", "S01")
     page.fill("[data-testid=login-password]", "demo")
     page.click("[data-testid=login-submit]")
-    # the board either draws or says what went wrong: a failure shows the message, not a timeout
-    page.wait_for_selector("body[data-loaded='1'], #board-error:not(:empty)", state="attached")
+    # the board either draws or says what went wrong (the sign-in's or the board's own error): a
+    # failure shows the message, not a timeout
+    page.wait_for_selector(
+        "body[data-loaded='1'], #board-error:not(:empty), #login .error:not(:empty)",
+        state="attached",
+    )
+    assert page.locator("#login .error").inner_text() == ""
     assert page.locator("#board-error").inner_text() == ""
     assert page.errors == []
     page.wait_for_selector("body[data-loaded='1']")
