@@ -11,7 +11,9 @@ Run: .venv/bin/python bench/bench_peak.py [--workers 2] [--connections 32] [--se
    SQLite), thousands of distinct guests asking routine questions.
 Load comes from wrk (Debian's package) on the same cores. Every 200 must carry replies, and after
 the run every answered message must be in the database (nothing acknowledged is lost). Prints both
-rates, the ratio, p50/p99 and the errors.
+rates, the ratio, p50/p99 and the errors, and (on Linux) where the CPU went during kefu's run:
+milliseconds of CPU per reply in kefu's workers, PostgreSQL, Redis and wrk, against the machine's
+cores: the answer to "is the machine saturated, and by whom".
 """
 
 from __future__ import annotations
@@ -109,6 +111,58 @@ def wait_ready(url: str, timeout_s: float = 180) -> None:
             pass
         time.sleep(0.5)
     raise SystemExit(f"server at {url} did not come up")
+
+
+def _cpu_by_process() -> dict[int, tuple[str, int, float]]:
+    """Every process's (command, parent, CPU seconds used so far) from /proc; empty elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    found: dict[int, tuple[str, int, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = stat.read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        # the command is in parentheses and may hold spaces; the fields after it are numbered
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        found[int(stat.parent.name)] = (
+            comm,
+            int(fields[1]),
+            (int(fields[11]) + int(fields[12])) / tick,
+        )
+    return found
+
+
+def _descendants(root: int, procs: dict[int, tuple[str, int, float]]) -> set[int]:
+    tree = {root}
+    grew = True
+    while grew:
+        grew = False
+        for pid, (_, parent, _) in procs.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return tree
+
+
+def cpu_split(
+    server: int, before: dict[int, tuple[str, int, float]], after: dict[int, tuple[str, int, float]]
+) -> dict[str, float]:
+    """CPU seconds between two snapshots: kefu (the server and its workers), PostgreSQL, Redis.
+
+    Processes that ended between the snapshots are not seen (pooled connections live on)."""
+    mine = _descendants(server, after)
+    split = {"kefu": 0.0, "postgres": 0.0, "redis": 0.0}
+    for pid, (comm, _, used) in after.items():
+        was = before.get(pid)
+        spent = used - (was[2] if was and was[0] == comm else 0.0)
+        if pid in mine:
+            split["kefu"] += spent
+        elif comm.startswith("postgres"):
+            split["postgres"] += spent
+        elif comm.startswith("redis"):
+            split["redis"] += spent
+    return split
 
 
 def wrk(port: int, script: Path, seconds: int, connections: int, threads: int) -> dict[str, float]:
@@ -223,7 +277,16 @@ def main() -> None:
             before = conn.scalar(
                 select(func.count()).select_from(MessageRow).where(MessageRow.sender == "customer")
             )
+        procs_before = _cpu_by_process()
+        wrk_before = os.times()
+        started = time.monotonic()
         run = wrk(port, script, args.seconds, args.connections, args.threads)
+        elapsed = time.monotonic() - started
+        wrk_after = os.times()
+        split = cpu_split(kefu.pid, procs_before, _cpu_by_process())
+        split["wrk"] = (wrk_after.children_user + wrk_after.children_system) - (
+            wrk_before.children_user + wrk_before.children_system
+        )
     finally:
         stop(kefu)
     with engine.connect() as conn:
@@ -244,6 +307,11 @@ def main() -> None:
           f"{int(run['bad'])} non-200, {int(run['sockerr'])} socket errors")  # fmt: skip
     print(f"  stored: {stored} customer messages for {answered} answered (lost: "
           f"{max(0, answered - stored)})")  # fmt: skip
+    if split["kefu"] > 0 and answered:
+        cores = os.cpu_count() or 1
+        busy = sum(split.values()) / (elapsed * cores)
+        per_reply = ", ".join(f"{k} {1000 * v / answered:.2f}" for k, v in split.items())
+        print(f"  CPU per reply (ms): {per_reply}; the {cores} cores {busy:.0%} busy with these")
     shutil.rmtree(tmp, ignore_errors=True)
     if run["bad"] or run["empty"] or answered > stored:
         raise SystemExit(1)

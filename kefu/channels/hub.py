@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -38,7 +39,7 @@ from kefu.domain.conversations import Message, Sender
 from kefu.edge.limits import check_customer
 from kefu.runtime.shared import SharedState
 from kefu.store.channel_repo import Delivery, SqlChannelStore
-from kefu.store.conversation_repo import on_new_message
+from kefu.store.conversation_repo import on_new_messages
 from kefu.store.db import Database
 
 log = logging.getLogger("kefu.channels")
@@ -155,7 +156,7 @@ class Channels:
             backstop=self._schedule_recovery,
             late_reply=self._late_webhook_reply,
         )
-        self._stop_listening = on_new_message(kefu.db, self.on_message)
+        self._stop_listening = on_new_messages(kefu.db, self.on_messages)
 
     def _default_senders(self) -> dict[str, OutboundSender]:
         settings = self.kefu.settings
@@ -228,12 +229,17 @@ class Channels:
         return self.dialogue.handle(turn)
 
     # ---- every stored message ----------------------------------------------------------------
-    def on_message(self, message: Message) -> None:
-        self.kefu.state.publish(
-            conversation_channel(message.conversation_id), stored_event(message)
-        )
-        if message.sender in _PEOPLE:
-            self.route_to_channel(message)
+    def on_messages(self, messages: Sequence[Message]) -> None:
+        """The messages of one write: one publish round trip for all, then a person's message
+        on its way to the customer's channel."""
+        events = [(conversation_channel(m.conversation_id), stored_event(m)) for m in messages]
+        try:
+            self.kefu.state.publish_all(events)
+        except Exception:  # stored all the same: open pages catch up from the store
+            log.exception("could not publish %d stored message(s)", len(events))
+        for message in messages:
+            if message.sender in _PEOPLE:
+                self.route_to_channel(message)
 
     def route_to_channel(self, message: Message, now: datetime | None = None) -> str | None:
         """Queue a person's message for the customer's non-web channel; the delivery id."""

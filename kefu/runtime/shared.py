@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, ParamSpec, Protocol, TypeVar
 
@@ -70,6 +70,11 @@ class SharedState(Protocol):
         ...
 
     def publish(self, channel: str, message: str) -> None: ...
+    def publish_all(self, items: Sequence[tuple[str, str]]) -> None:
+        """Publish each (channel, message) in order, in one round trip where the backend can
+        (a turn's stored messages: one per message would be a round trip each)."""
+        ...
+
     def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
         """Call ``handler`` per message on ``channel`` until the returned function is called."""
         ...
@@ -150,6 +155,10 @@ class InProcessState:
             except Exception:
                 log.exception("a subscriber of %s failed", channel)
 
+    def publish_all(self, items: Sequence[tuple[str, str]]) -> None:
+        for channel, message in items:
+            self.publish(channel, message)
+
     def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
         with self._lock:
             self._subs[channel].append(handler)
@@ -229,6 +238,18 @@ class RedisState:
     @_unavailable_when_down
     def publish(self, channel: str, message: str) -> None:
         self._redis.publish(self._k(channel), message)
+
+    @_unavailable_when_down
+    def publish_all(self, items: Sequence[tuple[str, str]]) -> None:
+        if len(items) <= 1:
+            for channel, message in items:
+                self.publish(channel, message)
+            return
+        # no MULTI: the messages need order, which one connection's pipeline keeps, not atomicity
+        pipe = self._redis.pipeline(transaction=False)
+        for channel, message in items:
+            pipe.publish(self._k(channel), message)
+        pipe.execute()
 
     @_unavailable_when_down
     def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:

@@ -24,14 +24,15 @@ from kefu.store.tables.conversations import ConversationEventRow, ConversationRo
 
 log = logging.getLogger("kefu.store")
 
-MessageListener = Callable[[Message], None]
+# the messages of one write (a turn's customer message and replies), in order
+MessageListener = Callable[[Sequence[Message]], None]
 # per database, so every repository over it (dialogue, desk) announces to the same listeners
 _listeners: weakref.WeakKeyDictionary[Database, list[MessageListener]] = weakref.WeakKeyDictionary()
 
 
-def on_new_message(db: Database, listener: MessageListener) -> Callable[[], None]:
-    """Call ``listener`` with each message stored in ``db``, after it commits (realtime wake-ups,
-    outbound delivery); returns the function that stops it."""
+def on_new_messages(db: Database, listener: MessageListener) -> Callable[[], None]:
+    """Call ``listener`` with the messages of each write to ``db``, after it commits (realtime
+    wake-ups, outbound delivery); returns the function that stops it."""
     _listeners.setdefault(db, []).append(listener)
 
     def stop() -> None:
@@ -41,10 +42,12 @@ def on_new_message(db: Database, listener: MessageListener) -> Callable[[], None
     return stop
 
 
-def _announce(db: Database, message: Message) -> None:
+def _announce(db: Database, messages: Sequence[Message]) -> None:
+    if not messages:
+        return
     for listener in list(_listeners.get(db, ())):
         try:
-            listener(message)
+            listener(messages)
         except Exception:  # the message is stored; a failing listener must not undo the turn
             log.exception("new-message listener failed")
 
@@ -261,8 +264,7 @@ class SqlConversations:
                     ],
                 )
         conversation.version = 1 if create else conversation.version + 1
-        for m in stored:
-            _announce(self.db, m)
+        _announce(self.db, stored)
         return stored
 
     def append_message(
@@ -307,7 +309,7 @@ class SqlConversations:
             s.add(row)
             s.flush()
             message = message_from_row(row)
-        _announce(self.db, message)
+        _announce(self.db, [message])
         return message
 
     def messages(self, conversation_id: str, after_seq: int = 0, limit: int = 500) -> list[Message]:

@@ -58,6 +58,7 @@ def test_a_new_window_allows_again(state: SharedState) -> None:
         pytest.param(lambda s: s.incr("k"), id="incr"),
         pytest.param(lambda s: s.allow("k", 1, 1.0), id="allow"),
         pytest.param(lambda s: s.publish("c", "m"), id="publish"),
+        pytest.param(lambda s: s.publish_all([("c", "m"), ("c", "n")]), id="publish_all"),
         pytest.param(lambda s: s.add("k", 1), id="add"),
     ],
 )

@@ -41,6 +41,26 @@ def test_a_subscriber_gets_what_another_worker_publishes_in_order(
         unsubscribe()
 
 
+def test_messages_published_together_arrive_in_order_on_their_own_channels(
+    state_of: Callable[[], SharedState],
+) -> None:
+    listener, speaker = state_of(), state_of()
+    channel, other_channel = unique("conv"), unique("conv")
+    inbox, other = Inbox(expect=3), Inbox(expect=1)
+    stops = [listener.subscribe(channel, inbox), listener.subscribe(other_channel, other)]
+    try:
+        speaker.publish_all(
+            [(channel, "asked"), (other_channel, "elsewhere"), (channel, "answer 1")]
+        )
+        speaker.publish_all([(channel, "answer 2")])
+        speaker.publish_all([])
+        assert inbox.wait() == ["asked", "answer 1", "answer 2"]
+        assert other.wait() == ["elsewhere"]
+    finally:
+        for stop in stops:
+            stop()
+
+
 def test_every_subscriber_gets_each_message_and_other_channels_none(
     state_of: Callable[[], SharedState],
 ) -> None:
