@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Protocol
 
 import httpx
@@ -225,8 +226,7 @@ class Channels:
     def _turn(self, turn: Turn) -> TurnResult:
         # per customer whatever the channel; not per address: WeChat and the platforms call from
         # a few servers of their own, shared by all of their users
-        check_customer(self.kefu, turn.channel, turn.customer_id, turn.channel_user_id)
-        return self.dialogue.handle(turn)
+        return self.dialogue.handle(turn, admit=partial(check_customer, self.kefu))
 
     # ---- every stored message ----------------------------------------------------------------
     def on_messages(self, messages: Sequence[Message]) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import anyio
@@ -28,7 +29,7 @@ from kefu.domain.conversations import Conversation, Message, Sender
 from kefu.domain.customers import Channel, is_guest
 from kefu.domain.errors import ClientError
 from kefu.edge.identity import identify_customer, token_from
-from kefu.edge.limits import check_message
+from kefu.edge.limits import check_address, check_customer
 
 log = logging.getLogger("kefu.realtime")
 
@@ -438,8 +439,8 @@ class ChatSession:
 
     def _limited_turn(self, turn: Turn) -> TurnResult:
         # the socket is a door like POST /messages: the same per-customer and per-address limits
-        check_message(self.kefu, self.ws, turn.channel, turn.customer_id, turn.channel_user_id)
-        return self.dialogue.handle(turn)
+        check_address(self.kefu, self.ws, "messages")
+        return self.dialogue.handle(turn, admit=partial(check_customer, self.kefu))
 
     async def _answer_resend(self, key: str) -> None:
         """A client_msg_id seen before: the first answer again, never a second message."""

@@ -48,7 +48,7 @@ from kefu.domain.conversations import (
     ReplyKind,
     Sender,
 )
-from kefu.domain.customers import Channel, Customer, Lang, is_guest
+from kefu.domain.customers import Channel, Customer, Lang, NewGuest, is_guest
 from kefu.domain.handoff import HandoffReason
 from kefu.domain.ports import ConversationStore, DeskPort
 from kefu.log_context import about_conversation
@@ -248,11 +248,18 @@ class Dialogue:
     ) -> Customer:
         """The customer behind a message: by id, or by the channel identity; an identity no
         customer has becomes a guest on first contact (pre-sales visitors are most of a peak)."""
+        return self._find_customer(channel, customer_id, channel_user_id, now).customer
+
+    def _find_customer(
+        self, channel: str, customer_id: Any, channel_user_id: Any, now: datetime | None
+    ) -> NewGuest:
+        """``customer_for``, saying whether this call created the customer (a guest's very first
+        message: no conversation to look for)."""
         if customer_id is not None:
             if not isinstance(customer_id, str) or not customer_id.strip():
                 raise InvalidMessage("customer_id must be a non-empty string")
             try:
-                return self.commerce.get_customer(customer_id.strip())
+                return NewGuest(self.commerce.get_customer(customer_id.strip()), created=False)
             except CustomerNotFound:
                 raise UnknownCustomer("unknown customer") from None
         if channel_user_id is not None:
@@ -263,7 +270,7 @@ class Dialogue:
                 raise InvalidMessage("channel_user_id must be at most 128 characters")
             found = self.commerce.find_customer_by_identity(channel, user_id)
             if found is not None:
-                return found
+                return NewGuest(found, created=False)
             if self.guests is None:
                 raise UnknownCustomer("unknown customer")
             return self.guests.create_guest(
@@ -281,11 +288,13 @@ class Dialogue:
         return conversation
 
     def _open_conversation(
-        self, turn: Turn, customer: Customer, channel: str, now: datetime
+        self, turn: Turn, customer: Customer, channel: str, now: datetime, first_contact: bool
     ) -> Conversation:
         """The conversation this turn continues, or a new one (stored with the turn's messages:
         ``version`` 0 until then)."""
-        if turn.conversation_id is not None:
+        if first_contact:
+            pass  # this very turn created the customer: there is nothing to continue
+        elif turn.conversation_id is not None:
             found = self.conversation_of(turn.conversation_id, customer.id)
             if found.status is not ConversationStatus.CLOSED:
                 return found
@@ -305,18 +314,20 @@ class Dialogue:
         )
 
     # ---- a turn ------------------------------------------------------------------------------
-    def validate(self, turn: Turn, now: datetime | None = None) -> tuple[str, str, Customer]:
-        """Check a turn (raises a ClientError); only a guest's first contact creates the guest."""
+    def validate(self, turn: Turn, now: datetime | None = None) -> tuple[str, str, Customer, bool]:
+        """Check a turn (raises a ClientError): its channel, text, customer, and whether this
+        was the customer's first contact (only that creates a guest)."""
         channel = self._channel(turn.channel)
         text = self._text(turn.text)
-        customer = self.customer_for(channel, turn.customer_id, turn.channel_user_id, now)
+        found = self._find_customer(channel, turn.customer_id, turn.channel_user_id, now)
+        customer = found.customer
         if turn.identity_proven and turn.customer_id is not None:
             self._link_signed(channel, customer, turn.channel_user_id, now or self.clock())
         if turn.guest_only and (turn.customer_id is not None or not is_guest(customer.id)):
             raise IdentityRequired("a signed customer token is required for this customer")
         if turn.conversation_id is not None:
             self.conversation_of(turn.conversation_id, customer.id)
-        return channel, text, customer
+        return channel, text, customer, found.created
 
     def _link_signed(
         self, channel: str, customer: Customer, channel_user_id: Any, now: datetime
@@ -346,24 +357,35 @@ class Dialogue:
             log.exception("NLU failed")
             return _Fallback(text=text, normalized=text.lower())
 
-    def handle(self, turn: Turn) -> TurnResult:
+    def handle(self, turn: Turn, admit: Callable[[Customer], None] | None = None) -> TurnResult:
+        """Answer one customer message. ``admit`` (the edge's per-customer limit) sees the
+        customer the turn found and may refuse by raising, before anything of the turn is stored
+        (a guest's first contact has created the guest by then)."""
         started = time.perf_counter()
-        result = self._handle(turn)
+        result = self._handle(turn, admit)
         if self.turn_observer is not None:
             self.turn_observer(time.perf_counter() - started)
         return result
 
-    def _handle(self, turn: Turn) -> TurnResult:
+    def _handle(self, turn: Turn, admit: Callable[[Customer], None] | None) -> TurnResult:
         now = turn.now or self.clock()
-        channel, text, customer = self.validate(turn, now)
+        channel, text, customer, first_contact = self.validate(turn, now)
+        if admit is not None:
+            admit(customer)
         # one customer's turns one at a time, in arrival order, on every worker
         with self._hold(customer.id):
-            return self._turn(turn, channel, text, customer, now)
+            return self._turn(turn, channel, text, customer, now, first_contact)
 
     def _turn(
-        self, turn: Turn, channel: str, text: str, customer: Customer, now: datetime
+        self,
+        turn: Turn,
+        channel: str,
+        text: str,
+        customer: Customer,
+        now: datetime,
+        first_contact: bool,
     ) -> TurnResult:
-        conversation = self._open_conversation(turn, customer, channel, now)
+        conversation = self._open_conversation(turn, customer, channel, now, first_contact)
         with about_conversation(conversation.id):
             return self._turn_in(turn, channel, text, customer, conversation, now)
 

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
-from kefu.domain.customers import Customer
+from kefu.domain.customers import NewGuest
 
 
 class Understanding(Protocol):
@@ -63,9 +63,9 @@ class Guests(Protocol):
         """The customer id behind the identity, creating a guest on first contact."""
         ...
 
-    def create_guest(self, channel: str, channel_user_id: str, name: str, at: datetime) -> Customer:
+    def create_guest(self, channel: str, channel_user_id: str, name: str, at: datetime) -> NewGuest:
         """A guest for an identity the caller has just found no customer for; when another
-        worker's first message of the same visitor won, that customer."""
+        worker's first message of the same visitor won, that customer (``created`` false)."""
         ...
 
 

@@ -65,6 +65,15 @@ class Customer:
     currency: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NewGuest:
+    """What a guest's first contact got: the customer, and whether this call created it (false
+    when another worker's first message of the same visitor created it a moment before)."""
+
+    customer: Customer
+    created: bool
+
+
 GUEST_PREFIX = "G"  # guests' ids (kefu.store.channel_repo creates them); shop customers' never
 
 

@@ -17,19 +17,16 @@ A limited client gets a 429 with ``Retry-After`` and nothing it sent is half-pro
 from __future__ import annotations
 
 import math
-import threading
 import time
 import unicodedata
-import weakref
 from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import Protocol
 
-from cachetools import TTLCache
 from starlette.requests import HTTPConnection
 
-from kefu.commerce.ports import CommercePort
 from kefu.config import Settings
+from kefu.domain.customers import Customer
 from kefu.edge.problems import TooManyRequests
 from kefu.runtime.shared import SharedState
 
@@ -43,9 +40,6 @@ class Door(Protocol):
     @property
     def state(self) -> SharedState: ...
 
-    @property
-    def commerce(self) -> CommercePort: ...
-
 
 _MINUTE_S = 60.0
 # customer-facing queries that are cheap for us but scrapable (quotes, NLU parse): per address
@@ -55,16 +49,6 @@ LOGIN_FREE_FAILURES = 5
 LOGIN_FIRST_LOCK_S = 30.0
 LOGIN_MAX_LOCK_S = 15 * 60.0
 LOGIN_FAILURE_MEMORY_S = 3600.0
-# Whose a channel identity is changes only when a guest links to an account, so the limit key of
-# an identity is remembered for a minute per worker: a linked guest's messages count against
-# the guest's own key for at most that minute, and a message costs no identity lookup before
-# its turn (which looks the identity up again anyway).
-IDENTITY_KEY_TTL_S = 60.0
-IDENTITY_KEYS_KEPT = 50_000
-_identity_keys: weakref.WeakKeyDictionary[object, TTLCache[tuple[str, str], str]] = (
-    weakref.WeakKeyDictionary()
-)
-_identity_keys_lock = threading.Lock()
 # login attempts per address across agent ids (password spraying)
 LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 30
 
@@ -125,49 +109,17 @@ def check_address(kefu: Door, conn: HTTPConnection, scope: str, limit: int | Non
     check(kefu.state, f"ip:{scope}:{address}", per_minute, _MINUTE_S, "too many requests")
 
 
-def customer_key(kefu: Door, channel: object, customer_id: object, channel_user_id: object) -> str:
-    """Who a message counts against: the shop's customer when known, else the guest identity.
+def check_customer(kefu: Door, customer: Customer) -> None:
+    """``KEFU_CUSTOMER_MESSAGES_PER_MINUTE`` for the customer behind a message.
 
-    Reads only (no guest is created here); unusable ids give a key of their own and the turn
-    itself refuses them with a 4xx.
+    Counted once the turn has found (or, for a guest's first contact, created) the customer: every
+    identity of one customer, a linked guest's included, shares one allowance, and no identity
+    lookup is spent before the turn, which makes its own. Pass it as ``Dialogue.handle``'s
+    ``admit``.
     """
-    if isinstance(customer_id, str) and customer_id.strip():
-        return f"customer:{normalized_id(customer_id)}"
-    if isinstance(channel_user_id, str) and channel_user_id.strip():
-        wanted = unicodedata.normalize("NFKC", channel_user_id).strip()
-        with _identity_keys_lock:
-            keys = _identity_keys.get(kefu.commerce)
-            if keys is None:
-                keys = _identity_keys[kefu.commerce] = TTLCache(
-                    IDENTITY_KEYS_KEPT, IDENTITY_KEY_TTL_S
-                )
-            key = keys.get((str(channel), wanted))
-        if key is not None:
-            return key
-        found = kefu.commerce.find_customer_by_identity(str(channel), wanted)
-        if found is not None:
-            key = f"customer:{normalized_id(found.id)}"
-        else:
-            key = f"guest:{normalized_id(str(channel))}:{normalized_id(channel_user_id)}"
-        with _identity_keys_lock:
-            keys[(str(channel), wanted)] = key
-        return key
-    return "customer:-"
-
-
-def check_customer(kefu: Door, channel: object, customer_id: object, user_id: object) -> None:
-    """``KEFU_CUSTOMER_MESSAGES_PER_MINUTE`` for the customer or guest behind a message."""
     limit = kefu.settings.customer_messages_per_minute
-    who = customer_key(kefu, channel, customer_id, user_id)
+    who = f"customer:{normalized_id(customer.id)}"
     check(kefu.state, f"messages:{who}", limit, _MINUTE_S, f"at most {limit} messages a minute")
-
-
-def check_message(
-    kefu: Door, conn: HTTPConnection, channel: object, customer_id: object, user_id: object
-) -> None:
-    """The limits of one customer message from a client: per address, then per customer."""
-    check_address(kefu, conn, "messages")
-    check_customer(kefu, channel, customer_id, user_id)
 
 
 def address_limit(scope: str, per_minute: int = QUERIES_PER_MINUTE) -> Callable[..., None]:

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kefu.domain.conversations import Sender
-from kefu.domain.customers import GUEST_PREFIX, Customer, Lang, VipLevel
+from kefu.domain.customers import GUEST_PREFIX, Customer, Lang, NewGuest, VipLevel
 from kefu.store.commerce_repo import customer_by_identity
 from kefu.store.db import Database
 from kefu.store.privacy_repo import SqlPersonalData
@@ -322,9 +322,9 @@ class SqlChannelStore:
         existing = self._customer_of(channel, channel_user_id)
         if existing is not None:
             return existing
-        return self._insert_guest(channel, channel_user_id, name, at).id
+        return self._insert_guest(channel, channel_user_id, name, at).customer.id
 
-    def create_guest(self, channel: str, channel_user_id: str, name: str, at: datetime) -> Customer:
+    def create_guest(self, channel: str, channel_user_id: str, name: str, at: datetime) -> NewGuest:
         """A guest for an identity the caller has just found no customer for, as it was stored:
         a peak's first contacts are mostly guests, and asking again (before, or after to read
         back what was just written) would double the statements of their first turn."""
@@ -332,7 +332,7 @@ class SqlChannelStore:
 
     def _insert_guest(
         self, channel: str, channel_user_id: str, name: str, at: datetime
-    ) -> Customer:
+    ) -> NewGuest:
         guest = Customer(
             id=f"{GUEST_PREFIX}{uuid.uuid4().hex[:12].upper()}",
             name=name,
@@ -371,8 +371,8 @@ class SqlChannelStore:
                 winner = customer_by_identity(conn, channel, channel_user_id)
             if winner is None:
                 raise
-            return winner
-        return guest
+            return NewGuest(winner, created=False)
+        return NewGuest(guest, created=True)
 
     def customer_id_by_phone(self, phone: str) -> str | None:
         """The one shop customer with this phone, found by its keyed hash (never plain text)."""

@@ -77,6 +77,31 @@ def test_padding_the_id_or_switching_channel_does_not_reset_the_customer_limit(
     assert _say(api, customer_id="C1002") == 200  # another customer keeps their own budget
 
 
+def test_a_guest_over_the_limit_is_refused_and_nothing_of_the_refused_message_is_kept(
+    api: TestClient,
+) -> None:
+    for _ in range(3):
+        assert _say(api, channel_user_id="visitor-limits-1") == 200
+    refused = api.post(
+        "/api/v1/messages",
+        json={"channel": "web", "channel_user_id": "visitor-limits-1", "text": "最后一句话"},
+    )
+    assert refused.status_code == 429
+    guest = api.post(
+        "/api/v1/messages",
+        json={"channel": "web", "channel_user_id": "visitor-limits-2", "text": "在吗"},
+    )
+    assert guest.status_code == 200  # another visitor has a budget of their own
+    shop = api.app.state.kefu  # type: ignore[attr-defined]
+    found = shop.commerce.find_customer_by_identity("web", "visitor-limits-1")
+    texts = [
+        m["text"]
+        for c in shop.dialogue.conversations(found.id)
+        for m in shop.dialogue.history(c["id"], found.id)
+    ]
+    assert texts.count("在吗") == 3 and "最后一句话" not in texts
+
+
 def test_the_address_limit_counts_across_customers_and_zero_turns_it_off(shop: Kefu) -> None:
     for client in _client(shop, ip_messages_per_minute=2):
         assert [_say(client, customer_id=c) for c in ("C1001", "C1002")] == [200, 200]

@@ -55,8 +55,8 @@ def test_a_created_guest_is_the_customer_the_shop_reads_back(
     visitor = unique("web")
     made = guests.create_guest("web", visitor, "web:visitor", T0)
     stored = EmbeddedCommerce(SqlOrderBook(store_db)).find_customer_by_identity("web", visitor)
-    assert stored == made
-    assert made.identities == {"web": visitor} and made.is_new_customer
+    assert made.created and stored == made.customer
+    assert made.customer.identities == {"web": visitor} and made.customer.is_new_customer
 
 
 def test_guests_created_at_once_for_one_visitor_end_as_one_customer(
@@ -64,11 +64,14 @@ def test_guests_created_at_once_for_one_visitor_end_as_one_customer(
 ) -> None:
     visitor = unique("web")
     got: list[str] = []
+    created: list[bool] = []
     start = threading.Barrier(4)
 
     def first_message() -> None:
         start.wait()
-        got.append(guests.create_guest("web", visitor, "web:visitor", T0).id)
+        made = guests.create_guest("web", visitor, "web:visitor", T0)
+        got.append(made.customer.id)
+        created.append(made.created)
 
     threads = [threading.Thread(target=first_message) for _ in range(4)]
     for t in threads:
@@ -76,6 +79,7 @@ def test_guests_created_at_once_for_one_visitor_end_as_one_customer(
     for t in threads:
         t.join(10)
     assert len(got) == 4 and len(set(got)) == 1
+    assert created.count(True) == 1  # the others know they did not create it
     assert guests.bind_guest("web", visitor, "web:visitor", T0) == got[0]
 
 

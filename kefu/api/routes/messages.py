@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import anyio
@@ -18,7 +19,7 @@ from kefu.config import Mode
 from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.dialogue.errors import InvalidMessage
 from kefu.edge.identity import identify_customer, token_from
-from kefu.edge.limits import check_message
+from kefu.edge.limits import check_address, check_customer
 from kefu.wiring import Kefu
 
 router = APIRouter()
@@ -95,10 +96,11 @@ async def post_message(request: Request, kefu: Kefu = Depends(get_kefu)) -> Resp
     with load.admit():  # 503 before anything is stored when the worker cannot keep up
 
         def run() -> bytes:
-            # limits per client address and per customer (shared state: may be Redis I/O)
-            check_message(kefu, request, turn.channel, turn.customer_id, turn.channel_user_id)
+            # limits per client address, and per customer once the turn knows who it is (shared
+            # state: may be Redis I/O)
+            check_address(kefu, request, "messages")
             with load.measure():
-                return _wire(kefu.dialogue.handle(turn))
+                return _wire(kefu.dialogue.handle(turn, admit=partial(check_customer, kefu)))
 
         # a turn reads and writes the database: off the event loop, a bounded number at a time
         # (on SQLite one: concurrent writers would only wait on the file lock)
