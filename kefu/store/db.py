@@ -62,6 +62,12 @@ class Database:
         ``engine.begin()`` or ``session()``, which commit as one unit."""
         return self._reader.connect()
 
+    def single_statements(self) -> Connection:
+        """PostgreSQL: a connection on which each statement commits by itself, for a write that
+        is one statement (atomic on its own: BEGIN and COMMIT would be two more round trips).
+        On SQLite it is an ordinary connection: commit what you write on it."""
+        return self._reader.connect()
+
     @classmethod
     def from_url(cls, url: str) -> Database:
         return cls(make_engine(url))
