@@ -7,9 +7,11 @@ import uuid
 import weakref
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, union_all, update
+from sqlalchemy import cast as sql_cast
 
 from kefu.domain.conversations import (
     ConcurrentUpdate,
@@ -111,8 +113,10 @@ _FIELDS = (
 _CONVERSATIONS = cast(Table, ConversationRow.__table__)
 _CONVERSATION = select(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("id"))
 _CREATE = insert(_CONVERSATIONS)
-_RECORD_EVENT = insert(cast(Table, ConversationEventRow.__table__))
-_INSERT_MESSAGE = insert(cast(Table, MessageRow.__table__))
+_EVENTS = cast(Table, ConversationEventRow.__table__)
+_MESSAGES = cast(Table, MessageRow.__table__)
+_RECORD_EVENT = insert(_EVENTS)
+_INSERT_MESSAGE = insert(_MESSAGES)
 _SAVE_TURN = (
     update(_CONVERSATIONS)
     .where(
@@ -135,6 +139,120 @@ _LATEST_OPEN = (
     .order_by(_CONVERSATIONS.c.updated_at.desc())
     .limit(1)
 )
+
+
+_MESSAGE_KEYS = (
+    "id",
+    "conversation_id",
+    "seq",
+    "sender",
+    "text",
+    "kind",
+    "channel",
+    "agent_id",
+    "intent",
+    "confidence",
+    "meta",
+    "at",
+)
+_NEW_CONVERSATION_KEYS = ("id", "customer_id", "created_at", "version", "last_seq", *_FIELDS)
+_EVENT_KEYS = ("conversation_id", "at", "kind", "actor", "detail")
+
+
+def _binds(table: Table, keys: tuple[str, ...], prefix: str) -> dict[str, Any]:
+    # typed as their columns: JSON and time zones are converted as in any other insert
+    return {k: bindparam(prefix + k, type_=table.c[k].type) for k in keys}
+
+
+@lru_cache(maxsize=16)
+def _new_conversation_turn(n: int) -> Any:
+    """PostgreSQL: a new conversation, its "created" event and its first ``n`` messages as one
+    statement (the first two as data-modifying CTEs), built once per ``n`` so that SQLAlchemy
+    compiles it once: parameters ``c_*``, ``e_*`` and ``m{i}_*``."""
+    # the rows as a UNION ALL of SELECTs of parameters (a multi-row VALUES has no cache key in
+    # SQLAlchemy: it would be compiled again on every turn), each cast to its column's type, as a
+    # NULL in a UNION would otherwise be read as text
+    rows = [
+        select(
+            *(
+                sql_cast(b, _MESSAGES.c[k].type)
+                for k, b in _binds(_MESSAGES, _MESSAGE_KEYS, f"m{i}_").items()
+            )
+        )
+        for i in range(n)
+    ]
+    return (
+        insert(_MESSAGES)
+        .from_select(list(_MESSAGE_KEYS), rows[0] if n == 1 else union_all(*rows))
+        .add_cte(
+            insert(_CONVERSATIONS)
+            .values(_binds(_CONVERSATIONS, _NEW_CONVERSATION_KEYS, "c_"))
+            .cte("new_conversation"),
+            insert(_EVENTS).values(_binds(_EVENTS, _EVENT_KEYS, "e_")).cte("created"),
+        )
+    )
+
+
+def _new_conversation_row(
+    conversation: Conversation, values: dict[str, Any], n: int
+) -> dict[str, Any]:
+    return {
+        "id": conversation.id,
+        "customer_id": conversation.customer_id,
+        "created_at": conversation.created_at,
+        "version": 1,
+        "last_seq": n,
+        **values,
+    }
+
+
+def _created_event_row(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation.id,
+        "at": conversation.created_at,
+        "kind": "created",
+        "actor": conversation.customer_id,
+        "detail": {"channel": conversation.channel},
+    }
+
+
+def _numbered(conversation_id: str, messages: Sequence[NewMessage], last_seq: int) -> list[Message]:
+    """The turn's messages as stored: ids, and the seqs up to ``last_seq`` reserved for them."""
+    n = len(messages)
+    return [
+        Message(
+            id=new_id("m"),
+            conversation_id=conversation_id,
+            sender=m.sender,
+            text=m.text,
+            at=m.at,
+            kind=m.kind,
+            channel=m.channel,
+            meta=dict(m.meta),
+            seq=last_seq - n + i + 1,
+        )
+        for i, m in enumerate(messages)
+    ]
+
+
+def _message_rows(stored: list[Message], messages: Sequence[NewMessage]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": m.id,
+            "conversation_id": m.conversation_id,
+            "seq": m.seq,
+            "sender": m.sender.value,
+            "text": m.text,
+            "kind": m.kind,
+            "channel": m.channel,
+            "agent_id": None,
+            "intent": new.intent,
+            "confidence": new.confidence,
+            "meta": m.meta,
+            "at": m.at,
+        }
+        for m, new in zip(stored, messages, strict=True)
+    ]
 
 
 class SqlConversations:
@@ -194,29 +312,25 @@ class SqlConversations:
         values: dict[str, Any] = {f: getattr(conversation, f) for f in _FIELDS}
         values["status"] = conversation.status.value
         n = len(messages)
+        if create and messages and self.db.engine.dialect.name == "postgresql":
+            # a new conversation, its "created" event and its first messages in one statement
+            # (the first two as data-modifying CTEs): atomic alone, one round trip instead of
+            # BEGIN, three INSERTs and COMMIT
+            stored = _numbered(conversation.id, messages, n)
+            row = _new_conversation_row(conversation, values, n)
+            params = {f"c_{k}": v for k, v in row.items()}
+            params |= {f"e_{k}": v for k, v in _created_event_row(conversation).items()}
+            for i, message in enumerate(_message_rows(stored, messages)):
+                params |= {f"m{i}_{k}": v for k, v in message.items()}
+            with self.db.single_statements() as conn:
+                conn.execute(_new_conversation_turn(n), params)
+            conversation.version = 1
+            _announce(self.db, stored)
+            return stored
         with self.db.engine.begin() as conn:
             if create:
-                conn.execute(
-                    _CREATE,
-                    {
-                        "id": conversation.id,
-                        "customer_id": conversation.customer_id,
-                        "created_at": conversation.created_at,
-                        "version": 1,
-                        "last_seq": n,
-                        **values,
-                    },
-                )
-                conn.execute(
-                    _RECORD_EVENT,
-                    {
-                        "conversation_id": conversation.id,
-                        "at": conversation.created_at,
-                        "kind": "created",
-                        "actor": conversation.customer_id,
-                        "detail": {"channel": conversation.channel},
-                    },
-                )
+                conn.execute(_CREATE, _new_conversation_row(conversation, values, n))
+                conn.execute(_RECORD_EVENT, _created_event_row(conversation))
                 last_seq = n
             else:
                 # the version check is the optimistic lock against the desk and other workers;
@@ -228,41 +342,9 @@ class SqlConversations:
                 if last is None:
                     raise ConcurrentUpdate(conversation.id)
                 last_seq = int(last)
-            stored = [
-                Message(
-                    id=new_id("m"),
-                    conversation_id=conversation.id,
-                    sender=m.sender,
-                    text=m.text,
-                    at=m.at,
-                    kind=m.kind,
-                    channel=m.channel,
-                    meta=dict(m.meta),
-                    seq=last_seq - n + i + 1,
-                )
-                for i, m in enumerate(messages)
-            ]
+            stored = _numbered(conversation.id, messages, last_seq)
             if stored:
-                conn.execute(
-                    _INSERT_MESSAGE,
-                    [
-                        {
-                            "id": m.id,
-                            "conversation_id": m.conversation_id,
-                            "seq": m.seq,
-                            "sender": m.sender.value,
-                            "text": m.text,
-                            "kind": m.kind,
-                            "channel": m.channel,
-                            "agent_id": None,
-                            "intent": new.intent,
-                            "confidence": new.confidence,
-                            "meta": m.meta,
-                            "at": m.at,
-                        }
-                        for m, new in zip(stored, messages, strict=True)
-                    ],
-                )
+                conn.execute(_INSERT_MESSAGE, _message_rows(stored, messages))
         conversation.version = 1 if create else conversation.version + 1
         _announce(self.db, stored)
         return stored

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from kefu.domain.conversations import (
     ConcurrentUpdate,
@@ -19,6 +21,7 @@ from kefu.domain.conversations import (
 )
 from kefu.store.conversation_repo import SqlConversations, new_id
 from kefu.store.db import Database
+from kefu.store.tables.conversations import ConversationEventRow, MessageRow
 
 T0 = datetime(2026, 11, 11, 4, 0, tzinfo=UTC)
 
@@ -81,6 +84,57 @@ def test_a_turns_messages_read_back_in_order_and_resume_after_a_seq(
     assert messages[2].at == T0 + timedelta(minutes=1)
     assert [m.text for m in store.messages(conv.id, after_seq=2)] == ["您好"]
     assert [m.seq for m in store.messages(conv.id, limit=2)] == [1, 2]
+
+
+def test_a_new_conversations_first_turn_keeps_the_conversation_its_event_and_every_field(
+    store: SqlConversations, new_customer: Callable[[], str]
+) -> None:
+    conv = _conversation(new_customer())
+    conv.state = {"lang": "zh-CN", "unresolved": 0}
+    turn = [
+        NewMessage(
+            Sender.CUSTOMER, "在吗", T0, channel="web", intent="greeting", confidence=0.93,
+            meta={"entities": {}, "sentiment": "neutral"},
+        ),
+        NewMessage(Sender.BOT, "在的", T0, kind="answer"),  # no intent, no confidence
+        NewMessage(Sender.BOT, "还有什么可以帮您？", T0, kind="followup", meta={"k": [1, 2]}),
+    ]  # fmt: skip
+    stored = store.commit_turn(conv, turn, create=True)
+    assert [m.seq for m in stored] == [1, 2, 3] and conv.version == 1
+    again = store.get(conv.id)
+    assert again is not None and again.version == 1 and again.state == conv.state
+    read = store.messages(conv.id)
+    assert [(m.id, m.seq, m.sender, m.text, m.kind, m.meta) for m in read] == [
+        (m.id, m.seq, m.sender, m.text, m.kind, m.meta) for m in stored
+    ]
+    with store.db.reading() as conn:
+        rows = conn.execute(
+            select(MessageRow.intent, MessageRow.confidence)
+            .where(MessageRow.conversation_id == conv.id)
+            .order_by(MessageRow.seq)
+        ).all()
+        events = conn.execute(
+            select(ConversationEventRow.kind, ConversationEventRow.actor).where(
+                ConversationEventRow.conversation_id == conv.id
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("greeting", 0.93), (None, None), (None, None)]
+    assert [tuple(e) for e in events] == [("created", conv.customer_id)]
+    # the next turn continues the numbering
+    later = store.commit_turn(conv, [NewMessage(Sender.CUSTOMER, "好的", T0)])
+    assert [m.seq for m in later] == [4] and conv.version == 2
+
+
+def test_a_second_creation_of_one_conversation_stores_none_of_its_messages(
+    store: SqlConversations, new_customer: Callable[[], str]
+) -> None:
+    conv = _conversation(new_customer())
+    store.commit_turn(conv, [NewMessage(Sender.CUSTOMER, "第一句", T0)], create=True)
+    twin = _conversation(conv.customer_id)
+    twin.id = conv.id
+    with pytest.raises(IntegrityError):
+        store.commit_turn(twin, [NewMessage(Sender.CUSTOMER, "第二句", T0)], create=True)
+    assert [m.text for m in store.messages(conv.id)] == ["第一句"]
 
 
 def test_a_stale_save_loses_and_changes_nothing(
