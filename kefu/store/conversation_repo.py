@@ -6,6 +6,7 @@ import logging
 import uuid
 import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
@@ -193,6 +194,31 @@ def _new_conversation_turn(n: int) -> Any:
     )
 
 
+@lru_cache(maxsize=16)
+def _continued_turn(n: int) -> Any:
+    """PostgreSQL: a turn of a stored conversation as one statement: the UPDATE that checks the
+    version and reserves ``n`` seqs (a CTE), and the messages numbered from what it returned. A
+    stale version updates no row, so no message is inserted either: nothing comes back.
+    Parameters: ``b_id``, ``b_version``, ``b_n``, the conversation's fields and ``m{i}_*``."""
+    saved = _SAVE_TURN.cte("saved")
+    rows = [
+        select(
+            *(
+                (saved.c.last_seq - bindparam("b_n") + (i + 1))
+                if k == "seq"
+                else sql_cast(b, _MESSAGES.c[k].type)
+                for k, b in _binds(_MESSAGES, _MESSAGE_KEYS, f"m{i}_").items()
+            )
+        ).select_from(saved)
+        for i in range(n)
+    ]
+    return (
+        insert(_MESSAGES)
+        .from_select(list(_MESSAGE_KEYS), rows[0] if n == 1 else union_all(*rows))
+        .returning(_MESSAGES.c.id, _MESSAGES.c.seq)
+    )
+
+
 def _new_conversation_row(
     conversation: Conversation, values: dict[str, Any], n: int
 ) -> dict[str, Any]:
@@ -325,6 +351,22 @@ class SqlConversations:
             with self.db.single_statements() as conn:
                 conn.execute(_new_conversation_turn(n), params)
             conversation.version = 1
+            _announce(self.db, stored)
+            return stored
+        if not create and messages and self.db.engine.dialect.name == "postgresql":
+            # the version check, the seqs and the messages in one statement: one round trip
+            # instead of BEGIN, UPDATE, INSERT and COMMIT
+            numbered = _numbered(conversation.id, messages, n)
+            params = {"b_id": conversation.id, "b_version": conversation.version, "b_n": n}
+            params |= values
+            for i, message in enumerate(_message_rows(numbered, messages)):
+                params |= {f"m{i}_{k}": v for k, v in message.items() if k != "seq"}
+            with self.db.single_statements() as conn:
+                seqs = {str(i): int(q) for i, q in conn.execute(_continued_turn(n), params)}
+            if len(seqs) != n:  # another writer moved the conversation on first
+                raise ConcurrentUpdate(conversation.id)
+            stored = [replace(m, seq=seqs[m.id]) for m in numbered]
+            conversation.version += 1
             _announce(self.db, stored)
             return stored
         with self.db.engine.begin() as conn:
