@@ -310,7 +310,7 @@ def main() -> None:
     if split["kefu"] > 0 and answered:
         cores = os.cpu_count() or 1
         busy = sum(split.values()) / (elapsed * cores)
-        per_reply = ", ".join(f"{k} {1000 * v / answered:.2f}" for k, v in split.items())
+        per_reply = ", ".join(f"{k} {1000 * v / answered:.2f}" for k, v in split.items() if v)
         print(f"  CPU per reply (ms): {per_reply}; the {cores} cores {busy:.0%} busy with these")
     shutil.rmtree(tmp, ignore_errors=True)
     if run["bad"] or run["empty"] or answered > stored:
