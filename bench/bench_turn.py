@@ -2,13 +2,17 @@
 with the tables.
 
 Run: .venv/bin/python bench/bench_turn.py [--customers 100000] [--messages 2000000] [--turns 2000]
-     (the defaults are the issue's large database; --customers 0 measures the bare demo shop)
+         [--database-url postgresql://postgres@127.0.0.1:5432/kefu_turn --redis-url redis://…/12]
+     (the defaults are the issue's large database; --customers 0 measures the bare demo shop;
+     with --database-url that PostgreSQL database is dropped and made afresh, and with
+     --redis-url the turn locks and limits live in that Redis database, flushed first)
 
-Loads the demo shop into a fresh SQLite database, adds synthetic customers, each with closed
-conversations holding the synthetic messages (bulk inserted through the same tables, so personal
-data is encrypted as in production), then plays routine questions from demo and synthetic
-customers through ``Dialogue.handle`` and prints p50/p99 per turn and turns/s, with the CPU time of
-the turning thread beside the wall time (this machine's other load shows in the wall time only).
+Loads the demo shop into a fresh database (SQLite unless told), adds synthetic customers, each
+with closed conversations holding the synthetic messages (bulk inserted through the same tables,
+so personal data is encrypted as in production), then plays routine questions from demo and
+synthetic customers through ``Dialogue.handle`` and prints p50/p99 per turn and turns/s, with the
+CPU time of the turning thread beside the wall time (this machine's other load shows in the wall
+time only).
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert
+from sqlalchemy import text as sql_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -111,11 +116,34 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--messages", type=int, default=2_000_000)
     parser.add_argument("--turns", type=int, default=2000)
+    parser.add_argument("--database-url", help="a PostgreSQL database to drop and make afresh")
+    parser.add_argument("--redis-url", help="a Redis database to flush and use for shared state")
     args = parser.parse_args()
     models = Path(__file__).resolve().parent.parent / "var" / "models"
     models.mkdir(parents=True, exist_ok=True)
+    if args.database_url:
+        server, name = args.database_url.rsplit("/", 1)
+        admin = create_engine(
+            "postgresql+psycopg://" + server.split("://", 1)[1] + "/postgres",
+            isolation_level="AUTOCOMMIT",
+        )
+        with admin.connect() as conn:
+            conn.execute(sql_text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sql_text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    if args.redis_url:
+        import redis
+
+        redis.Redis.from_url(args.redis_url).flushdb()
     with tempfile.TemporaryDirectory() as tmp:
-        kefu = Kefu.start(Settings(data_dir=Path(tmp), model_dir=models))
+        kefu = Kefu.start(
+            Settings(
+                data_dir=Path(tmp),
+                model_dir=models,
+                database_url=args.database_url,
+                redis_url=args.redis_url,
+            )
+        )
         started = time.perf_counter()
         if args.customers:
             load_large(kefu, args.customers, args.messages)
@@ -150,7 +178,9 @@ def main() -> None:
         if args.customers
         else ("the demo shop only")
     )
-    print(f"bot turn in-process, SQLite, {size} (loaded in {loaded_s:.0f} s), {args.turns} turns")
+    where = "PostgreSQL" if args.database_url else "SQLite"
+    where += " + Redis" if args.redis_url else ""
+    print(f"bot turn in-process, {where}, {size} (loaded in {loaded_s:.0f} s), {args.turns} turns")
     print(f"  wall p50 {statistics.median(wall):.2f} ms  p99 {pct(wall, 99):.2f} ms")
     print(f"  cpu  p50 {statistics.median(cpu):.2f} ms  p99 {pct(cpu, 99):.2f} ms")
     print(f"  {args.turns / elapsed:.0f} turns/s (one thread)")
