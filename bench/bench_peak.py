@@ -31,11 +31,12 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.fresh import fresh_postgres, fresh_redis  # noqa: E402
 from kefu.store.tables.conversations import MessageRow  # noqa: E402
 
 # routine pre-sales and order questions of a peak day (written for this bench)
@@ -228,24 +229,13 @@ def main() -> None:
     env.pop("KEFU_REDIS_URL", None)
     db_url = None
     if args.database_url:
-        admin_url, name = args.database_url.rsplit("/", 1)
-        admin = create_engine(
-            "postgresql+psycopg://" + admin_url.split("://", 1)[1] + "/postgres",
-            isolation_level="AUTOCOMMIT",
-        )
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
+        db_url = fresh_postgres(args.database_url)
         env["KEFU_DATABASE_URL"] = args.database_url
-        db_url = "postgresql+psycopg://" + args.database_url.split("://", 1)[1]
     else:
         db_url = f"sqlite:///{tmp / 'data' / 'kefu.db'}"
     if args.redis_url:
         env["KEFU_REDIS_URL"] = args.redis_url
-        import redis
-
-        redis.Redis.from_url(args.redis_url).flushdb()
+        fresh_redis(args.redis_url)
 
     # 1. the ceiling
     port = free_port()

@@ -28,11 +28,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert
-from sqlalchemy import text as sql_text
+from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.fresh import fresh_postgres, fresh_redis
 from kefu.config import Settings
 from kefu.dialogue import Turn
 from kefu.store.tables.commerce import CustomerRow
@@ -122,19 +122,9 @@ def main() -> None:
     models = Path(__file__).resolve().parent.parent / "var" / "models"
     models.mkdir(parents=True, exist_ok=True)
     if args.database_url:
-        server, name = args.database_url.rsplit("/", 1)
-        admin = create_engine(
-            "postgresql+psycopg://" + server.split("://", 1)[1] + "/postgres",
-            isolation_level="AUTOCOMMIT",
-        )
-        with admin.connect() as conn:
-            conn.execute(sql_text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sql_text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
+        fresh_postgres(args.database_url)
     if args.redis_url:
-        import redis
-
-        redis.Redis.from_url(args.redis_url).flushdb()
+        fresh_redis(args.redis_url)
     with tempfile.TemporaryDirectory() as tmp:
         kefu = Kefu.start(
             Settings(
