@@ -165,32 +165,39 @@ def _binds(table: Table, keys: tuple[str, ...], prefix: str) -> dict[str, Any]:
     return {k: bindparam(prefix + k, type_=table.c[k].type) for k in keys}
 
 
+def _message_selects(n: int, saved: Any = None) -> Any:
+    """The rows of ``n`` messages (parameters ``m{i}_*``) as a UNION ALL of SELECTs: a multi-row
+    VALUES has no cache key in SQLAlchemy and would be compiled again on every turn. Each value is
+    cast to its column's type (a NULL in a UNION would otherwise be read as text); with ``saved``
+    (the CTE of the conversation's UPDATE) the seqs are numbered from what it returned."""
+    rows = []
+    for i in range(n):
+        values = [
+            (saved.c.last_seq - bindparam("b_n") + (i + 1))
+            if saved is not None and k == "seq"
+            else sql_cast(b, _MESSAGES.c[k].type)
+            for k, b in _binds(_MESSAGES, _MESSAGE_KEYS, f"m{i}_").items()
+        ]
+        rows.append(select(*values) if saved is None else select(*values).select_from(saved))
+    return insert(_MESSAGES).from_select(
+        list(_MESSAGE_KEYS), rows[0] if n == 1 else union_all(*rows)
+    )
+
+
 @lru_cache(maxsize=16)
 def _new_conversation_turn(n: int) -> Any:
     """PostgreSQL: a new conversation, its "created" event and its first ``n`` messages as one
     statement (the first two as data-modifying CTEs), built once per ``n`` so that SQLAlchemy
     compiles it once: parameters ``c_*``, ``e_*`` and ``m{i}_*``."""
-    # the rows as a UNION ALL of SELECTs of parameters (a multi-row VALUES has no cache key in
-    # SQLAlchemy: it would be compiled again on every turn), each cast to its column's type, as a
-    # NULL in a UNION would otherwise be read as text
-    rows = [
-        select(
-            *(
-                sql_cast(b, _MESSAGES.c[k].type)
-                for k, b in _binds(_MESSAGES, _MESSAGE_KEYS, f"m{i}_").items()
-            )
-        )
-        for i in range(n)
-    ]
     return (
-        insert(_MESSAGES)
-        .from_select(list(_MESSAGE_KEYS), rows[0] if n == 1 else union_all(*rows))
+        _message_selects(n)
         .add_cte(
             insert(_CONVERSATIONS)
             .values(_binds(_CONVERSATIONS, _NEW_CONVERSATION_KEYS, "c_"))
             .cte("new_conversation"),
             insert(_EVENTS).values(_binds(_EVENTS, _EVENT_KEYS, "e_")).cte("created"),
         )
+        .returning(_MESSAGES.c.id, _MESSAGES.c.seq)
     )
 
 
@@ -200,23 +207,7 @@ def _continued_turn(n: int) -> Any:
     version and reserves ``n`` seqs (a CTE), and the messages numbered from what it returned. A
     stale version updates no row, so no message is inserted either: nothing comes back.
     Parameters: ``b_id``, ``b_version``, ``b_n``, the conversation's fields and ``m{i}_*``."""
-    saved = _SAVE_TURN.cte("saved")
-    rows = [
-        select(
-            *(
-                (saved.c.last_seq - bindparam("b_n") + (i + 1))
-                if k == "seq"
-                else sql_cast(b, _MESSAGES.c[k].type)
-                for k, b in _binds(_MESSAGES, _MESSAGE_KEYS, f"m{i}_").items()
-            )
-        ).select_from(saved)
-        for i in range(n)
-    ]
-    return (
-        insert(_MESSAGES)
-        .from_select(list(_MESSAGE_KEYS), rows[0] if n == 1 else union_all(*rows))
-        .returning(_MESSAGES.c.id, _MESSAGES.c.seq)
-    )
+    return _message_selects(n, _SAVE_TURN.cte("saved")).returning(_MESSAGES.c.id, _MESSAGES.c.seq)
 
 
 def _new_conversation_row(
@@ -337,38 +328,51 @@ class SqlConversations:
         extra commit is a disk sync on SQLite and a round trip on PostgreSQL."""
         values: dict[str, Any] = {f: getattr(conversation, f) for f in _FIELDS}
         values["status"] = conversation.status.value
+        if messages and self.db.engine.dialect.name == "postgresql":
+            # one statement, atomic alone: one round trip instead of BEGIN, the conversation's
+            # INSERT (with its "created" event) or version-checked UPDATE, the messages, COMMIT
+            stored = self._commit_turn_at_once(conversation, messages, values, create)
+        else:
+            stored = self._commit_turn_in_transaction(conversation, messages, values, create)
+        conversation.version = 1 if create else conversation.version + 1
+        _announce(self.db, stored)
+        return stored
+
+    def _commit_turn_at_once(
+        self,
+        conversation: Conversation,
+        messages: Sequence[NewMessage],
+        values: dict[str, Any],
+        create: bool,
+    ) -> list[Message]:
         n = len(messages)
-        if create and messages and self.db.engine.dialect.name == "postgresql":
-            # a new conversation, its "created" event and its first messages in one statement
-            # (the first two as data-modifying CTEs): atomic alone, one round trip instead of
-            # BEGIN, three INSERTs and COMMIT
-            stored = _numbered(conversation.id, messages, n)
+        numbered = _numbered(conversation.id, messages, n)
+        params: dict[str, Any] = {}
+        for i, message in enumerate(_message_rows(numbered, messages)):
+            params |= {f"m{i}_{k}": v for k, v in message.items()}
+        if create:
             row = _new_conversation_row(conversation, values, n)
-            params = {f"c_{k}": v for k, v in row.items()}
+            params |= {f"c_{k}": v for k, v in row.items()}
             params |= {f"e_{k}": v for k, v in _created_event_row(conversation).items()}
-            for i, message in enumerate(_message_rows(stored, messages)):
-                params |= {f"m{i}_{k}": v for k, v in message.items()}
-            with self.db.single_statements() as conn:
-                conn.execute(_new_conversation_turn(n), params)
-            conversation.version = 1
-            _announce(self.db, stored)
-            return stored
-        if not create and messages and self.db.engine.dialect.name == "postgresql":
-            # the version check, the seqs and the messages in one statement: one round trip
-            # instead of BEGIN, UPDATE, INSERT and COMMIT
-            numbered = _numbered(conversation.id, messages, n)
-            params = {"b_id": conversation.id, "b_version": conversation.version, "b_n": n}
+            statement = _new_conversation_turn(n)
+        else:
+            params |= {"b_id": conversation.id, "b_version": conversation.version, "b_n": n}
             params |= values
-            for i, message in enumerate(_message_rows(numbered, messages)):
-                params |= {f"m{i}_{k}": v for k, v in message.items() if k != "seq"}
-            with self.db.single_statements() as conn:
-                seqs = {str(i): int(q) for i, q in conn.execute(_continued_turn(n), params)}
-            if len(seqs) != n:  # another writer moved the conversation on first
-                raise ConcurrentUpdate(conversation.id)
-            stored = [replace(m, seq=seqs[m.id]) for m in numbered]
-            conversation.version += 1
-            _announce(self.db, stored)
-            return stored
+            statement = _continued_turn(n)
+        with self.db.single_statements() as conn:
+            seqs = {str(i): int(q) for i, q in conn.execute(statement, params)}
+        if len(seqs) != n:  # another writer moved the conversation on first
+            raise ConcurrentUpdate(conversation.id)
+        return [replace(m, seq=seqs[m.id]) for m in numbered]
+
+    def _commit_turn_in_transaction(
+        self,
+        conversation: Conversation,
+        messages: Sequence[NewMessage],
+        values: dict[str, Any],
+        create: bool,
+    ) -> list[Message]:
+        n = len(messages)
         with self.db.engine.begin() as conn:
             if create:
                 conn.execute(_CREATE, _new_conversation_row(conversation, values, n))
@@ -387,8 +391,6 @@ class SqlConversations:
             stored = _numbered(conversation.id, messages, last_seq)
             if stored:
                 conn.execute(_INSERT_MESSAGE, _message_rows(stored, messages))
-        conversation.version = 1 if create else conversation.version + 1
-        _announce(self.db, stored)
         return stored
 
     def append_message(
