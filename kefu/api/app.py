@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -64,6 +65,10 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
                 # and the knowledge index and sentence encoder: seconds of CPU that would land on
                 # the first questions of a fresh instance, just when a peak scales out
                 await run_in_threadpool(app.state.kefu.knowledge.warm)
+                # what start-up built (the model, dictionaries, indexes: about half a million
+                # objects) lives as long as the process: out of the collector's sight, a full
+                # collection no longer walks it, which cost about 200 ms of a stalled worker
+                gc.freeze()
         try:
             yield
         finally:
