@@ -25,6 +25,7 @@ from kefu.dialogue.linking import GuestLinking
 from kefu.dialogue.policy import HandoffPolicy
 from kefu.dialogue.safety import SafetyFilter
 from kefu.domain.catalog import Product
+from kefu.domain.message_events import AnnouncedConversations, MessageEvents
 from kefu.jobs import Host as JobHost
 from kefu.jobs import Jobs, start_jobs
 from kefu.llm import LlmAssist, build_llm
@@ -108,6 +109,8 @@ class Kefu:
     notices: Notifier
     audit: SqlAuditLog
     personal_data: SqlPersonalData
+    # told of every stored message after it commits (the channels subscribe)
+    message_events: MessageEvents
     # channels (pub/sub wake-ups, outbound delivery) start on first use: see channels.hub
     channels: Channels | None = None
     # the shop's language model, when KEFU_LLM_BASE_URL is set (kefu.llm)
@@ -155,7 +158,13 @@ class Kefu:
         # for the bot's replies and the agents' alike
         words = SqlSensitiveWords(db)
         safety = SafetyFilter(extra=words.snapshot)
-        desk = make_desk(db, commerce, state, knowledge, clean_text=safety.clean, marks=state)
+        # every writer of messages (the dialogue, the desk, the notices) writes through the one
+        # announced store: what is stored reaches the chat sockets and outbound channels
+        message_events = MessageEvents()
+        conversations = AnnouncedConversations(SqlConversations(db), message_events)
+        desk = make_desk(
+            db, conversations, commerce, state, knowledge, clean_text=safety.clean, marks=state
+        )
         turn_locks = make_turn_locks(settings.redis_url)
         rollout = SqlRollout(db, state)
         turn_timer = TurnTimer(state)
@@ -163,7 +172,7 @@ class Kefu:
         policy = HandoffPolicy.load()
         llm = build_llm(settings, state, load.overloaded, policy.low_confidence)
         dialogue = Dialogue(
-            SqlConversations(db),
+            conversations,
             commerce,
             nlu_factory=lambda: CachedNlu(
                 shared_nlu(
@@ -186,7 +195,7 @@ class Kefu:
             llm=llm,
         )
         # order events from the shop and the notices they call for (kefu.notify)
-        notices = Notifier(SqlNotices(db), SqlConversations(db), commerce, surveys=desk.surveys)
+        notices = Notifier(SqlNotices(db), conversations, commerce, surveys=desk.surveys)
         kefu = cls(
             settings=settings,
             db=db,
@@ -206,6 +215,7 @@ class Kefu:
             notices=notices,
             audit=SqlAuditLog(db),
             personal_data=SqlPersonalData(db),
+            message_events=message_events,
             llm=llm,
         )
         kefu.jobs.bind(kefu)

@@ -37,10 +37,10 @@ from kefu.config import Settings
 from kefu.desk.events import conversation_channel
 from kefu.dialogue import Dialogue, Turn, TurnResult
 from kefu.domain.conversations import Message, Sender
+from kefu.domain.message_events import MessageEvents
 from kefu.edge.limits import check_customer
 from kefu.runtime.shared import SharedState
 from kefu.store.channel_repo import Delivery, SqlChannelStore
-from kefu.store.conversation_repo import on_new_messages
 from kefu.store.db import Database
 
 log = logging.getLogger("kefu.channels")
@@ -96,6 +96,9 @@ class Host(Protocol):
 
     @property
     def state(self) -> SharedState: ...
+
+    @property
+    def message_events(self) -> MessageEvents: ...
 
     @property
     def commerce(self) -> CommercePort: ...
@@ -157,7 +160,7 @@ class Channels:
             backstop=self._schedule_recovery,
             late_reply=self._late_webhook_reply,
         )
-        self._stop_listening = on_new_messages(kefu.db, self.on_messages)
+        self._stop_listening = kefu.message_events.subscribe(self.on_messages)
 
     def _default_senders(self) -> dict[str, OutboundSender]:
         settings = self.kefu.settings

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
-import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
@@ -24,35 +22,6 @@ from kefu.domain.conversations import (
 )
 from kefu.store.db import Database
 from kefu.store.tables.conversations import ConversationEventRow, ConversationRow, MessageRow
-
-log = logging.getLogger("kefu.store")
-
-# the messages of one write (a turn's customer message and replies), in order
-MessageListener = Callable[[Sequence[Message]], None]
-# per database, so every repository over it (dialogue, desk) announces to the same listeners
-_listeners: weakref.WeakKeyDictionary[Database, list[MessageListener]] = weakref.WeakKeyDictionary()
-
-
-def on_new_messages(db: Database, listener: MessageListener) -> Callable[[], None]:
-    """Call ``listener`` with the messages of each write to ``db``, after it commits (realtime
-    wake-ups, outbound delivery); returns the function that stops it."""
-    _listeners.setdefault(db, []).append(listener)
-
-    def stop() -> None:
-        if listener in _listeners.get(db, []):
-            _listeners[db].remove(listener)
-
-    return stop
-
-
-def _announce(db: Database, messages: Sequence[Message]) -> None:
-    if not messages:
-        return
-    for listener in list(_listeners.get(db, ())):
-        try:
-            listener(messages)
-        except Exception:  # the message is stored; a failing listener must not undo the turn
-            log.exception("new-message listener failed")
 
 
 def conversation_from_row(row: ConversationRow) -> Conversation:
@@ -335,7 +304,6 @@ class SqlConversations:
         else:
             stored = self._commit_turn_in_transaction(conversation, messages, values, create)
         conversation.version = 1 if create else conversation.version + 1
-        _announce(self.db, stored)
         return stored
 
     def _commit_turn_at_once(
@@ -435,7 +403,6 @@ class SqlConversations:
             s.add(row)
             s.flush()
             message = message_from_row(row)
-        _announce(self.db, [message])
         return message
 
     def messages(self, conversation_id: str, after_seq: int = 0, limit: int = 500) -> list[Message]:

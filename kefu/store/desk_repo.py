@@ -51,9 +51,9 @@ from kefu.domain.desk import (
     TicketKind,
     TicketStatus,
 )
+from kefu.domain.ports import ConversationStore
 from kefu.knowledge.ports import KnowledgeBase
 from kefu.resources import data_path
-from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
 from kefu.store.note_repo import SqlNotes
 from kefu.store.tables.conversations import ConversationRow, MessageRow
@@ -824,6 +824,7 @@ class SqlSurveys:
 
 def make_desk(
     db: Database,
+    conversations: ConversationStore,
     commerce: CommercePort,
     publisher: Publisher,
     knowledge: KnowledgeBase,
@@ -837,7 +838,7 @@ def make_desk(
         queue=SqlDeskQueue(db),
         tickets=SqlTickets(db),
         surveys=SqlSurveys(db),
-        conversations=SqlConversations(db),
+        conversations=conversations,
         commerce=commerce,
         publisher=publisher,
         policy=policy or load_policy(),
