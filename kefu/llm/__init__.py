@@ -8,7 +8,7 @@ from collections.abc import Callable
 from kefu.config import Settings
 from kefu.llm.assist import LlmAssist, LlmMetrics, Switches
 from kefu.llm.client import OpenAiChat
-from kefu.runtime.shared import SharedState
+from kefu.runtime.ports import SharedState
 
 
 def build_llm(

@@ -31,7 +31,7 @@ from kefu.llm import grounding
 from kefu.llm.client import Chat, LlmUnavailable
 from kefu.nlu.labels import ENTITY_KEYS, INTENT_LABELS
 from kefu.resources import data_path
-from kefu.runtime.shared import SharedState
+from kefu.runtime.ports import SharedState
 
 log = logging.getLogger("kefu.llm")
 

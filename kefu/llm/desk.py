@@ -14,7 +14,7 @@ from kefu.domain.desk import Agent
 from kefu.knowledge.entry import LANGS
 from kefu.knowledge.service import KnowledgeService
 from kefu.llm.assist import LlmAssist
-from kefu.runtime.shared import SharedState
+from kefu.runtime.ports import SharedState
 
 log = logging.getLogger("kefu.llm")
 

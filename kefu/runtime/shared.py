@@ -12,9 +12,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-Handler = Callable[[str], None]
+from kefu.runtime.ports import Handler, SharedState
+
+__all__ = ["Handler", "InProcessState", "RedisState", "SharedState", "StateUnavailable"]
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -46,40 +49,6 @@ def _unavailable_when_down(method: Callable[_P, _R]) -> Callable[_P, _R]:
             raise
 
     return call
-
-
-class SharedState(Protocol):
-    def get(self, key: str) -> str | None: ...
-    def set(self, key: str, value: str, ttl_s: float | None = None) -> None: ...
-    def set_once(self, key: str, value: str, ttl_s: float) -> bool:
-        """Store only if absent; True when this call stored it (de-duplication, locks)."""
-        ...
-
-    def incr(self, key: str, ttl_s: float | None = None) -> int: ...
-    def add(self, key: str, amount: int) -> int:
-        """Add ``amount`` to a counter that never expires (metrics); returns the new value."""
-        ...
-
-    def allow(self, key: str, limit: int, window_s: float) -> bool:
-        """Fixed-window rate limit: at most ``limit`` calls per ``window_s`` for ``key``."""
-        ...
-
-    def wait_s(self, key: str, limit: int, window_s: float) -> float:
-        """Like ``allow``, counting this call: 0 when allowed, else seconds until the window ends
-        (what a 429's Retry-After tells the client)."""
-        ...
-
-    def publish(self, channel: str, message: str) -> None: ...
-    def publish_all(self, items: Sequence[tuple[str, str]]) -> None:
-        """Publish each (channel, message) in order, in one round trip where the backend can
-        (a turn's stored messages: one per message would be a round trip each)."""
-        ...
-
-    def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
-        """Call ``handler`` per message on ``channel`` until the returned function is called."""
-        ...
-
-    def close(self) -> None: ...
 
 
 class InProcessState:
