@@ -1,29 +1,19 @@
-"""Notice texts from data/notify/notices.{zh-CN,en}.json; zh-TW converted like the replies."""
+"""Notice texts from data/notify/notices.{zh-CN,en}.json, by kefu.texts' one language rule (a
+Chinese customer reads zh-CN, converted for zh-TW; anyone else English)."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
 from kefu.resources import data_path
-from kefu.texts.scripts import to_taiwan
+from kefu.texts.templates import TextBook, language_files
 
 
-class _Facts(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-@lru_cache(maxsize=2)
-def _load(base: str) -> dict[str, str]:
-    with data_path("notify", f"notices.{base}.json").open(encoding="utf-8") as f:
-        raw: dict[str, str] = json.load(f)
-    return raw
+@lru_cache(maxsize=1)
+def _book() -> TextBook:
+    return TextBook(language_files(data_path("notify"), "notices"))
 
 
 def render_notice(lang: str, key: str, **facts: Any) -> str:
-    # notices exist in Chinese and English; cross-border customers read the English ones
-    base = "zh-CN" if lang.startswith("zh") else "en"
-    text = _load(base)[key].format_map(_Facts(facts))
-    return to_taiwan(text) if lang == "zh-TW" else text
+    return _book().render(lang, key, **facts)
