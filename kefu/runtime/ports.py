@@ -1,5 +1,5 @@
 """The port of the shared state, apart from its implementations (kefu.runtime.shared): a package
-that only counts or caches through it (the LLM's metrics, the desk) does not depend on Redis."""
+that only counts or caches through it (the LLM's metrics and switches) does not depend on Redis."""
 
 from __future__ import annotations
 
