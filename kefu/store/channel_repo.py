@@ -370,16 +370,14 @@ class SqlChannelStore:
         identity = {"channel": channel, "channel_user_id": channel_user_id}
         try:
             if self.db.engine.dialect.name == "postgresql":
-                with self.db.single_statements() as conn:
-                    conn.execute(_NEW_GUEST_AT_ONCE, row | identity)
+                self.db.rows(_NEW_GUEST_AT_ONCE, row | identity)
             else:  # SQLite has no INSERT in a WITH: two plain INSERTs in one transaction
                 with self.db.engine.begin() as conn:
                     conn.execute(_NEW_CUSTOMER, row)
                     conn.execute(_NEW_IDENTITY, {"customer_id": guest.id} | identity)
         except IntegrityError:
             # another worker's first message of the same visitor won: theirs is the customer
-            with self.db.reading() as conn:
-                winner = customer_by_identity(conn, channel, channel_user_id)
+            winner = customer_by_identity(self.db, channel, channel_user_id)
             if winner is None:
                 raise
             return NewGuest(winner, created=False)

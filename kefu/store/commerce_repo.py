@@ -73,14 +73,8 @@ _CUSTOMER_BY_IDENTITY = _WITH_IDENTITIES.join(_KEY, _KEY.c.customer_id == _CUSTO
 )
 
 
-def _customer(conn: Connection, customer_id: str) -> Customer | None:
-    return _customer_of_rows(conn.execute(_CUSTOMER, {"customer_id": customer_id}).all())
-
-
-def customer_by_identity(conn: Connection, channel: str, channel_user_id: str) -> Customer | None:
-    rows = conn.execute(
-        _CUSTOMER_BY_IDENTITY, {"channel": channel, "channel_user_id": channel_user_id}
-    ).all()
+def customer_by_identity(db: Database, channel: str, channel_user_id: str) -> Customer | None:
+    rows = db.rows(_CUSTOMER_BY_IDENTITY, {"channel": channel, "channel_user_id": channel_user_id})
     return _customer_of_rows(rows)
 
 
@@ -212,12 +206,10 @@ class SqlOrderBook:
         self._catalogue: tuple[float, tuple[Product, ...]] | None = None
 
     def customer(self, customer_id: str) -> Customer | None:
-        with self.db.reading() as conn:
-            return _customer(conn, customer_id)
+        return _customer_of_rows(self.db.rows(_CUSTOMER, {"customer_id": customer_id}))
 
     def customer_by_identity(self, channel: str, channel_user_id: str) -> Customer | None:
-        with self.db.reading() as conn:
-            return customer_by_identity(conn, channel, channel_user_id)
+        return customer_by_identity(self.db, channel, channel_user_id)
 
     def products(self) -> list[Product]:
         cached, now = self._catalogue, time.monotonic()

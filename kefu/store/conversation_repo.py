@@ -254,9 +254,8 @@ class SqlConversations:
             return conversation_from_row(found) if found else None  # type: ignore[arg-type]
 
     def latest_open(self, customer_id: str) -> Conversation | None:
-        with self.db.reading() as conn:
-            found = conn.execute(_LATEST_OPEN, {"customer_id": customer_id}).first()
-            return conversation_from_row(found) if found else None  # type: ignore[arg-type]
+        found = self.db.rows(_LATEST_OPEN, {"customer_id": customer_id})
+        return conversation_from_row(found[0]) if found else None
 
     def of_customer(self, customer_id: str, limit: int = 20) -> list[Conversation]:
         with self.db.session() as s:
@@ -327,8 +326,7 @@ class SqlConversations:
             params |= {"b_id": conversation.id, "b_version": conversation.version, "b_n": n}
             params |= values
             statement = _continued_turn(n)
-        with self.db.single_statements() as conn:
-            seqs = {str(i): int(q) for i, q in conn.execute(statement, params)}
+        seqs = {str(i): int(q) for i, q in self.db.rows(statement, params)}
         if len(seqs) != n:  # another writer moved the conversation on first
             raise ConcurrentUpdate(conversation.id)
         return [replace(m, seq=seqs[m.id]) for m in numbered]

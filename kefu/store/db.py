@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import ClauseElement
+
+from kefu.store.fast import FastStatements
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -56,6 +59,14 @@ class Database:
             if engine.dialect.name == "sqlite"
             else engine.execution_options(isolation_level="AUTOCOMMIT")
         )
+        self._fast = FastStatements(engine)
+
+    def rows(self, statement: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
+        """One statement built once (a module constant, or cached per shape), atomic alone and
+        committed when this returns: the reads and the one-statement writes on a turn's path.
+        Compiled once and run on the driver's connection (``kefu.store.fast``): a fraction of
+        the CPU of ``conn.execute``. Rows have attribute access by column name."""
+        return self._fast.rows(statement, params)
 
     def reading(self) -> Connection:
         """A connection for reads only (``with db.reading() as conn:``); writes use

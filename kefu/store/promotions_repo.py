@@ -120,12 +120,11 @@ class SqlRuleStore:
 
     def wallet(self, customer_id: str) -> CustomerWallet | None:
         # on the turn's path (every promotion question): Core rows, statements built once
-        with self.db.reading() as conn:
-            is_new = conn.execute(_IS_NEW, {"customer_id": customer_id}).first()
-            if is_new is None:
-                return None
-            held = conn.scalars(_HELD, {"customer_id": customer_id}).all()
-            return CustomerWallet(customer_id, tuple(held), bool(is_new[0]))
+        is_new = self.db.rows(_IS_NEW, {"customer_id": customer_id})
+        if not is_new:
+            return None
+        held = self.db.rows(_HELD, {"customer_id": customer_id})
+        return CustomerWallet(customer_id, tuple(r[0] for r in held), bool(is_new[0][0]))
 
     def revision(self) -> str:
         cached = self._revision
