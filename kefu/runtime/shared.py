@@ -144,6 +144,14 @@ class InProcessState:
             self._subs.clear()
 
 
+# NX: the first increment of a window sets its expiry; later ones keep it
+_INCR_WITH_EXPIRY = """
+local n = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1], 'NX')
+return n
+"""
+
+
 class RedisState:
     """The same behaviour over Redis, shared by every worker on every machine."""
 
@@ -156,6 +164,8 @@ class RedisState:
         )
         self._prefix = prefix
         self._threads: list[Any] = []
+        # a counter and the expiry of its window in one command (a MULTI pipeline is four)
+        self._incr = self._redis.register_script(_INCR_WITH_EXPIRY)
 
     def _k(self, key: str) -> str:
         return self._prefix + key
@@ -180,13 +190,9 @@ class RedisState:
 
     @_unavailable_when_down
     def incr(self, key: str, ttl_s: float | None = None) -> int:
-        pipe = self._redis.pipeline()
-        pipe.incr(self._k(key))
-        if ttl_s is not None:
-            # NX: the first increment of a window sets its expiry; later ones keep it
-            pipe.pexpire(self._k(key), max(1, int(ttl_s * 1000)), nx=True)
-        n, *_ = pipe.execute()
-        return int(n)
+        if ttl_s is None:
+            return int(self._redis.incr(self._k(key)))
+        return int(self._incr(keys=[self._k(key)], args=[max(1, int(ttl_s * 1000))]))
 
     @_unavailable_when_down
     def add(self, key: str, amount: int) -> int:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+import redis
 
 from kefu.runtime.shared import RedisState, SharedState, StateUnavailable
 from tests.contracts.conftest import unique
@@ -46,6 +47,26 @@ def test_a_new_window_allows_again(state: SharedState) -> None:
         pass  # used up (a window boundary may have passed while counting)
     time.sleep(0.35)
     assert state.allow(key, limit=1, window_s=0.3)
+
+
+def test_a_windows_count_ends_with_the_window(state: SharedState) -> None:
+    key = unique("window")
+    assert [state.incr(key, ttl_s=0.3) for _ in range(3)] == [1, 2, 3]
+    time.sleep(0.4)
+    assert state.incr(key, ttl_s=0.3) == 1
+
+
+@pytest.mark.redis
+def test_limits_keep_counting_after_redis_forgot_its_scripts(redis_url: str) -> None:
+    # a restarted Redis has no scripts loaded: the counter loads its own again
+    state = RedisState(redis_url)
+    try:
+        key = unique("flush")
+        assert state.incr(key, ttl_s=60) == 1
+        redis.Redis.from_url(redis_url).script_flush()
+        assert state.incr(key, ttl_s=60) == 2
+    finally:
+        state.close()
 
 
 # Redis alone can be away; the edges turn StateUnavailable into a 503 with nothing half done
