@@ -123,6 +123,10 @@ def decide(scores: Sequence[float], thresholds: Thresholds) -> Decision:
     return Decision.SUGGEST
 
 
+# what one index may keep of the scores of questions it has ranked
+SCORES_CACHE_BYTES = 32 * 1024 * 1024
+
+
 class QueryVectors:
     """A small LRU of query embeddings: in a campaign the same questions come again and again."""
 
@@ -183,6 +187,13 @@ class HybridIndex:
         self._has_window = np.array(
             [e.valid_from is not None or e.valid_to is not None for e in self.entries]
         )
+        # The scores of a question, before the validity windows (which depend on the time):
+        # at a peak the same questions come thousands of times, and this index never changes
+        # (a new revision is a new index, with an empty cache). Bounded by memory, not count.
+        per_question = 3 * 8 * max(1, len(self.entries))
+        self._scored_size = max(64, min(4096, SCORES_CACHE_BYTES // per_question))
+        self._scored: OrderedDict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+        self._scored_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -196,15 +207,26 @@ class HybridIndex:
         part, and a repeated question still gets its cached vector."""
         if not self.entries or self._vectors is None:
             return []
-        raw, ceiling = self._bm25.scores(self._tokenize(text))
-        lexical = self._per_entry(raw / ceiling if ceiling > 0 else raw)
-        prepared = self._prepare(text)
-        query = self._queries.get(prepared) if dense_new else self._queries.cached(prepared)
-        if query is None:
-            return self._ranked(lexical, np.zeros_like(lexical), lexical, now, k)
-        cos = self._vectors @ query
-        dense = np.clip((self._per_entry(cos) - self._floor) / (1.0 - self._floor), 0.0, 1.0)
-        fused = self.dense_weight * dense + (1.0 - self.dense_weight) * lexical
+        with self._scored_lock:
+            scored = self._scored.get(text)
+            if scored is not None:
+                self._scored.move_to_end(text)
+        if scored is None:
+            raw, ceiling = self._bm25.scores(self._tokenize(text))
+            lexical = self._per_entry(raw / ceiling if ceiling > 0 else raw)
+            prepared = self._prepare(text)
+            query = self._queries.get(prepared) if dense_new else self._queries.cached(prepared)
+            if query is None:  # ranked on words alone under overload: not kept
+                return self._ranked(lexical, np.zeros_like(lexical), lexical, now, k)
+            cos = self._vectors @ query
+            dense = np.clip((self._per_entry(cos) - self._floor) / (1.0 - self._floor), 0.0, 1.0)
+            fused = self.dense_weight * dense + (1.0 - self.dense_weight) * lexical
+            scored = (fused, lexical, dense)
+            with self._scored_lock:
+                self._scored[text] = scored
+                if len(self._scored) > self._scored_size:
+                    self._scored.popitem(last=False)
+        fused, lexical, dense = scored
         return self._ranked(fused, lexical, dense, now, k)
 
     def _ranked(

@@ -93,6 +93,25 @@ def test_an_edit_is_searchable_at_once_in_the_same_worker(service: KnowledgeServ
     assert top is not None and top.entry_id == "gift-wrap"
 
 
+def test_a_question_asked_before_an_edit_finds_the_new_answer_after_it(
+    service: KnowledgeService,
+) -> None:
+    # the scores of a repeated question are kept per index: an edit makes a new index
+    before = [service.search("能不能做礼品包装", "zh-CN", now=NOW).top for _ in range(2)]
+    assert before[0] == before[1] and (before[0] is None or before[0].entry_id != "gift-wrap")
+    service.create_entry(
+        {
+            "id": "gift-wrap",
+            "question": "可以礼品包装吗？",
+            "variants": ["能帮我包装成礼物吗"],
+            "answers": {"zh-CN": "可以，下单时备注礼品包装即可。"},
+        },
+        now=NOW,
+    )
+    after = service.search("能不能做礼品包装", "zh-CN", now=NOW).top
+    assert after is not None and after.entry_id == "gift-wrap"
+
+
 def test_update_keeps_other_fields_and_rollback_restores_an_old_version(
     service: KnowledgeService,
 ) -> None:
