@@ -78,8 +78,13 @@ def check_json_body(raw: bytes) -> None:
         raw.decode("utf-8")
     except UnicodeDecodeError:
         raise _Refusal(400, "invalid_encoding", "the body must be UTF-8") from None
-    if _json_depth(raw) > MAX_JSON_DEPTH:
+    # a body with fewer brackets than the limit cannot nest deeper (a customer's message: no scan)
+    few = raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH
+    if not few and _json_depth(raw) > MAX_JSON_DEPTH:
         raise _Refusal(400, "too_deep", f"JSON may nest at most {MAX_JSON_DEPTH} levels")
+    if b"\\u" not in raw:
+        # valid UTF-8 holds no surrogate: only a \u escape can make one, so nothing to decode
+        return
     try:
         value = json.loads(raw)
     except json.JSONDecodeError:
