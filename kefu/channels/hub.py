@@ -233,9 +233,11 @@ class Channels:
 
     # ---- every stored message ----------------------------------------------------------------
     def on_messages(self, messages: Sequence[Message]) -> None:
-        """The messages of one write: one publish round trip for all, then a person's message
-        on its way to the customer's channel."""
-        events = [(conversation_channel(m.conversation_id), stored_event(m)) for m in messages]
+        """The messages of one write: one wake-up per conversation (its open sockets re-read
+        everything after the last seq they sent, so the last message stands for all), then a
+        person's message on its way to the customer's channel."""
+        last = {m.conversation_id: m for m in messages}
+        events = [(conversation_channel(cid), stored_event(m)) for cid, m in last.items()]
         try:
             self.kefu.state.publish_all(events)
         except Exception:  # stored all the same: open pages catch up from the store
