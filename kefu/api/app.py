@@ -72,6 +72,9 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
         try:
             yield
         finally:
+            threads, app.state.turn_threads = getattr(app.state, "turn_threads", None), None
+            if threads is not None:  # the server let running requests finish first
+                threads.shutdown(wait=True, cancel_futures=True)
             if owned:
                 app.state.kefu.close()
 
