@@ -18,13 +18,14 @@ from kefu.store.tables.promotions import CustomerCouponRow, PromotionRuleRow
 REVISION_TTL_S = 0.5
 
 
-_IS_NEW = select(CustomerRow.is_new_customer).where(CustomerRow.id == bindparam("customer_id"))
-_HELD = (
-    select(CustomerCouponRow.coupon_id)
-    .where(
-        CustomerCouponRow.customer_id == bindparam("customer_id"),
-        CustomerCouponRow.status == "held",
+# a wallet in one statement: the customer's row, once per coupon held (once with NULL if none)
+_WALLET = (
+    select(CustomerRow.is_new_customer, CustomerCouponRow.coupon_id)
+    .outerjoin(
+        CustomerCouponRow,
+        (CustomerCouponRow.customer_id == CustomerRow.id) & (CustomerCouponRow.status == "held"),
     )
+    .where(CustomerRow.id == bindparam("customer_id"))
     .order_by(CustomerCouponRow.coupon_id)
 )
 
@@ -120,11 +121,11 @@ class SqlRuleStore:
 
     def wallet(self, customer_id: str) -> CustomerWallet | None:
         # on the turn's path (every promotion question): Core rows, statements built once
-        is_new = self.db.rows(_IS_NEW, {"customer_id": customer_id})
-        if not is_new:
+        rows = self.db.rows(_WALLET, {"customer_id": customer_id})
+        if not rows:
             return None
-        held = self.db.rows(_HELD, {"customer_id": customer_id})
-        return CustomerWallet(customer_id, tuple(r[0] for r in held), bool(is_new[0][0]))
+        held = tuple(r.coupon_id for r in rows if r.coupon_id is not None)
+        return CustomerWallet(customer_id, held, bool(rows[0].is_new_customer))
 
     def revision(self) -> str:
         cached = self._revision

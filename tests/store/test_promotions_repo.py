@@ -31,6 +31,11 @@ def test_wallet_lists_held_coupons_and_unknown_customers_have_none(db: Database)
     store = SqlRuleStore(db)
     wallet = store.wallet("C1002")
     assert wallet is not None and wallet.coupon_ids == ("CPN-NEW-10",) and wallet.is_new_customer
+    two = store.wallet("C1001")  # two coupons held, in a stable order
+    assert two is not None and two.coupon_ids == ("CPN-PLAT-20", "CPN-STORE-50")
+    assert not two.is_new_customer
+    empty = store.wallet("C1005")  # a customer holding none still has a wallet
+    assert empty is not None and empty.coupon_ids == () and not empty.is_new_customer
     assert store.wallet("C9999") is None
 
 
