@@ -27,6 +27,7 @@ from kefu.channels.outbound import (
     WechatCustomerServiceSender,
     WechatTemplateSender,
 )
+from kefu.channels.wakeups import WakeUps
 from kefu.channels.webhook import PLATFORMS
 from kefu.channels.webhook_inbound import WebhookInbound
 from kefu.channels.wechat_crypto import WechatCipher
@@ -160,6 +161,7 @@ class Channels:
             backstop=self._schedule_recovery,
             late_reply=self._late_webhook_reply,
         )
+        self.wakeups = WakeUps(kefu.state.publish_all)
         self._stop_listening = kefu.message_events.subscribe(self.on_messages)
 
     def _default_senders(self) -> dict[str, OutboundSender]:
@@ -237,11 +239,8 @@ class Channels:
         everything after the last seq they sent, so the last message stands for all), then a
         person's message on its way to the customer's channel."""
         last = {m.conversation_id: m for m in messages}
-        events = [(conversation_channel(cid), stored_event(m)) for cid, m in last.items()]
-        try:
-            self.kefu.state.publish_all(events)
-        except Exception:  # stored all the same: open pages catch up from the store
-            log.exception("could not publish %d stored message(s)", len(events))
+        # published on the wake-ups' thread: the turn answers without waiting for the round trip
+        self.wakeups.send([(conversation_channel(cid), stored_event(m)) for cid, m in last.items()])
         for message in messages:
             if message.sender in _PEOPLE:
                 self.route_to_channel(message)
@@ -273,6 +272,7 @@ class Channels:
 
     def close(self) -> None:
         self._stop_listening()
+        self.wakeups.close()
         self.outbox.close()
         self.http.close()
 
