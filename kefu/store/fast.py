@@ -1,13 +1,13 @@
 """The statements on a turn's path, run on the driver's own connection.
 
-A peak turn runs four or five statements. For each call SQLAlchemy builds a ``Connection``, an
-execution context, the bound parameters and a wrapped row: on PostgreSQL about 200 µs of CPU for
-a statement psycopg alone runs in about 50 (``bench/RESULTS.md``, the peak's fifth round). Those
-statements are Core statements built once, so their compiled form can be kept: ``FastStatements``
-compiles each one once for the engine's dialect (the SQL text, which parameters it takes, the
-defaults of its literal parameters, and the type processors of its parameters and columns, so
-encryption at rest and dates behave exactly as through SQLAlchemy) and runs it on a pooled DBAPI
-connection.
+A peak turn runs three to five statements. For each call SQLAlchemy builds a ``Connection``, an
+execution context, the bound parameters and a wrapped row: the customer read of every turn costs
+the client about 230 µs of CPU on PostgreSQL that way, and about 120 through this module
+(``bench/bench_statements.py``; on SQLite 68 against 36). Those statements are Core statements
+built once, so their compiled form can be kept: ``FastStatements`` compiles each one once for the
+engine's dialect (the SQL text, which parameters it takes, the defaults of its literal
+parameters, and the type processors of its parameters and columns, so encryption at rest and
+dates behave exactly as through SQLAlchemy) and runs it on a pooled DBAPI connection.
 
 What stays SQLAlchemy's: the pool, the dialect's SQL, the types, and the exceptions: a failing
 statement raises the same ``IntegrityError`` or ``OperationalError`` SQLAlchemy would, and a
