@@ -7,9 +7,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Connection, bindparam, select
+from sqlalchemy import bindparam, select
 
 from kefu.domain.aftersales import AfterSalesRequest, RequestKind, RequestStatus
 from kefu.domain.catalog import Category, NoReasonReturnExclusion, Product
@@ -44,18 +44,40 @@ _TRACKING = TrackingEventRow.__table__
 _CUSTOMERS = CustomerRow.__table__
 _IDENTITIES = ChannelIdentityRow.__table__
 
+
+class _OrderReads(NamedTuple):
+    """The five statements that read some orders whole, for one way of choosing them. Each
+    child table is read by the same choice (``IN`` a subquery on the orders), not by a list of
+    ids: no statement needs rendering per call, so all of them run compiled once
+    (``Database.rows``), and each stays an indexed look-up whatever the tables hold."""
+
+    orders: Any
+    items: Any
+    events: Any
+    shipments: Any
+    tracking: Any
+
+
+def _order_reads(chosen: Any) -> _OrderReads:
+    ids = select(_ORDERS.c.id).where(chosen)
+    return _OrderReads(
+        orders=select(_ORDERS).where(chosen).order_by(_ORDERS.c.created_at.desc()),
+        items=select(_ITEMS).where(_ITEMS.c.order_id.in_(ids)).order_by(_ITEMS.c.id),
+        events=select(_EVENTS).where(_EVENTS.c.order_id.in_(ids)).order_by(_EVENTS.c.id),
+        shipments=select(_SHIPMENTS).where(_SHIPMENTS.c.order_id.in_(ids)),
+        tracking=select(_TRACKING).where(_TRACKING.c.order_id.in_(ids)).order_by(_TRACKING.c.at),
+    )
+
+
 # the statements of the turn's reads, built once: composing a select costs more than running it
-_IDS: BindParameter[str] = bindparam("ids", expanding=True)
-_ITEMS_OF = select(_ITEMS).where(_ITEMS.c.order_id.in_(_IDS)).order_by(_ITEMS.c.id)
-_EVENTS_OF = select(_EVENTS).where(_EVENTS.c.order_id.in_(_IDS)).order_by(_EVENTS.c.id)
-_SHIPMENTS_OF = select(_SHIPMENTS).where(_SHIPMENTS.c.order_id.in_(_IDS))
-_TRACKING_OF = select(_TRACKING).where(_TRACKING.c.order_id.in_(_IDS)).order_by(_TRACKING.c.at)
-_ORDERS_OF_CUSTOMER = (
-    select(_ORDERS)
-    .where(_ORDERS.c.customer_id == bindparam("customer_id"))
-    .order_by(_ORDERS.c.created_at.desc())
+_OF_CUSTOMER = _order_reads(_ORDERS.c.customer_id == bindparam("customer_id"))
+_BY_ID = _order_reads(_ORDERS.c.id == bindparam("order_id"))
+_BY_TRACKING = _order_reads(
+    _ORDERS.c.id.in_(
+        select(_SHIPMENTS.c.order_id).where(_SHIPMENTS.c.tracking_no == bindparam("tracking_no"))
+    )
 )
-_ORDER = select(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
+
 # a customer and every channel identity they have in one statement (one row per identity; a
 # customer without any still comes back once): a turn reads its customer every time
 _ALL_IDS = _IDENTITIES.alias("all_ids")
@@ -96,14 +118,14 @@ def _customer_of_rows(rows: Sequence[Any]) -> Customer | None:
     )
 
 
-def _load_orders(conn: Connection, rows: list[Any]) -> list[Order]:
+def _load_orders(db: Database, reads: _OrderReads, params: dict[str, str]) -> list[Order]:
     """Orders with their items, shipment, tracking and history in five statements whatever the
     count: the ORM's relationship loads cost a turn several times that (one read per turn)."""
+    rows = db.rows(reads.orders, params)
     if not rows:
         return []
-    ids = [r.id for r in rows]
     items: dict[str, list[OrderItem]] = defaultdict(list)
-    for i in conn.execute(_ITEMS_OF, {"ids": ids}):
+    for i in db.rows(reads.items, params):
         items[i.order_id].append(
             OrderItem(
                 sku=i.sku,
@@ -115,12 +137,12 @@ def _load_orders(conn: Connection, rows: list[Any]) -> list[Order]:
             )
         )
     history: dict[str, list[OrderEvent]] = defaultdict(list)
-    for e in conn.execute(_EVENTS_OF, {"ids": ids}):
+    for e in db.rows(reads.events, params):
         history[e.order_id].append(OrderEvent(e.at, e.kind, e.detail, e.actor))
-    shipped = {s.order_id: s for s in conn.execute(_SHIPMENTS_OF, {"ids": ids})}
+    shipped = {s.order_id: s for s in db.rows(reads.shipments, params)}
     tracking: dict[str, list[TrackingEvent]] = defaultdict(list)
     if shipped:
-        for t in conn.execute(_TRACKING_OF, {"ids": list(shipped)}):
+        for t in db.rows(reads.tracking, params):
             tracking[t.order_id].append(TrackingEvent(t.at, t.description))
     orders = []
     for row in rows:
@@ -227,27 +249,15 @@ class SqlOrderBook:
             return product_from_row(row) if row else None
 
     def orders_of(self, customer_id: str) -> list[Order]:
-        with self.db.reading() as conn:
-            rows = conn.execute(_ORDERS_OF_CUSTOMER, {"customer_id": customer_id}).all()
-            return _load_orders(conn, list(rows))
+        return _load_orders(self.db, _OF_CUSTOMER, {"customer_id": customer_id})
 
     def order(self, order_id: str) -> Order | None:
-        with self.db.reading() as conn:
-            rows = conn.execute(_ORDER, {"order_id": order_id}).all()
-            found = _load_orders(conn, list(rows))
-            return found[0] if found else None
+        found = _load_orders(self.db, _BY_ID, {"order_id": order_id})
+        return found[0] if found else None
 
     def order_by_tracking(self, tracking_no: str) -> Order | None:
-        with self.db.reading() as conn:
-            rows = conn.execute(
-                select(_ORDERS).where(
-                    _ORDERS.c.id.in_(
-                        select(_SHIPMENTS.c.order_id).where(_SHIPMENTS.c.tracking_no == tracking_no)
-                    )
-                )
-            ).all()
-            found = _load_orders(conn, list(rows))
-            return found[0] if found else None
+        found = _load_orders(self.db, _BY_TRACKING, {"tracking_no": tracking_no})
+        return found[0] if found else None
 
     def requests_of(self, customer_id: str, order_id: str | None) -> list[AfterSalesRequest]:
         with self.db.session() as s:
