@@ -64,19 +64,13 @@ class Database:
     def rows(self, statement: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
         """One statement built once (a module constant, or cached per shape), atomic alone and
         committed when this returns: the reads and the one-statement writes on a turn's path.
-        Compiled once and run on the driver's connection (``kefu.store.fast``): a fraction of
-        the CPU of ``conn.execute``. Rows have attribute access by column name."""
+        Compiled once and run on the driver's connection (``kefu.store.fast``): about half the
+        client CPU of ``conn.execute``. Rows have attribute access by column name."""
         return self._fast.rows(statement, params)
 
     def reading(self) -> Connection:
         """A connection for reads only (``with db.reading() as conn:``); writes use
         ``engine.begin()`` or ``session()``, which commit as one unit."""
-        return self._reader.connect()
-
-    def single_statements(self) -> Connection:
-        """PostgreSQL: a connection on which each statement commits by itself, for a write that
-        is one statement (atomic on its own: BEGIN and COMMIT would be two more round trips).
-        On SQLite it is an ordinary connection: commit what you write on it."""
         return self._reader.connect()
 
     @classmethod

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -33,22 +33,35 @@ from sqlalchemy.sql import ClauseElement
 Processor = Callable[[Any], Any] | None
 
 
-class _Compiled(NamedTuple):
-    statement: ClauseElement  # kept so that the id it is cached under is never reused
-    sql: str
-    names: tuple[str, ...]  # every parameter, in the order of a positional dialect's markers
-    defaults: dict[str, Any]  # literal parameters SQLAlchemy bound in the statement itself
-    binds: tuple[tuple[str, Callable[[Any], Any]], ...]  # parameters with a type processor
-    required: frozenset[str]  # parameters each call must give
-    columns: tuple[Any, ...]  # the SQLAlchemy types of the columns a statement returns
+class _Compiled:
+    """One statement compiled for the engine's dialect, and how to read its rows."""
+
+    __slots__ = ("binds", "columns", "defaults", "names", "reader", "required", "sql", "statement")
+
+    def __init__(
+        self,
+        statement: ClauseElement,
+        sql: str,
+        names: tuple[str, ...],
+        defaults: dict[str, Any],
+        binds: tuple[tuple[str, Callable[[Any], Any]], ...],
+        required: frozenset[str],
+        columns: tuple[Any, ...],
+    ) -> None:
+        self.statement = statement  # the cache's key is its id: kept, compared, never reused
+        self.sql = sql
+        self.names = names  # every parameter, in the order of a positional dialect's markers
+        self.defaults = defaults  # literal parameters SQLAlchemy bound in the statement itself
+        self.binds = binds  # parameters with a type processor
+        self.required = required  # parameters each call must give
+        self.columns = columns  # the SQLAlchemy types of the columns a statement returns
+        # how to read rows: made from the first result (processors may depend on the type codes
+        # the driver reports)
+        self.reader: tuple[Callable[..., Any], tuple[Processor, ...]] | None = None
 
 
-class _Reader(NamedTuple):
-    """How to read rows of one statement: built on its first result (processors may depend on
-    the type codes the driver reports)."""
-
-    row: Callable[..., Any]
-    processors: tuple[Processor, ...]
+# statements kept compiled at once: a turn's path has a few dozen; past this the oldest goes
+MAX_STATEMENTS = 512
 
 
 class FastStatements:
@@ -60,13 +73,14 @@ class FastStatements:
         self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._postgres = engine.dialect.name == "postgresql"
         self._compiled: dict[int, _Compiled] = {}
-        self._readers: dict[int, _Reader] = {}
         self._lock = threading.Lock()
 
     def rows(self, statement: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
         """Run ``statement`` with ``params`` as one committed statement; the rows it returned
         (attribute access by column name, as SQLAlchemy's rows), or ``[]``."""
-        compiled = self._compiled.get(id(statement)) or self._compile(statement)
+        compiled = self._compiled.get(id(statement))
+        if compiled is None or compiled.statement is not statement:
+            compiled = self._compile(statement)
         args = self._arguments(compiled, params)
         raw = self._engine.raw_connection()
         try:
@@ -77,9 +91,9 @@ class FastStatements:
             try:
                 cursor.execute(compiled.sql, args)
                 found = cursor.fetchall() if compiled.columns else []
-                reader = self._readers.get(id(statement))
+                reader = compiled.reader
                 if found and reader is None:  # the driver's description costs: read it once
-                    reader = self._reader(statement, compiled, cursor.description)
+                    reader = compiled.reader = self._reader(compiled, cursor.description)
             finally:
                 cursor.close()
             if self._postgres:
@@ -160,24 +174,21 @@ class FastStatements:
             columns=tuple(c.type for c in getattr(statement, "exported_columns", ())),
         )
         with self._lock:
+            if len(self._compiled) >= MAX_STATEMENTS:  # statements made per call: keep a bound
+                self._compiled.pop(next(iter(self._compiled)))
             self._compiled[id(statement)] = made
         return made
 
     def _reader(
-        self, statement: ClauseElement, compiled: _Compiled, description: Sequence[Any]
-    ) -> _Reader:
+        self, compiled: _Compiled, description: Sequence[Any]
+    ) -> tuple[Callable[..., Any], tuple[Processor, ...]]:
         if len(compiled.columns) != len(description):
             raise ValueError("the statement returned other columns than it declares")
-        names = [d[0] for d in description]
         processors = tuple(
             t.dialect_impl(self._dialect).result_processor(self._dialect, d[1])
             for t, d in zip(compiled.columns, description, strict=True)
         )
-        row = _row_type(names)
-        made = _Reader(row, processors)
-        with self._lock:
-            self._readers[id(statement)] = made
-        return made
+        return _row_type([d[0] for d in description]), processors
 
 
 def _row_type(names: Sequence[str]) -> Callable[..., Any]:

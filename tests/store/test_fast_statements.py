@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from typing import cast
 
 import pytest
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import bindparam, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import QueuePool
 
+from kefu.store import fast
 from kefu.store.commerce_repo import SqlOrderBook
 from kefu.store.conversation_repo import SqlConversations
 from kefu.store.db import Database
@@ -70,6 +71,22 @@ def test_a_duplicate_is_sqlalchemys_integrity_error_and_changes_nothing(db: Data
     assert row.phone == "13800002222"
     # the connection went back usable: the next statement on the pool works
     assert db.rows(_BY_ID, {"customer_id": "FAST2"})[0].id == "FAST2"
+
+
+def test_statements_built_per_call_stay_bounded_and_never_mix_up(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a few slots, so entries are evicted and freed statements' ids come back for new ones: a
+    # statement must never run another's compiled SQL or literals
+    monkeypatch.setattr(fast, "MAX_STATEMENTS", 4)
+    for i in range(60):
+        statement = select(literal(i).label("n"), CustomerRow.id).where(
+            CustomerRow.id == bindparam("customer_id")
+        )
+        [row] = db.rows(statement, {"customer_id": "C1001"})
+        assert (row.n, row.id) == (i, "C1001")
+    cached = db._fast._compiled  # the leak this guards against is internal
+    assert len(cached) <= 4
 
 
 def test_a_missing_parameter_is_a_clear_error(db: Database) -> None:
