@@ -191,7 +191,7 @@ class HybridIndex:
         # at a peak the same questions come thousands of times, and this index never changes
         # (a new revision is a new index, with an empty cache). Bounded by memory, not count.
         per_question = 3 * 8 * max(1, len(self.entries))
-        self._scored_size = max(64, min(4096, SCORES_CACHE_BYTES // per_question))
+        self._scored_size = max(1, min(4096, SCORES_CACHE_BYTES // per_question))
         self._scored: OrderedDict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
         self._scored_lock = threading.Lock()
 
