@@ -33,7 +33,8 @@ class SharedState(Protocol):
     def publish(self, channel: str, message: str) -> None: ...
     def publish_all(self, items: Sequence[tuple[str, str]]) -> None:
         """Publish each (channel, message) in order, in one round trip where the backend can
-        (a turn's stored messages: one per message would be a round trip each)."""
+        (the chat-socket wake-ups gathered from many turns: one each would be a round trip
+        each)."""
         ...
 
     def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:

@@ -23,6 +23,7 @@ per-call rendering.
 from __future__ import annotations
 
 import threading
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -192,7 +193,5 @@ class FastStatements:
 
 
 def _row_type(names: Sequence[str]) -> Callable[..., Any]:
-    from collections import namedtuple
-
     # rename: a column SQL names oddly (``count(*)``) is still reachable by position
     return namedtuple("Row", names, rename=True)

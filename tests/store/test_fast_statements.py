@@ -13,12 +13,12 @@ from sqlalchemy import bindparam, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import QueuePool
 
+from kefu.domain.conversations import Conversation, ConversationStatus, NewMessage, Sender
 from kefu.store import fast
 from kefu.store.commerce_repo import SqlOrderBook
-from kefu.store.conversation_repo import SqlConversations
+from kefu.store.conversation_repo import SqlConversations, new_id
 from kefu.store.db import Database
-from kefu.store.tables.commerce import CustomerRow
-from kefu.store.tables.conversations import ConversationRow
+from kefu.store.tables.commerce import CustomerRow, OrderRow
 
 _BY_ID = select(CustomerRow.id, CustomerRow.phone, CustomerRow.created_at).where(
     CustomerRow.id == bindparam("customer_id")
@@ -107,14 +107,33 @@ def test_the_repositories_on_the_turns_path_read_what_sqlalchemy_reads(db: Datab
     with db.session() as s:
         row = s.get(CustomerRow, "C1001")
         assert row is not None and row.phone == customer.phone
+    # the open conversation, its state encrypted at rest and read back whole
     conversations = SqlConversations(db)
+    now = datetime.now(UTC)
+    made = Conversation(
+        id=new_id("c"),
+        customer_id="C1002",
+        channel="web",
+        status=ConversationStatus.BOT,
+        lang="zh-CN",
+        created_at=now,
+        updated_at=now,
+        state={"lang": "zh-CN", "last_intent": "greeting"},
+    )
+    conversations.commit_turn(made, [NewMessage(Sender.CUSTOMER, "在吗", now)], create=True)
+    latest = conversations.latest_open("C1002")
+    assert latest is not None and latest.id == made.id
+    assert latest.state == made.state and latest.version == 1
+    # an order question's five reads: every order with its items, as the ORM sees them
     with db.session() as s:
-        open_row = s.scalars(
-            select(ConversationRow).where(ConversationRow.status != "closed").limit(1)
-        ).first()
-    if open_row is not None:
-        latest = conversations.latest_open(open_row.customer_id)
-        assert latest is not None and latest.customer_id == open_row.customer_id
+        expected = {
+            o.id: sorted(i.sku for i in o.items)
+            for o in s.scalars(select(OrderRow).where(OrderRow.customer_id == "C1001"))
+        }
+    orders = book.orders_of("C1001")
+    assert expected and {o.id: sorted(i.sku for i in o.items) for o in orders} == expected
+    shipped = next(o for o in orders if o.shipment is not None)
+    assert book.order_by_tracking(shipped.shipment.tracking_no) == shipped  # type: ignore[union-attr]
 
 
 @pytest.mark.postgres
